@@ -1,0 +1,69 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// The module graph is the architecture: a pure core, storage and wire formats
+// on top of it, the client on top of those, thin executables at the very top.
+let package = Package(
+    name: "FieldSync",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "fieldsync", targets: ["fieldsync"]),
+        .executable(name: "fieldsync-bench", targets: ["fieldsync-bench"]),
+        .library(name: "FieldSyncCore", targets: ["FieldSyncCore"]),
+        .library(name: "FieldSyncReplica", targets: ["FieldSyncReplica"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    ],
+    targets: [
+        // Pure: clock, values, changes, merge rule, schema, digest. No I/O.
+        .target(
+            name: "FieldSyncCore",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")]
+        ),
+        // The wire format (JSON change sets), pinned by golden files in protocol/.
+        .target(name: "FieldSyncProtocol", dependencies: ["FieldSyncCore"]),
+        // sqlite3_db_config is variadic; Swift cannot call it directly.
+        .target(name: "CFieldSyncSQLite", linkerSettings: [.linkedLibrary("sqlite3")]),
+        // The device replica: records in plain SQLite tables, sync metadata beside them.
+        .target(
+            name: "FieldSyncReplica",
+            dependencies: [
+                "FieldSyncCore", "CFieldSyncSQLite",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ]
+        ),
+        // The field manager's CLI, as a library so tests and the executable share it.
+        .target(
+            name: "FieldSyncCLI",
+            dependencies: [
+                "FieldSyncCore", "FieldSyncProtocol", "FieldSyncReplica",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(name: "fieldsync", dependencies: ["FieldSyncCLI"]),
+        .target(
+            name: "FieldSyncBenchmarks",
+            dependencies: [
+                "FieldSyncCore", "FieldSyncReplica",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(name: "fieldsync-bench", dependencies: ["FieldSyncBenchmarks"]),
+        .testTarget(name: "FieldSyncCoreTests", dependencies: ["FieldSyncCore"]),
+        .testTarget(name: "FieldSyncProtocolTests", dependencies: ["FieldSyncCore", "FieldSyncProtocol"]),
+        .testTarget(
+            name: "FieldSyncReplicaTests",
+            dependencies: ["FieldSyncCore", "FieldSyncProtocol", "FieldSyncReplica"]
+        ),
+        .testTarget(
+            name: "FieldSyncCLITests",
+            dependencies: ["FieldSyncCore", "FieldSyncProtocol"]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,43 @@
+/// A hybrid logical clock timestamp: 48 bits of wall-clock milliseconds since
+/// the Unix epoch, then a 16-bit counter that orders events within one millisecond.
+///
+/// Packed into 64 bits so that comparing raw values compares timestamps.
+public struct HybridTimestamp: Hashable, Comparable, Sendable {
+    public static let maxMillis: UInt64 = (1 << 48) - 1
+    public static let maxCounter: UInt64 = (1 << 16) - 1
+    public static let zero = HybridTimestamp(rawValue: 0)
+
+    public let rawValue: UInt64
+
+    public init(rawValue: UInt64) {
+        self.rawValue = rawValue
+    }
+
+    public init(millis: UInt64, counter: UInt64) {
+        precondition(millis <= Self.maxMillis && counter <= Self.maxCounter, "timestamp out of range")
+        self.rawValue = millis << 16 | counter
+    }
+
+    public var millis: UInt64 { rawValue >> 16 }
+    public var counter: UInt64 { rawValue & Self.maxCounter }
+
+    public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
+}
+
+extension HybridTimestamp: CustomStringConvertible {
+    /// Fixed-width hex (12 digits of milliseconds, 4 of counter): sorts as text
+    /// exactly as the timestamps sort.
+    public var description: String { hex16(rawValue) }
+
+    public init?(hex: some StringProtocol) {
+        guard hex.utf8.count == 16, let raw = UInt64(hex, radix: 16) else { return nil }
+        self.init(rawValue: raw)
+    }
+}
+
+/// Lower-case, zero-padded, 16 hex digits.
+@inlinable
+func hex16(_ value: UInt64) -> String {
+    let digits = String(value, radix: 16)
+    return String(repeating: "0", count: 16 - digits.utf8.count) + digits
+}

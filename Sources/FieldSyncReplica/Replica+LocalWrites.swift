@@ -1,0 +1,148 @@
+import FieldSyncCore
+import GRDB
+
+extension Replica {
+    /// What a local write may do to the row it names.
+    public enum WriteMode: Sendable {
+        /// Create the row when the id is new, else edit it.
+        case upsert
+        /// The row must exist (`edit`, `delete`).
+        case existing
+        /// The row must not exist yet (`add`).
+        case new
+    }
+
+    /// Writes fields of one row as a local edit: validates every value, stamps
+    /// each changed field with a fresh version, and queues it as pending.
+    /// Fields set to their current value are left alone. Returns the changes made.
+    @discardableResult
+    public func write(
+        _ tableName: String, id rawID: String, values: [(column: String, value: Value)], mode: WriteMode = .upsert
+    ) throws -> [FieldChange] {
+        let table = try schema.table(tableName)
+        let id = try RowID.normalized(rawID)
+        var normalized: [(index: Int, value: Value)] = []
+        for (column, value) in values {
+            let schemaColumn = try table.column(column)
+            let checked = try table.validate(value, for: schemaColumn)
+            let index = table.columnIndex(column)!
+            normalized.removeAll { $0.index == index }
+            normalized.append((index, checked))
+        }
+        return try writeTransaction { db in
+            let existing = try Self.fetchRecords(db, table, where: "t.id = ?", arguments: [id]).first
+            switch (mode, existing) {
+            case (.existing, nil): throw ReplicaError.unknownRecord(table.name, id)
+            case (.new, .some): throw ReplicaError(.replicaExists, "a \(table.name) record with id \(id) already exists")
+            default: break
+            }
+            try checkReferences(db, table, normalized)
+            if existing == nil {
+                let missing = table.requiredColumns.filter { required in
+                    !normalized.contains { table.columns[$0.index].name == required.name && !$0.value.isNull }
+                }
+                guard missing.isEmpty else {
+                    throw SchemaViolation(
+                        .requiredField, field: "\(table.name).\(missing[0].name)",
+                        "a new \(table.name) record needs: \(missing.map(\.name).joined(separator: ", "))")
+                }
+                let deletedIndex = table.columns.count - 1
+                if !normalized.contains(where: { $0.index == deletedIndex }) {
+                    normalized.append((deletedIndex, .integer(0)))
+                }
+            }
+            let changed = normalized.filter { existing?.values[$0.index] != $0.value }
+            guard !changed.isEmpty else { return [] }
+            try writeRecord(db, table, id: id, exists: existing != nil, fields: changed)
+            var versions = FieldVersions(count: table.columns.count)
+            for index in existing?.versions.indices ?? 0..<0 { versions[index] = existing?.versions[index] }
+            return try stamp(db, table, id: id, fields: changed, versions: &versions)
+        }
+    }
+
+    /// Marks a record deleted (a delete is an edit of the `deleted` field).
+    @discardableResult
+    public func delete(_ tableName: String, id: String) throws -> [FieldChange] {
+        try write(tableName, id: id, values: [(TableSchema.deletedColumn, .integer(1))], mode: .existing)
+    }
+
+    private func checkReferences(_ db: Database, _ table: TableSchema, _ fields: [(index: Int, value: Value)]) throws {
+        for (index, value) in fields {
+            guard case .reference(let target) = table.columns[index].type, case .text(let id) = value else { continue }
+            let found = try Bool.fetchOne(
+                db, sql: "SELECT EXISTS(SELECT 1 FROM \(ReplicaLayout.quote(target)) WHERE id = ? AND deleted = 0)",
+                arguments: [id]) ?? false
+            guard found else {
+                throw ReplicaError(
+                    .missingReference,
+                    "\(table.name).\(table.columns[index].name) names \(target) record \(id), which this replica does not hold")
+            }
+        }
+    }
+
+    private func writeRecord(
+        _ db: Database, _ table: TableSchema, id: String, exists: Bool, fields: [(index: Int, value: Value)]
+    ) throws {
+        let names = fields.map { ReplicaLayout.quote(table.columns[$0.index].name) }
+        let values = fields.map(\.value.databaseValue)
+        if exists {
+            try db.execute(
+                sql: "UPDATE \(ReplicaLayout.quote(table.name)) SET \(names.map { "\($0) = ?" }.joined(separator: ", ")) WHERE id = ?",
+                arguments: StatementArguments(values + [id.databaseValue]))
+        } else {
+            try db.execute(
+                sql: "INSERT INTO \(ReplicaLayout.quote(table.name))(id, \(names.joined(separator: ", "))) VALUES (?\(String(repeating: ", ?", count: names.count)))",
+                arguments: StatementArguments([id.databaseValue] + values))
+        }
+    }
+
+    /// Gives `fields` (already written to the record) a fresh local version,
+    /// saves the clock row and queues each field as pending.
+    func stamp(
+        _ db: Database, _ table: TableSchema, id: String, fields: [(index: Int, value: Value)],
+        versions: inout FieldVersions
+    ) throws -> [FieldChange] {
+        // A merged value may carry a timestamp ahead of this clock (within the
+        // drift bound or not): the local edit must still supersede it.
+        for (index, _) in fields {
+            if let current = versions[index], current.timestamp >= clock.last { clock.forceObserve(current.timestamp) }
+        }
+        let version = Version(timestamp: clock.next(), replica: replicaID)
+        var changes: [FieldChange] = []
+        for (index, value) in fields {
+            let previous = versions[index]
+            versions[index] = version
+            let column = table.columns[index].name
+            // The base is what this writer last saw of the field; a second
+            // unsent edit of the same field keeps the base of the first.
+            try db.execute(
+                sql: """
+                    INSERT INTO fs_pending(tbl, row_id, col, value, hlc, replica, base_hlc, base_replica)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT(tbl, row_id, col) DO UPDATE SET
+                      value = excluded.value, hlc = excluded.hlc, replica = excluded.replica,
+                      base_hlc = iif(fs_pending.hlc IS excluded.base_hlc AND fs_pending.replica IS excluded.base_replica,
+                                     fs_pending.base_hlc, excluded.base_hlc),
+                      base_replica = iif(fs_pending.hlc IS excluded.base_hlc AND fs_pending.replica IS excluded.base_replica,
+                                         fs_pending.base_replica, excluded.base_replica)
+                    """,
+                arguments: [
+                    table.name, id, column, value.databaseValue, version.storedTimestamp, version.storedReplica,
+                    previous?.storedTimestamp, previous?.storedReplica,
+                ])
+            changes.append(
+                FieldChange(table: table.name, rowID: id, column: column, value: value, version: version, base: previous))
+        }
+        try db.execute(
+            sql: """
+                INSERT INTO \(ReplicaLayout.clockTable(table))(id, seq, versions) VALUES (?, ?, ?)
+                ON CONFLICT(id) DO UPDATE SET seq = excluded.seq, versions = excluded.versions
+                """,
+            arguments: [id, transactionSeq, versions.encoded.databaseValue])
+        return changes
+    }
+}
+
+extension [UInt8] {
+    var databaseValue: DatabaseValue { Value.blob(self).databaseValue }
+}

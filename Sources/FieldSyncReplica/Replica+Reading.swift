@@ -1,0 +1,74 @@
+import FieldSyncCore
+import GRDB
+
+extension Replica {
+    /// The record with this id, deleted or not; nil when the replica has none.
+    public func record(_ tableName: String, id: String) throws -> Record? {
+        let table = try schema.table(tableName)
+        return try read { db in
+            try Self.fetchRecords(db, table, where: "t.id = ?", arguments: [id]).first
+        }
+    }
+
+    /// The records of a table, optionally those whose `column` equals `value`,
+    /// ordered by `orderBy` (a column) then id.
+    public func records(
+        _ tableName: String, where column: String? = nil, equals value: Value? = nil,
+        includeDeleted: Bool = false, orderBy: String? = nil
+    ) throws -> [Record] {
+        let table = try schema.table(tableName)
+        var conditions: [String] = []
+        var arguments: [DatabaseValue] = []
+        if let column {
+            _ = try table.column(column)
+            conditions.append("t.\(ReplicaLayout.quote(column)) IS ?")
+            arguments.append((value ?? .null).databaseValue)
+        }
+        if !includeDeleted { conditions.append("t.deleted = 0") }
+        var order = "t.id"
+        if let orderBy {
+            _ = try table.column(orderBy)
+            order = "t.\(ReplicaLayout.quote(orderBy)), t.id"
+        }
+        let condition = conditions.isEmpty ? "1" : conditions.joined(separator: " AND ")
+        return try read { db in
+            try Self.fetchRecords(db, table, where: condition, arguments: StatementArguments(arguments), orderBy: order)
+        }
+    }
+
+    static func fetchRecords(
+        _ db: Database, _ table: TableSchema, where condition: String, arguments: StatementArguments,
+        orderBy: String = "t.id"
+    ) throws -> [Record] {
+        var records: [Record] = []
+        try forEachRecord(db, table, where: condition, arguments: arguments, orderBy: orderBy) { records.append($0) }
+        return records
+    }
+
+    /// Streams records with a cursor, so whole-table scans (digest, export) run in bounded memory.
+    static func forEachRecord(
+        _ db: Database, _ table: TableSchema, where condition: String, arguments: StatementArguments,
+        orderBy: String = "t.id", _ body: (Record) throws -> Void
+    ) throws {
+        let columns = table.columns.map { "t.\(ReplicaLayout.quote($0.name))" }.joined(separator: ", ")
+        let sql = """
+            SELECT t.id, \(columns), c.versions FROM \(ReplicaLayout.quote(table.name)) t
+            LEFT JOIN \(ReplicaLayout.clockTable(table)) c ON c.id = t.id
+            WHERE \(condition) ORDER BY \(orderBy)
+            """
+        let count = table.columns.count
+        let rows = try Row.fetchCursor(db, sql: sql, arguments: arguments)
+        while let row = try rows.next() {
+            let versions: FieldVersions
+            if case .blob(let data) = (row[count + 1] as DatabaseValue).storage {
+                versions = FieldVersions(bytes: [UInt8](data), count: count)
+            } else {
+                versions = FieldVersions(count: count)
+            }
+            try body(
+                Record(
+                    table: table, id: row[0], values: (1...count).map { Value(row[$0] as DatabaseValue) },
+                    versions: versions.versions))
+        }
+    }
+}

@@ -1,0 +1,219 @@
+import FieldSyncCore
+import Foundation
+import CFieldSyncSQLite
+import GRDB
+import GRDBSQLite
+
+/// A device's replica: one SQLite file holding the manager's records in plain
+/// tables, and beside them the versions, pending edits and clock that sync needs.
+///
+/// Not thread-safe: one `Replica` belongs to one task. Several processes may
+/// open the same file; every write runs in an immediate transaction that
+/// reloads the clock and counters first, so they never hand out the same version.
+public final class Replica {
+    public static let formatName = "fieldsync-replica"
+    public static let formatVersion = 1
+
+    public let path: String
+    public let schema: Schema
+    public let replicaID: ReplicaID
+    public private(set) var managerID: String?
+    let database: DatabaseQueue
+    var clock: HybridLogicalClock
+    /// The local change counter of the open write transaction.
+    var transactionSeq: Int64 = 0
+
+    private init(
+        path: String, schema: Schema, database: DatabaseQueue, replicaID: ReplicaID, managerID: String?,
+        clock: HybridLogicalClock
+    ) {
+        self.path = path
+        self.schema = schema
+        self.database = database
+        self.replicaID = replicaID
+        self.managerID = managerID
+        self.clock = clock
+    }
+
+    /// Creates a new replica file. Fails if `path` already exists.
+    public static func create(
+        at path: String, managerID: String?, replicaID: ReplicaID = .random(), schema: Schema = .default,
+        maxDriftMillis: UInt64 = HybridLogicalClock.defaultMaxDriftMillis,
+        wallClock: @escaping HybridLogicalClock.WallClock = SystemWallClock.millisecondsSinceEpoch
+    ) throws -> Replica {
+        guard !FileManager.default.fileExists(atPath: path) else {
+            throw ReplicaError(.replicaExists, "\(path) already exists; open it, or choose another path with --replica")
+        }
+        if let managerID, !ManagerID.isValid(managerID) {
+            throw ReplicaError(.wrongType, "a manager id must be \(ManagerID.rule)")
+        }
+        let directory = (path as NSString).deletingLastPathComponent
+        if !directory.isEmpty {
+            try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        }
+        let database = try storageCall { try DatabaseQueue(path: path, configuration: configuration()) }
+        try storageCall {
+            try database.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA journal_mode = WAL")
+            }
+            try database.write { db in
+                for statement in ReplicaLayout.statements(for: schema) {
+                    try db.execute(sql: statement)
+                }
+                let meta: [(String, String)] = [
+                    ("format", formatName), ("format_version", String(formatVersion)),
+                    ("schema_version", String(schema.version)), ("replica_id", replicaID.description),
+                    ("clock", HybridTimestamp.zero.description), ("seq", "0"),
+                ] + (managerID.map { [("manager_id", $0)] } ?? [])
+                for (key, value) in meta {
+                    try db.execute(sql: "INSERT INTO fs_meta(key, value) VALUES (?, ?)", arguments: [key, value])
+                }
+            }
+        }
+        return Replica(
+            path: path, schema: schema, database: database, replicaID: replicaID, managerID: managerID,
+            clock: HybridLogicalClock(maxDriftMillis: maxDriftMillis, wallClock: wallClock))
+    }
+
+    /// Opens an existing replica file.
+    public static func open(
+        at path: String, schema: Schema = .default,
+        maxDriftMillis: UInt64 = HybridLogicalClock.defaultMaxDriftMillis,
+        wallClock: @escaping HybridLogicalClock.WallClock = SystemWallClock.millisecondsSinceEpoch
+    ) throws -> Replica {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw ReplicaError(.notAReplica, "no replica at \(path); create one with `fieldsync init`")
+        }
+        let database: DatabaseQueue
+        let meta: [String: String]
+        do {
+            database = try DatabaseQueue(path: path, configuration: configuration())
+            meta = try database.read { db -> [String: String] in
+                guard try db.tableExists("fs_meta") else { return [:] }
+                return try Dictionary(
+                    uniqueKeysWithValues: Row.fetchAll(db, sql: "SELECT key, value FROM fs_meta").map {
+                        ($0["key"] as String, $0["value"] as String)
+                    })
+            }
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB {
+            throw ReplicaError.notAReplica(path, "not an SQLite database")
+        } catch let error as DatabaseError {
+            throw ReplicaError.storage(error)
+        }
+        guard meta["format"] == formatName else {
+            throw ReplicaError.notAReplica(path, "it has no FieldSync metadata")
+        }
+        guard meta["format_version"] == String(formatVersion) else {
+            throw ReplicaError(
+                .notAReplica, "\(path) uses replica format \(meta["format_version"] ?? "?"); this fieldsync reads format \(formatVersion)")
+        }
+        guard meta["schema_version"] == String(schema.version) else {
+            throw ReplicaError(
+                .schemaVersion,
+                "\(path) holds records of schema version \(meta["schema_version"] ?? "?"); this fieldsync knows version \(schema.version)"
+            )
+        }
+        guard let replicaID = meta["replica_id"].flatMap({ ReplicaID(hex: $0) }) else {
+            throw ReplicaError.notAReplica(path, "its replica id is missing")
+        }
+        let replica = Replica(
+            path: path, schema: schema, database: database, replicaID: replicaID, managerID: meta["manager_id"],
+            clock: HybridLogicalClock(maxDriftMillis: maxDriftMillis, wallClock: wallClock))
+        try replica.absorbCapturedWrites()
+        return replica
+    }
+
+    /// WAL with synchronous=NORMAL: a commit survives a crash of the app, and
+    /// at worst the last commits are lost on power failure, never corrupted.
+    /// A 32 MiB page cache keeps a manager's whole book hot during a merge.
+    public static let pragmas = ["PRAGMA synchronous = NORMAL", "PRAGMA cache_size = -131072"]
+
+    static func configuration() -> Configuration {
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        configuration.prepareDatabase { db in
+            for pragma in pragmas { try db.execute(sql: pragma) }
+            // The capture triggers are for other programs' plain-SQL writes.
+            guard let connection = db.sqliteConnection,
+                fieldsync_sqlite_enable_triggers(connection, 0) == SQLITE_OK
+            else { throw ReplicaError(.storage, "cannot turn off capture triggers for FieldSync's own connection") }
+        }
+        return configuration
+    }
+
+    // MARK: - Metadata
+
+    public func setManager(_ managerID: String) throws {
+        guard ManagerID.isValid(managerID) else {
+            throw ReplicaError(.wrongType, "a manager id must be \(ManagerID.rule)")
+        }
+        try setMeta("manager_id", managerID)
+        self.managerID = managerID
+    }
+
+    /// A free-form setting kept in the replica (the service URL, for instance).
+    public func meta(_ key: String) throws -> String? {
+        try storageCall {
+            try database.read { db in
+                try String.fetchOne(db, sql: "SELECT value FROM fs_meta WHERE key = ?", arguments: [key])
+            }
+        }
+    }
+
+    public func setMeta(_ key: String, _ value: String) throws {
+        try storageCall {
+            try database.write { db in
+                try db.execute(
+                    sql: "INSERT INTO fs_meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                    arguments: [key, value])
+            }
+        }
+    }
+
+    /// The local change counter: every record changed in this replica (by a
+    /// local edit or a merge) is marked with it, so exports can start "since" a point.
+    public func currentSeq() throws -> Int64 {
+        try Int64(meta("seq") ?? "0") ?? 0
+    }
+
+    // MARK: - Transactions
+
+    /// Runs `body` in one immediate transaction; the clock and counters are
+    /// reloaded first and saved last, so concurrent processes stay monotonic.
+    func writeTransaction<T>(_ body: (Database) throws -> T) throws -> T {
+        try storageCall {
+            try database.write { db in
+                let stored = try Row.fetchAll(db, sql: "SELECT key, value FROM fs_meta WHERE key IN ('clock', 'seq')")
+                for row in stored {
+                    let value: String = row["value"]
+                    if row["key"] == "clock", let last = HybridTimestamp(hex: value), last > clock.last {
+                        clock.forceObserve(last)
+                    } else if row["key"] == "seq" {
+                        transactionSeq = (Int64(value) ?? 0) + 1
+                    }
+                }
+                try absorbCaptured(db)
+                let result = try body(db)
+                try db.execute(
+                    sql: "UPDATE fs_meta SET value = ? WHERE key = 'clock'", arguments: [clock.last.description])
+                try db.execute(
+                    sql: "UPDATE fs_meta SET value = ? WHERE key = 'seq' AND CAST(value AS INTEGER) < ?",
+                    arguments: [String(transactionSeq), transactionSeq])
+                return result
+            }
+        }
+    }
+
+    func read<T>(_ body: (Database) throws -> T) throws -> T {
+        try storageCall { try database.read(body) }
+    }
+}
+
+/// Maps SQLite's errors to `ReplicaError`; FieldSync's own errors pass through.
+func storageCall<T>(_ body: () throws -> T) throws -> T {
+    do {
+        return try body()
+    } catch let error as DatabaseError {
+        throw ReplicaError.storage(error)
+    }
+}

@@ -1,0 +1,3 @@
+import FieldSyncBenchmarks
+
+FieldSyncBench.main()
