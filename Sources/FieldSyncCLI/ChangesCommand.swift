@@ -1,0 +1,72 @@
+import ArgumentParser
+import FieldSyncCore
+import FieldSyncProtocol
+import FieldSyncReplica
+import Foundation
+
+/// Change files: how devices without a network exchange changes (a USB stick).
+struct ChangesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "changes", abstract: "Exchange changes with another replica through a file.",
+        subcommands: [Export.self, Import.self])
+
+    struct Export: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write this replica's changes to a file (all of them, or those since a change counter).")
+
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The file to write.") var file: String
+        @Option(help: "Only changes after this change counter (printed by the previous export).") var since: Int64 = 0
+
+        func run() throws {
+            try global.run {
+                let replica = try global.openReplica()
+                let (changeSet, through) = try replica.changes(since: since)
+                let data = try WireJSON.encode(ChangeSetDocument(changeSet: changeSet, through: through))
+                do {
+                    try data.write(to: URL(fileURLWithPath: file), options: .atomic)
+                } catch {
+                    throw WireError(code: .io, message: "cannot write \(file): \(error.localizedDescription)")
+                }
+                if global.json {
+                    Output.json(["file": file, "changes": changeSet.count, "through": through])
+                } else {
+                    Output.line("Wrote \(changeSet.count) field change(s) to \(file); next time: --since \(through)")
+                }
+            }
+        }
+    }
+
+    struct Import: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Merge a change file into this replica (any order, any number of times: replicas converge).")
+
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The file to read.") var file: String
+
+        func run() throws {
+            try global.run {
+                let replica = try global.openReplica()
+                let data: Data
+                do {
+                    data = try Data(contentsOf: URL(fileURLWithPath: file))
+                } catch {
+                    throw WireError(code: .io, message: "cannot read \(file): \(error.localizedDescription)")
+                }
+                let document = try WireJSON.decode(ChangeSetDocument.self, from: data)
+                let outcome = try replica.merge(document.changeSet)
+                if global.json {
+                    Output.json([
+                        "file": file, "received": outcome.received, "changed": outcome.changed,
+                        "clock_skew_ms": outcome.clockSkew.map { Int($0.aheadMillis) } as Any? ?? NSNullValue.null,
+                    ])
+                } else {
+                    Output.line("Merged \(outcome.received) field change(s) from \(file): \(outcome.changed) changed this replica")
+                    if let skew = outcome.clockSkew {
+                        Output.line("Warning: \(skew.message)")
+                    }
+                }
+            }
+        }
+    }
+}

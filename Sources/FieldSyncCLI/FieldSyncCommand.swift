@@ -1,0 +1,48 @@
+import ArgumentParser
+
+/// `fieldsync`: the field manager's tool. Works fully offline on the local replica.
+public struct FieldSyncCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "fieldsync",
+        abstract: "Keep your customers' files on this device, and sync them when you are back online.",
+        discussion: """
+            The replica is the SQLite file named by --replica, else $FIELDSYNC_REPLICA, else
+            $XDG_DATA_HOME/fieldsync/replica.db (~/.local/share/fieldsync/replica.db).
+            Exit status: 0 on success, 1 on any error (the message says what and what to do).
+            """,
+        subcommands: [
+            Init.self, Status.self, CustomerCommand.self, VisitCommand.self, TaskCommand.self,
+            HoldingCommand.self, Agenda.self, RecordCommand.self, ChangesCommand.self, DigestCommand.self,
+        ])
+
+    public init() {}
+
+    /// Runs the command line. Global options may come before the subcommand
+    /// (`fieldsync --replica r.db status`); ArgumentParser wants them after,
+    /// so they are moved there.
+    public static func run(_ arguments: [String] = Array(CommandLine.arguments.dropFirst())) {
+        main(hoistingGlobalOptions(arguments))
+    }
+
+    static func hoistingGlobalOptions(_ arguments: [String]) -> [String] {
+        var leading: [String] = []
+        var index = 0
+        while index < arguments.count, arguments[index].hasPrefix("--") {
+            let argument = arguments[index]
+            if argument == "--replica", index + 1 < arguments.count {
+                leading += [argument, arguments[index + 1]]
+                index += 2
+            } else if argument.hasPrefix("--replica=") || argument == "--json" {
+                leading.append(argument)
+                index += 1
+            } else {
+                break
+            }
+        }
+        guard !leading.isEmpty, index < arguments.count else { return arguments }
+        let rest = Array(arguments[index...])
+        // Options go before a `--` terminator, if the command line has one.
+        let end = rest.firstIndex(of: "--") ?? rest.endIndex
+        return Array(rest[..<end]) + leading + Array(rest[end...])
+    }
+}
