@@ -60,9 +60,10 @@ let package = Package(
             name: "FieldSyncReplicaTests",
             dependencies: ["FieldSyncCore", "FieldSyncProtocol", "FieldSyncReplica"]
         ),
+        // End-to-end: runs the built `fieldsync` executable.
         .testTarget(
             name: "FieldSyncCLITests",
-            dependencies: ["FieldSyncCore", "FieldSyncProtocol"]
+            dependencies: ["fieldsync", "FieldSyncCore", "FieldSyncProtocol"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -6,7 +6,7 @@ enum FieldAssignments {
         try arguments.map { argument in
             guard let equals = argument.firstIndex(of: "="), equals != argument.startIndex else {
                 throw SchemaViolation(
-                    .unknownColumn, field: nil,
+                    .badArgument, field: nil,
                     "expected COLUMN=VALUE, got an argument without '='; columns of \(table.name) are: \(table.columns.map(\.name).joined(separator: ", "))"
                 )
             }

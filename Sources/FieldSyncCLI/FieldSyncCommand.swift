@@ -13,6 +13,7 @@ public struct FieldSyncCommand: ParsableCommand {
         subcommands: [
             Init.self, Status.self, CustomerCommand.self, VisitCommand.self, TaskCommand.self,
             HoldingCommand.self, Agenda.self, RecordCommand.self, ChangesCommand.self, DigestCommand.self,
+            SchemaCommand.self,
         ])
 
     public init() {}

@@ -21,7 +21,7 @@ enum Output {
             code = error.code.rawValue
             message = error.message
         } else {
-            code = "internal"
+            code = ErrorCode.internal.rawValue
             message = String(describing: error)
         }
         let text: String

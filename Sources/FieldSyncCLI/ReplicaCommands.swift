@@ -34,6 +34,7 @@ struct Status: ParsableCommand {
         try global.run {
             let replica = try global.openReplica()
             let pending = try replica.pendingCount()
+            let refused = try replica.refusedCapturedFields()
             var counts: [String: Int] = [:]
             for table in replica.schema.tables { counts[table.name] = try replica.records(table.name).count }
             if global.json {
@@ -41,11 +42,17 @@ struct Status: ParsableCommand {
                     "path": replica.path, "replica_id": replica.replicaID.description,
                     "manager": replica.managerID as Any? ?? NSNullValue.null, "pending_changes": pending,
                     "change_counter": try replica.currentSeq(), "records": counts,
+                    "refused_outside_edits": refused.map(\.description),
                 ])
             } else {
                 Output.line("Replica:         \(replica.replicaID) (\(replica.path))")
                 Output.line("Manager:         \(replica.managerID ?? "(none)")")
                 Output.line("Pending changes: \(pending)")
+                if !refused.isEmpty {
+                    Output.line(
+                        "Refused edits:   \(refused.count) field(s) written by another program break the schema and are not synced; correct them with `fieldsync record set`: "
+                            + refused.map(\.description).joined(separator: ", "))
+                }
                 Output.line("Change counter:  \(try replica.currentSeq())")
                 Output.line(
                     "Records:         "

@@ -34,9 +34,14 @@ public struct ErrorCode: RawRepresentable, Hashable, Sendable, Codable, CustomSt
     public static let notAReplica = ErrorCode(rawValue: "not_a_replica")
     public static let replicaExists = ErrorCode(rawValue: "replica_exists")
     public static let unknownRecord = ErrorCode(rawValue: "unknown_record")
+    public static let recordExists = ErrorCode(rawValue: "record_exists")
     public static let missingReference = ErrorCode(rawValue: "missing_reference")
     public static let storage = ErrorCode(rawValue: "storage")
     // Files and wire.
     public static let malformed = ErrorCode(rawValue: "malformed")
     public static let io = ErrorCode(rawValue: "io")
+    // Command line.
+    public static let badArgument = ErrorCode(rawValue: "bad_argument")
+    /// A bug: please report it with the command that caused it.
+    public static let `internal` = ErrorCode(rawValue: "internal")
 }

@@ -83,6 +83,12 @@ public struct ClockSkew: FieldSyncError, Equatable {
     public let localMillis: UInt64
     public let maxDriftMillis: UInt64
 
+    public init(remote: HybridTimestamp, localMillis: UInt64, maxDriftMillis: UInt64) {
+        self.remote = remote
+        self.localMillis = localMillis
+        self.maxDriftMillis = maxDriftMillis
+    }
+
     public var code: ErrorCode { .clockSkew }
     public var aheadMillis: UInt64 { remote.millis - localMillis }
     public var message: String {

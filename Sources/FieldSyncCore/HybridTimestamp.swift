@@ -30,9 +30,24 @@ extension HybridTimestamp: CustomStringConvertible {
     public var description: String { hex16(rawValue) }
 
     public init?(hex: some StringProtocol) {
-        guard hex.utf8.count == 16, let raw = UInt64(hex, radix: 16) else { return nil }
+        guard let raw = parseHex16(hex) else { return nil }
         self.init(rawValue: raw)
     }
+}
+
+/// Exactly 16 lower-case hex digits (no sign, no upper case), so that text
+/// order stays value order.
+func parseHex16(_ text: some StringProtocol) -> UInt64? {
+    guard text.utf8.count == 16 else { return nil }
+    var value: UInt64 = 0
+    for byte in text.utf8 {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): value = value << 4 | UInt64(byte - UInt8(ascii: "0"))
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): value = value << 4 | UInt64(byte - UInt8(ascii: "a") + 10)
+        default: return nil
+        }
+    }
+    return value
 }
 
 /// Lower-case, zero-padded, 16 hex digits.

@@ -30,7 +30,7 @@ extension ReplicaID: CustomStringConvertible {
     public var description: String { hex16(rawValue) }
 
     public init?(hex: some StringProtocol) {
-        guard hex.utf8.count == 16, let raw = UInt64(hex, radix: 16) else { return nil }
+        guard let raw = parseHex16(hex) else { return nil }
         self.init(rawValue: raw)
     }
 }

@@ -63,9 +63,10 @@ public enum Money {
         var padding: Int64 = 1
         for _ in 0..<(exponent - fraction.count) { padding *= 10 }
         let (scaled, overflow) = units.multipliedReportingOverflow(by: scale)
-        guard !overflow else { throw failure }
         let sign: Int64 = whole.hasPrefix("-") ? -1 : 1
-        return scaled + sign * fractional * padding
+        let (total, overflowAgain) = scaled.addingReportingOverflow(sign * fractional * padding)
+        guard !overflow, !overflowAgain else { throw failure }
+        return total
     }
 
     /// "1250.00 EUR" for 125000 minor units of EUR.

@@ -1,5 +1,5 @@
-/// The record schema, as data: client, service and protocol/schema.json all
-/// derive from one description, so adding a column is a schema change, not a
+/// The record schema, as data: client, service and protocol/schema.json
+/// (`fieldsync schema`) all derive from one description, so adding a column is a schema change, not a
 /// code hunt.
 public struct Schema: Hashable, Sendable {
     public let version: Int
@@ -40,7 +40,8 @@ public struct TableSchema: Hashable, Sendable {
         self.name = name
         self.summary = summary
         self.columns = columns + [
-            ColumnSchema(Self.deletedColumn, .boolean, "1 when the row is deleted; a delete is a field like any other")
+            ColumnSchema(
+                Self.deletedColumn, .boolean, required: true, "1 when the row is deleted; a delete is a field like any other")
         ]
         self.parentColumn = parentColumn
         self.ownerColumn = ownerColumn

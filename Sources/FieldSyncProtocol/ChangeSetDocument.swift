@@ -104,6 +104,10 @@ public struct ChangeSetDocument: Codable, Sendable {
             let first = changeSet.changes[run.lowerBound]
             var fields: [String: Field] = [:]
             for change in changeSet.changes[run] {
+                // One key per field: of two changes to it, the winner is what a merge would keep.
+                if let existing = fields[change.column], let kept = Version(existing.version), kept > change.version {
+                    continue
+                }
                 fields[change.column] = Field(
                     value: WireValue(change.value), version: change.version.description,
                     base: change.base?.description)

@@ -93,7 +93,7 @@ enum Base64 {
                 guard padding == 0, let digit = alphabet.firstIndex(of: byte) else { return nil }
                 word |= UInt32(digit) << (18 - 6 * UInt32(position))
             }
-            guard padding <= 2 else { return nil }
+            guard padding <= 2, padding == 0 || index + 4 == bytes.count else { return nil }
             for position in 0..<(3 - padding) { out.append(UInt8((word >> (16 - 8 * UInt32(position))) & 0xFF)) }
             index += 4
         }

@@ -4,7 +4,9 @@ import GRDB
 extension Replica {
     /// Stamps and queues the fields other programs wrote with plain SQL since
     /// FieldSync last ran, so no edit is left unsynced. Runs on open and at the
-    /// start of every FieldSync write.
+    /// start of every FieldSync write. A value the schema refuses (the tables'
+    /// CHECKs catch nearly all) is not stamped: it stays queued, counted by
+    /// `refusedCapturedFields`, until someone corrects the field.
     public func absorbCapturedWrites() throws {
         let waiting = try read { db in try Bool.fetchOne(db, sql: "SELECT EXISTS(SELECT 1 FROM fs_captured)") ?? false }
         if waiting { try writeTransaction { _ in } }
@@ -13,6 +15,7 @@ extension Replica {
     func absorbCaptured(_ db: Database) throws {
         let captured = try Row.fetchAll(db, sql: "SELECT tbl, row_id, col FROM fs_captured ORDER BY tbl, row_id, col")
         guard !captured.isEmpty else { return }
+        let dequeue = try db.makeStatement(sql: "DELETE FROM fs_captured WHERE tbl = ? AND row_id = ? AND col = ?")
         var start = 0
         while start < captured.count {
             let tableName: String = captured[start]["tbl"]
@@ -22,14 +25,32 @@ extension Replica {
             defer { start = end }
             guard let table = try? schema.table(tableName),
                 let record = try Self.fetchRecords(db, table, where: "t.id = ?", arguments: [id]).first
-            else { continue }
-            let fields = captured[start..<end].compactMap { row -> (index: Int, value: Value)? in
-                table.columnIndex(row["col"]).map { ($0, record.values[$0]) }
+            else {
+                for row in captured[start..<end] { try dequeue.execute(arguments: [row["tbl"], row["row_id"], row["col"]]) }
+                continue
             }
+            var fields: [(index: Int, value: Value)] = []
+            for row in captured[start..<end] {
+                guard let index = table.columnIndex(row["col"]),
+                    (try? table.validate(record.values[index], for: table.columns[index])) != nil
+                else { continue }
+                fields.append((index, record.values[index]))
+                try dequeue.execute(arguments: [row["tbl"], row["row_id"], row["col"]])
+            }
+            guard !fields.isEmpty else { continue }
             var versions = FieldVersions(count: table.columns.count)
             for index in record.versions.indices { versions[index] = record.versions[index] }
             _ = try stamp(db, table, id: id, fields: fields, versions: &versions)
         }
-        try db.execute(sql: "DELETE FROM fs_captured")
+    }
+
+    /// Fields other programs wrote that the schema refuses, left unsynced
+    /// until corrected (`fieldsync record set`).
+    public func refusedCapturedFields() throws -> [FieldRef] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT tbl, row_id, col FROM fs_captured ORDER BY tbl, row_id, col").map {
+                FieldRef(table: $0["tbl"], rowID: $0["row_id"], column: $0["col"])
+            }
+        }
     }
 }

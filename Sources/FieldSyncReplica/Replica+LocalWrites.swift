@@ -33,11 +33,15 @@ extension Replica {
             let existing = try Self.fetchRecords(db, table, where: "t.id = ?", arguments: [id]).first
             switch (mode, existing) {
             case (.existing, nil): throw ReplicaError.unknownRecord(table.name, id)
-            case (.new, .some): throw ReplicaError(.replicaExists, "a \(table.name) record with id \(id) already exists")
+            case (.new, .some): throw ReplicaError(.recordExists, "a \(table.name) record with id \(id) already exists")
             default: break
             }
             try checkReferences(db, table, normalized)
             if existing == nil {
+                let deletedIndex = table.columns.count - 1
+                if !normalized.contains(where: { $0.index == deletedIndex }) {
+                    normalized.append((deletedIndex, .integer(0)))
+                }
                 let missing = table.requiredColumns.filter { required in
                     !normalized.contains { table.columns[$0.index].name == required.name && !$0.value.isNull }
                 }
@@ -45,10 +49,6 @@ extension Replica {
                     throw SchemaViolation(
                         .requiredField, field: "\(table.name).\(missing[0].name)",
                         "a new \(table.name) record needs: \(missing.map(\.name).joined(separator: ", "))")
-                }
-                let deletedIndex = table.columns.count - 1
-                if !normalized.contains(where: { $0.index == deletedIndex }) {
-                    normalized.append((deletedIndex, .integer(0)))
                 }
             }
             let changed = normalized.filter { existing?.values[$0.index] != $0.value }
@@ -108,6 +108,7 @@ extension Replica {
             if let current = versions[index], current.timestamp >= clock.last { clock.forceObserve(current.timestamp) }
         }
         let version = Version(timestamp: clock.next(), replica: replicaID)
+        transactionChanged = true
         var changes: [FieldChange] = []
         for (index, value) in fields {
             let previous = versions[index]

@@ -43,8 +43,17 @@ extension Replica {
             }
             var mergers: [String: RecordMerger] = [:]
             let changes = changeSet.changes
-            for run in Self.runsInKeyOrder(changes) {
-                let first = changes[run.lowerBound]
+            let runs = Self.runsInKeyOrder(changes)
+            var start = 0
+            while start < runs.count {
+                // Runs of the same record are adjacent once sorted: merge them together.
+                let first = changes[runs[start].lowerBound]
+                var end = start + 1
+                while end < runs.count, changes[runs[end].lowerBound].rowID == first.rowID,
+                    changes[runs[end].lowerBound].table == first.table
+                {
+                    end += 1
+                }
                 let merger: RecordMerger
                 if let existing = mergers[first.table] {
                     merger = existing
@@ -52,7 +61,10 @@ extension Replica {
                     merger = try RecordMerger(db, table: schema.table(first.table))
                     mergers[first.table] = merger
                 }
-                try merger.merge(changes, run, seq: transactionSeq, into: &outcome)
+                if try merger.merge(changes, runs[start..<end], seq: transactionSeq, into: &outcome) {
+                    transactionChanged = true
+                }
+                start = end
             }
             return outcome
         }
@@ -121,9 +133,11 @@ final class RecordMerger {
         )
     }
 
-    /// Merges `changes[run]`, which all touch one record.
-    func merge(_ changes: [FieldChange], _ run: Range<Int>, seq: Int64, into outcome: inout MergeOutcome) throws {
-        let rowID = changes[run.lowerBound].rowID
+    /// Merges the changes in `runs`, which all touch one record. True when a field changed.
+    func merge(
+        _ changes: [FieldChange], _ runs: ArraySlice<Range<Int>>, seq: Int64, into outcome: inout MergeOutcome
+    ) throws -> Bool {
+        let rowID = changes[runs[runs.startIndex].lowerBound].rowID
         guard RowID.isValid(rowID) else {
             throw SchemaViolation(.badID, field: table.name, "a \(table.name) record id must be a lower-case UUID")
         }
@@ -137,7 +151,8 @@ final class RecordMerger {
         selectClock.reset()
 
         var won = false
-        for position in run {
+        for run in runs {
+          for position in run {
             let change = changes[position]
             let offset = position - run.lowerBound
             // Producers usually send a record's fields in schema order: try
@@ -158,8 +173,9 @@ final class RecordMerger {
                 winnerPositions[index] = position
                 won = true
             }
+          }
         }
-        guard won else { return }
+        guard won else { return false }
 
         if !exists {
             insertSkeleton.bind(rowID, at: 1)
@@ -183,5 +199,6 @@ final class RecordMerger {
         upsertClock.bind(seq, at: 2)
         upsertClock.bind(blob, at: 3)
         try upsertClock.execute()
+        return true
     }
 }

@@ -22,6 +22,8 @@ public final class Replica {
     var clock: HybridLogicalClock
     /// The local change counter of the open write transaction.
     var transactionSeq: Int64 = 0
+    /// Whether the open write transaction changed a record (only then does the counter move).
+    var transactionChanged = false
 
     private init(
         path: String, schema: Schema, database: DatabaseQueue, replicaID: ReplicaID, managerID: String?,
@@ -192,13 +194,15 @@ public final class Replica {
                         transactionSeq = (Int64(value) ?? 0) + 1
                     }
                 }
+                transactionChanged = false
                 try absorbCaptured(db)
                 let result = try body(db)
                 try db.execute(
                     sql: "UPDATE fs_meta SET value = ? WHERE key = 'clock'", arguments: [clock.last.description])
-                try db.execute(
-                    sql: "UPDATE fs_meta SET value = ? WHERE key = 'seq' AND CAST(value AS INTEGER) < ?",
-                    arguments: [String(transactionSeq), transactionSeq])
+                if transactionChanged {
+                    try db.execute(
+                        sql: "UPDATE fs_meta SET value = ? WHERE key = 'seq'", arguments: [String(transactionSeq)])
+                }
                 return result
             }
         }

@@ -53,7 +53,10 @@ enum ReplicaLayout {
             if column.name == TableSchema.deletedColumn {
                 lines.append("\(name) INTEGER NOT NULL DEFAULT 0 CHECK (\(name) IN (0, 1))")
             } else {
-                lines.append("\(name) \(column.type.storage.rawValue) CHECK (\(name) IS NULL OR (\(check(column, name))))")
+                // Required fields are enforced for other programs' writes;
+                // merges skip CHECKs, since a record may arrive field by field.
+                let null = column.required ? "\(name) IS NOT NULL AND " : "\(name) IS NULL OR "
+                lines.append("\(name) \(column.type.storage.rawValue) CHECK (\(null)(\(check(column, name))))")
             }
         }
         return "CREATE TABLE \(quote(table.name))(\n  " + lines.joined(separator: ",\n  ") + "\n)"
@@ -67,9 +70,11 @@ enum ReplicaLayout {
         case .real: "typeof(\(name)) IN ('real', 'integer')"
         case .text, .manager: "typeof(\(name)) = 'text'"
         case .reference: "typeof(\(name)) = 'text' AND length(\(name)) = 36"
-        case .date: "typeof(\(name)) = 'text' AND date(\(name)) IS \(name)"
+        // SQLite's date() passes 2020-02-30 through unchanged; a '+0 days'
+        // modifier normalises it to 2020-03-01, which then differs.
+        case .date: "typeof(\(name)) = 'text' AND date(\(name), '+0 days') IS \(name)"
         case .dateTime:
-            "typeof(\(name)) = 'text' AND \(name) GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-6][0-9]*'"
+            "typeof(\(name)) = 'text' AND date(substr(\(name), 1, 10), '+0 days') IS substr(\(name), 1, 10) AND \(name) GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9]*' AND substr(\(name), 12, 2) < '24'"
         case .currency: "typeof(\(name)) = 'text' AND \(name) GLOB '[A-Z][A-Z][A-Z]'"
         case .enumeration(let allowed):
             // Not `IN (...)`: SQLite builds a temporary index for an IN list on

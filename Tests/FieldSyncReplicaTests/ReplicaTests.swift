@@ -1,0 +1,216 @@
+import FieldSyncCore
+import FieldSyncReplica
+import Foundation
+import GRDB
+import Testing
+
+@Suite("Replica")
+struct ReplicaTests {
+    let directory = TemporaryDirectory()
+    let wall = ManualWallClock(1_800_000_000_000)
+    let customerID = "3f2b8c1e-5d4a-4c6b-9e7f-0a1b2c3d4e5f"
+
+    func makeReplica(_ name: String = "r.db", id: UInt64 = 1, manager: String = "ana") throws -> Replica {
+        try Replica.create(
+            at: directory.file(name), managerID: manager, replicaID: ReplicaID(rawValue: id)!, wallClock: wall.read)
+    }
+
+    func addCustomer(_ replica: Replica) throws {
+        try replica.write(
+            "customers", id: customerID, values: [("owner", .text("ana")), ("full_name", .text("Ana Silva"))],
+            mode: .new)
+    }
+
+    @Test("a replica reopens with its id and manager; other files are refused")
+    func openAndRefuse() throws {
+        let created = try makeReplica()
+        let reopened = try Replica.open(at: created.path, wallClock: wall.read)
+        #expect(reopened.replicaID == created.replicaID)
+        #expect(reopened.managerID == "ana")
+        #expect(throws: ReplicaError.self) { try makeReplica() }
+
+        try "hello".write(toFile: directory.file("text.db"), atomically: true, encoding: .utf8)
+        let text = #expect(throws: ReplicaError.self) { try Replica.open(at: directory.file("text.db")) }
+        #expect(text?.code == .notAReplica)
+
+        let plain = try DatabaseQueue(path: directory.file("plain.db"))
+        try plain.write { try $0.execute(sql: "CREATE TABLE t(x)") }
+        let other = #expect(throws: ReplicaError.self) { try Replica.open(at: directory.file("plain.db")) }
+        #expect(other?.code == .notAReplica)
+        let missing = #expect(throws: ReplicaError.self) { try Replica.open(at: directory.file("none.db")) }
+        #expect(missing?.code == .notAReplica)
+    }
+
+    @Test("a local write stamps each changed field and queues it with its base")
+    func localWrites() throws {
+        let replica = try makeReplica()
+        try addCustomer(replica)
+        let created = try replica.pendingChanges()
+        #expect(Set(created.map(\.column)) == ["owner", "full_name", "deleted"])
+        #expect(created.allSatisfy { $0.base == nil && $0.version.replica == replica.replicaID })
+
+        wall.millis += 10
+        let edit = try replica.write("customers", id: customerID, values: [("phone", .text("+351 1"))])
+        wall.millis += 10
+        let again = try replica.write("customers", id: customerID, values: [("phone", .text("+351 2"))])
+        #expect(again[0].version > edit[0].version)
+        let unchanged = try replica.write("customers", id: customerID, values: [("phone", .text("+351 2"))])
+        #expect(unchanged.isEmpty, "writing the current value is no change")
+        let phone = try replica.pendingChanges().first { $0.column == "phone" }
+        #expect(phone?.value == .text("+351 2"))
+        #expect(phone?.base == nil, "a second unsent edit keeps the first edit's base")
+
+        // Someone else's newer version arrives; the next local edit has seen it.
+        let remote = Version(timestamp: HybridTimestamp(millis: wall.millis + 5, counter: 0), replica: ReplicaID(rawValue: 9)!)
+        let outcome = try replica.merge(
+            ChangeSet(schemaVersion: 1, changes: [
+                FieldChange(table: "customers", rowID: customerID, column: "city", value: .text("Porto"), version: remote)
+            ]))
+        #expect(outcome.changedFields == [FieldRef(table: "customers", rowID: customerID, column: "city")])
+        let city = try replica.write("customers", id: customerID, values: [("city", .text("Faro"))])
+        #expect(city[0].base == remote)
+        #expect(city[0].version > remote)
+    }
+
+    @Test("required fields, references and modes are enforced; a failed write writes nothing")
+    func writeRules() throws {
+        let replica = try makeReplica()
+        let missing = #expect(throws: SchemaViolation.self) {
+            try replica.write("customers", id: customerID, values: [("phone", .text("1"))])
+        }
+        #expect(missing?.code == .requiredField)
+        #expect(missing?.message.contains("owner, full_name") == true)
+        let reference = #expect(throws: ReplicaError.self) {
+            try replica.write(
+                "tasks", id: "aaaaaaaa-5d4a-4c6b-9e7f-0a1b2c3d4e5f",
+                values: [
+                    ("customer_id", .text(customerID)), ("kind", .text("call_back")), ("title", .text("x")),
+                    ("due_date", .text("2026-01-01")), ("status", .text("open")),
+                ])
+        }
+        #expect(reference?.code == .missingReference)
+        let unknown = #expect(throws: ReplicaError.self) {
+            try replica.write("customers", id: customerID, values: [("phone", .text("1"))], mode: .existing)
+        }
+        #expect(unknown?.code == .unknownRecord)
+        #expect(try replica.pendingCount() == 0)
+        #expect(try replica.digest().rows == 0)
+    }
+
+    @Test("merging: higher wins per field, lower and equal versions change nothing")
+    func mergeRule() throws {
+        let replica = try makeReplica()
+        let v1 = Version(timestamp: HybridTimestamp(millis: 100, counter: 0), replica: ReplicaID(rawValue: 5)!)
+        let v2 = Version(timestamp: HybridTimestamp(millis: 200, counter: 0), replica: ReplicaID(rawValue: 5)!)
+        func change(_ column: String, _ value: Value, _ version: Version) -> FieldChange {
+            FieldChange(table: "customers", rowID: customerID, column: column, value: value, version: version)
+        }
+        let first = try replica.merge(
+            ChangeSet(schemaVersion: 1, changes: [change("full_name", .text("A"), v2), change("city", .text("X"), v1)]))
+        #expect(first.changed == 2)
+        let second = try replica.merge(
+            ChangeSet(schemaVersion: 1, changes: [change("full_name", .text("B"), v1), change("city", .text("Y"), v2)]))
+        #expect(second.changedFields.map(\.column) == ["city"])
+        let again = try replica.merge(ChangeSet(schemaVersion: 1, changes: [change("city", .text("Y"), v2)]))
+        #expect(again.changed == 0)
+        let record = try #require(try replica.record("customers", id: customerID))
+        #expect(record["full_name"] == .text("A"))
+        #expect(record["city"] == .text("Y"))
+        #expect(try replica.pendingCount() == 0, "merged changes are not local edits")
+    }
+
+    @Test("a change set the schema refuses fails whole and writes nothing")
+    func refusedSet() throws {
+        let replica = try makeReplica()
+        try addCustomer(replica)
+        let before = try replica.digest().digest
+        let version = Version(timestamp: HybridTimestamp(millis: 1, counter: 0), replica: ReplicaID(rawValue: 5)!)
+        let good = FieldChange(table: "customers", rowID: customerID, column: "city", value: .text("X"), version: version)
+        for bad in [
+            FieldChange(table: "customers", rowID: customerID, column: "tier", value: .text("gold"), version: version),
+            FieldChange(table: "customers", rowID: customerID, column: "nickname", value: .text("x"), version: version),
+            FieldChange(table: "clients", rowID: customerID, column: "city", value: .text("x"), version: version),
+            FieldChange(table: "customers", rowID: "NOT-A-UUID", column: "city", value: .text("x"), version: version),
+        ] {
+            #expect(throws: (any Error).self) { try replica.merge(ChangeSet(schemaVersion: 1, changes: [good, bad])) }
+            #expect(try replica.digest().digest == before)
+        }
+        let wrongVersion = #expect(throws: SchemaViolation.self) {
+            try replica.merge(ChangeSet(schemaVersion: 2, changes: [good]))
+        }
+        #expect(wrongVersion?.code == .schemaVersion)
+    }
+
+    @Test("writes by other programs with plain SQL are captured as pending changes")
+    func plainSQLCapture() throws {
+        let replica = try makeReplica()
+        try addCustomer(replica)
+        let other = try DatabaseQueue(path: replica.path)  // another program: triggers enabled
+        try other.write { db in
+            try db.execute(sql: "UPDATE customers SET phone = '+351 9', city = 'Braga' WHERE id = ?", arguments: [customerID])
+            try db.execute(sql: "DELETE FROM customers WHERE id = ?", arguments: [customerID])
+        }
+        let refused = #expect(throws: DatabaseError.self) {
+            try other.write { try $0.execute(sql: "UPDATE customers SET tier = 'gold' WHERE id = ?", arguments: [self.customerID]) }
+        }
+        #expect(refused?.resultCode == .SQLITE_CONSTRAINT)
+        try other.close()
+
+        wall.millis += 1_000
+        try replica.absorbCapturedWrites()
+        let pending = Dictionary(uniqueKeysWithValues: try replica.pendingChanges().map { ($0.column, $0) })
+        #expect(pending["phone"]?.value == .text("+351 9"))
+        #expect(pending["city"]?.value == .text("Braga"))
+        #expect(pending["deleted"]?.value == .integer(1), "a plain DELETE becomes deleted = 1")
+        #expect(pending["phone"]?.version.replica == replica.replicaID)
+        #expect(pending["phone"]?.version.timestamp.millis == wall.millis)
+        let record = try #require(try replica.record("customers", id: customerID))
+        #expect(record.isDeleted)
+        #expect(record.versions[record.table.columnIndex("phone")!] == pending["phone"]?.version)
+    }
+
+    @Test("exports since a change counter carry only what changed after it")
+    func exportSince() throws {
+        let replica = try makeReplica()
+        try addCustomer(replica)
+        let (all, through) = try replica.changes()
+        #expect(all.count == 3)
+        let second = "aaaaaaaa-5d4a-4c6b-9e7f-0a1b2c3d4e5f"
+        try replica.write("customers", id: second, values: [("owner", .text("ana")), ("full_name", .text("Bo"))])
+        let (later, _) = try replica.changes(since: through)
+        #expect(Set(later.changes.map(\.rowID)) == [second])
+    }
+
+    @Test("a timestamp far ahead is merged but not adopted, and local edits still win locally")
+    func skewedIncoming() throws {
+        let replica = try makeReplica()
+        try addCustomer(replica)
+        let future = Version(
+            timestamp: HybridTimestamp(millis: wall.millis + 3_600_000, counter: 0), replica: ReplicaID(rawValue: 7)!)
+        let outcome = try replica.merge(
+            ChangeSet(schemaVersion: 1, changes: [
+                FieldChange(table: "customers", rowID: customerID, column: "city", value: .text("Future"), version: future)
+            ]))
+        #expect(outcome.clockSkew?.aheadMillis == 3_600_000)
+        let phone = try replica.write("customers", id: customerID, values: [("phone", .text("1"))])
+        #expect(phone[0].version.timestamp.millis == wall.millis, "the clock did not jump an hour")
+        let city = try replica.write("customers", id: customerID, values: [("city", .text("Now"))])
+        #expect(city[0].version > future, "an edit of the skewed field still supersedes it")
+    }
+
+    @Test("digests: equal after exchange, and row hashes narrow a difference to its row")
+    func digests() throws {
+        let a = try makeReplica("a.db", id: 1)
+        let b = try makeReplica("b.db", id: 2, manager: "bob")
+        try addCustomer(a)
+        let second = "aaaaaaaa-5d4a-4c6b-9e7f-0a1b2c3d4e5f"
+        try a.write("customers", id: second, values: [("owner", .text("ana")), ("full_name", .text("Bo"))])
+        _ = try b.merge(try a.changes().changeSet)
+        #expect(try a.digest() == b.digest())
+        wall.millis += 1
+        try b.write("customers", id: second, values: [("city", .text("Porto"))])
+        #expect(try a.digest().digest != b.digest().digest)
+        let differing = zip(try a.rowHashes("customers"), try b.rowHashes("customers")).filter { $0.hash != $1.hash }
+        #expect(differing.map(\.0.id) == [second])
+    }
+}
