@@ -44,6 +44,7 @@ extension Replica {
             var mergers: [String: RecordMerger] = [:]
             let changes = changeSet.changes
             let runs = Self.runsInKeyOrder(changes)
+            try changes.withUnsafeBufferPointer { changes in
             var start = 0
             while start < runs.count {
                 // Runs of the same record are adjacent once sorted: merge them together.
@@ -65,6 +66,7 @@ extension Replica {
                     transactionChanged = true
                 }
                 start = end
+            }
             }
             return outcome
         }
@@ -89,7 +91,9 @@ extension Replica {
         }
         runs.sort { left, right in
             let (a, b) = (changes[left.lowerBound], changes[right.lowerBound])
-            return a.table != b.table ? a.table < b.table : a.rowID.utf8.lexicographicallyPrecedes(b.rowID.utf8)
+            // Any consistent order will do (it only buys locality); String's `<`
+            // compares ASCII ids with memcmp, far faster than walking UTF-8 views.
+            return a.table != b.table ? a.table < b.table : a.rowID < b.rowID
         }
         return runs
     }
@@ -103,12 +107,16 @@ final class RecordMerger {
     private let selectClock: RawStatement
     private let insertSkeleton: RawStatement
     private let updateRecord: RawStatement
-    private let upsertClock: RawStatement
-    // Reused from record to record, so the loop does not allocate.
-    private var winners: [Value?]
-    private var winnerPositions: [Int]
-    private var versions: FieldVersions
-    private var blob: [UInt8] = []
+    private let insertClock: RawStatement
+    private let updateClock: RawStatement
+    /// Buffers reused from record to record, so the loop does not allocate.
+    private struct Scratch {
+        var winners: [Value?]
+        var winnerPositions: [Int]
+        var versions: FieldVersions
+        var blob: [UInt8] = []
+    }
+    private var scratch: Scratch
 
     init(_ db: Database, table: TableSchema) throws {
         self.table = table
@@ -116,9 +124,10 @@ final class RecordMerger {
         let name = ReplicaLayout.quote(table.name)
         let clockTable = ReplicaLayout.clockTable(table)
         columnIndex = Dictionary(uniqueKeysWithValues: table.columns.enumerated().map { ($1.name, $0) })
-        winners = Array(repeating: nil, count: table.columns.count)
-        versions = FieldVersions(count: table.columns.count)
-        winnerPositions = Array(repeating: 0, count: table.columns.count)
+        scratch = Scratch(
+            winners: Array(repeating: nil, count: table.columns.count),
+            winnerPositions: Array(repeating: 0, count: table.columns.count),
+            versions: FieldVersions(count: table.columns.count))
         selectClock = try RawStatement(db, "SELECT versions FROM \(clockTable) WHERE id = ?1")
         insertSkeleton = try RawStatement(db, "INSERT OR IGNORE INTO \(name)(id) VALUES (?1)")
         // Column k takes parameter 2k+3 when flag 2k+2 says its incoming version won.
@@ -127,16 +136,20 @@ final class RecordMerger {
             return "\(quoted) = iif(?\(2 * index + 2), ?\(2 * index + 3), \(quoted))"
         }
         updateRecord = try RawStatement(db, "UPDATE \(name) SET \(assignments.joined(separator: ", ")) WHERE id = ?1")
-        upsertClock = try RawStatement(
-            db,
-            "INSERT INTO \(clockTable)(id, seq, versions) VALUES (?1, ?2, ?3) ON CONFLICT(id) DO UPDATE SET seq = excluded.seq, versions = excluded.versions"
-        )
+        insertClock = try RawStatement(db, "INSERT INTO \(clockTable)(id, seq, versions) VALUES (?1, ?2, ?3)")
+        updateClock = try RawStatement(db, "UPDATE \(clockTable) SET seq = ?2, versions = ?3 WHERE id = ?1")
     }
 
     /// Merges the changes in `runs`, which all touch one record. True when a field changed.
     func merge(
-        _ changes: [FieldChange], _ runs: ArraySlice<Range<Int>>, seq: Int64, into outcome: inout MergeOutcome
+        _ changes: UnsafeBufferPointer<FieldChange>, _ runs: ArraySlice<Range<Int>>, seq: Int64,
+        into outcome: inout MergeOutcome
     ) throws -> Bool {
+        // Work on a local copy of the buffers: each access to a class's stored
+        // property costs a dynamic exclusivity check, a lot in this loop.
+        var scratch = Scratch(winners: [], winnerPositions: [], versions: FieldVersions(count: 0))
+        swap(&scratch, &self.scratch)
+        defer { swap(&scratch, &self.scratch) }
         let rowID = changes[runs[runs.startIndex].lowerBound].rowID
         guard RowID.isValid(rowID) else {
             throw SchemaViolation(.badID, field: table.name, "a \(table.name) record id must be a lower-case UUID")
@@ -144,33 +157,33 @@ final class RecordMerger {
         selectClock.bind(rowID, at: 1)
         let exists = try selectClock.step()
         if exists {
-            selectClock.withBlob(column: 0) { versions.load($0) }
+            selectClock.withBlob(column: 0) { scratch.versions.load($0) }
         } else {
-            versions.load(UnsafeRawBufferPointer(start: nil, count: 0))
+            scratch.versions.load(UnsafeRawBufferPointer(start: nil, count: 0))
         }
         selectClock.reset()
 
         var won = false
         for run in runs {
           for position in run {
-            let change = changes[position]
             let offset = position - run.lowerBound
             // Producers usually send a record's fields in schema order: try
             // that position before hashing the name.
             let index: Int
-            if offset < columns.count, columns[offset].name == change.column {
+            if offset < columns.count, columns[offset].name == changes[position].column {
                 index = offset
-            } else if let found = columnIndex[change.column] {
+            } else if let found = columnIndex[changes[position].column] {
                 index = found
             } else {
-                _ = try table.column(change.column)  // throws the unknown-column error
+                _ = try table.column(changes[position].column)  // throws the unknown-column error
                 continue
             }
-            let value = try table.validate(change.value, for: columns[index])
-            if MergeRule.incoming(change.version, wins: versions[index]) {
-                versions[index] = change.version
-                winners[index] = value
-                winnerPositions[index] = position
+            let value = try table.validate(changes[position].value, for: columns[index])
+            let version = changes[position].version
+            if MergeRule.incoming(version, wins: scratch.versions[index]) {
+                scratch.versions[index] = version
+                scratch.winners[index] = value
+                scratch.winnerPositions[index] = position
                 won = true
             }
           }
@@ -182,23 +195,24 @@ final class RecordMerger {
             try insertSkeleton.execute()
         }
         updateRecord.bind(rowID, at: 1)
-        for index in winners.indices {
-            if let value = winners[index] {
+        for index in scratch.winners.indices {
+            if let value = scratch.winners[index] {
                 updateRecord.bind(1, at: Int32(2 * index + 2))
                 updateRecord.bind(value, at: Int32(2 * index + 3))
-                outcome.winningChanges.append(winnerPositions[index])
-                winners[index] = nil
+                outcome.winningChanges.append(scratch.winnerPositions[index])
+                scratch.winners[index] = nil
             } else {
                 updateRecord.bind(0, at: Int32(2 * index + 2))
             }
         }
         try updateRecord.execute()
 
-        versions.encode(into: &blob)
-        upsertClock.bind(rowID, at: 1)
-        upsertClock.bind(seq, at: 2)
-        upsertClock.bind(blob, at: 3)
-        try upsertClock.execute()
+        scratch.versions.encode(into: &scratch.blob)
+        let writeClock = exists ? updateClock : insertClock
+        writeClock.bind(rowID, at: 1)
+        writeClock.bind(seq, at: 2)
+        writeClock.bind(scratch.blob, at: 3)
+        try writeClock.execute()
         return true
     }
 }
