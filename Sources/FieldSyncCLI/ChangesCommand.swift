@@ -58,7 +58,7 @@ struct ChangesCommand: ParsableCommand {
                 if global.json {
                     Output.json([
                         "file": file, "received": outcome.received, "changed": outcome.changed,
-                        "clock_skew_ms": outcome.clockSkew.map { Int($0.aheadMillis) } as Any? ?? NSNullValue.null,
+                        "clock_skew_ms": Output.optional(outcome.clockSkew.map { Int($0.aheadMillis) }),
                     ])
                 } else {
                     Output.line("Merged \(outcome.received) field change(s) from \(file): \(outcome.changed) changed this replica")

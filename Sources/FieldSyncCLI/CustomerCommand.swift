@@ -47,11 +47,7 @@ struct CustomerCommand: ParsableCommand {
         @Argument var id: String
 
         func run() throws {
-            try global.run {
-                let replica = try global.openReplica()
-                let record = try ReplicaQueries.require(replica, "customers", id)
-                if global.json { Output.json(Output.jsonObject(record)) } else { Output.fields(record) }
-            }
+            try global.run { try PeopleCommands.show(global, "customers", id: id) }
         }
     }
 
@@ -80,12 +76,7 @@ struct CustomerCommand: ParsableCommand {
         @Argument var id: String
 
         func run() throws {
-            try global.run {
-                let replica = try global.openReplica()
-                try replica.delete("customers", id: id)
-                if global.json { Output.json(["id": try RowID.normalized(id), "deleted": true]) }
-                else { Output.line("Deleted customer \(try RowID.normalized(id))") }
-            }
+            try global.run { try PeopleCommands.delete(global, "customers", id: id) }
         }
     }
 }

@@ -6,9 +6,12 @@ public struct FieldSyncCommand: ParsableCommand {
         commandName: "fieldsync",
         abstract: "Keep your customers' files on this device, and sync them when you are back online.",
         discussion: """
-            The replica is the SQLite file named by --replica, else $FIELDSYNC_REPLICA, else
-            $XDG_DATA_HOME/fieldsync/replica.db (~/.local/share/fieldsync/replica.db).
-            Exit status: 0 on success, 1 on any error (the message says what and what to do).
+            The replica is the SQLite file named by --replica (before or after the subcommand),
+            else $FIELDSYNC_REPLICA, else $XDG_DATA_HOME/fieldsync/replica.db
+            (~/.local/share/fieldsync/replica.db).
+
+            Exit status: 0 on success; 1 on an error, reported as "fieldsync: MESSAGE [CODE]"
+            (codes: protocol/errors.md); 64 when the command line itself is wrong.
             """,
         subcommands: [
             Init.self, Status.self, CustomerCommand.self, VisitCommand.self, TaskCommand.self,

@@ -35,6 +35,9 @@ enum Output {
         FileHandle.standardError.write(Data((text + "\n").utf8))
     }
 
+    /// An optional as JSON: the value, or null.
+    static func optional(_ value: Any?) -> Any { value ?? NSNull() }
+
     /// A JSON-ready value.
     static func jsonValue(_ value: Value) -> Any {
         switch value {

@@ -35,6 +35,19 @@ enum PeopleCommands {
         }
     }
 
+    /// Prints one record: its fields for people, an object under --json.
+    static func show(_ global: GlobalOptions, _ table: String, id: String) throws {
+        let record = try ReplicaQueries.require(try global.openReplica(), table, id)
+        if global.json { Output.json(Output.jsonObject(record)) } else { Output.fields(record) }
+    }
+
+    /// Deletes a record (it syncs as deleted = 1, like any other edit).
+    static func delete(_ global: GlobalOptions, _ table: String, id: String) throws {
+        try global.openReplica().delete(table, id: id)
+        let id = try RowID.normalized(id)
+        if global.json { Output.json(["id": id, "deleted": true]) } else { Output.line("Deleted \(table) \(id)") }
+    }
+
     static func list(
         _ global: GlobalOptions, _ records: [Record], columns: [String], filter: (Record) -> Bool = { _ in true }
     ) {

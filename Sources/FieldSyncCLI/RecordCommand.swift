@@ -41,11 +41,7 @@ struct RecordCommand: ParsableCommand {
         @Argument var id: String
 
         func run() throws {
-            try global.run {
-                let replica = try global.openReplica()
-                let record = try ReplicaQueries.require(replica, table, id)
-                if global.json { Output.json(Output.jsonObject(record)) } else { Output.fields(record) }
-            }
+            try global.run { try PeopleCommands.show(global, table, id: id) }
         }
     }
 
@@ -82,12 +78,7 @@ struct RecordCommand: ParsableCommand {
         @Argument var id: String
 
         func run() throws {
-            try global.run {
-                let replica = try global.openReplica()
-                try replica.delete(table, id: id)
-                if global.json { Output.json(["id": try RowID.normalized(id), "deleted": true]) }
-                else { Output.line("Deleted \(table) \(try RowID.normalized(id))") }
-            }
+            try global.run { try PeopleCommands.delete(global, table, id: id) }
         }
     }
 }

@@ -14,7 +14,7 @@ struct Init: ParsableCommand {
             if global.json {
                 Output.json([
                     "path": replica.path, "replica_id": replica.replicaID.description,
-                    "manager": replica.managerID as Any? ?? NSNullValue.null,
+                    "manager": Output.optional(replica.managerID),
                 ])
             } else {
                 Output.line("Created replica \(replica.replicaID) at \(replica.path)")
@@ -36,11 +36,11 @@ struct Status: ParsableCommand {
             let pending = try replica.pendingCount()
             let refused = try replica.refusedCapturedFields()
             var counts: [String: Int] = [:]
-            for table in replica.schema.tables { counts[table.name] = try replica.records(table.name).count }
+            for table in replica.schema.tables { counts[table.name] = try replica.recordCount(table.name) }
             if global.json {
                 Output.json([
                     "path": replica.path, "replica_id": replica.replicaID.description,
-                    "manager": replica.managerID as Any? ?? NSNullValue.null, "pending_changes": pending,
+                    "manager": Output.optional(replica.managerID), "pending_changes": pending,
                     "change_counter": try replica.currentSeq(), "records": counts,
                     "refused_outside_edits": refused.map(\.description),
                 ])
@@ -80,9 +80,4 @@ struct DigestCommand: ParsableCommand {
             }
         }
     }
-}
-
-/// `NSNull` for optional JSON values.
-enum NSNullValue {
-    static var null: Any { Output.jsonValue(.null) }
 }

@@ -43,7 +43,7 @@ extension Replica {
             }
             var mergers: [String: RecordMerger] = [:]
             let changes = changeSet.changes
-            let runs = Self.runsInKeyOrder(changes)
+            let runs = Self.inKeyOrder(changeSet.rowRuns, of: changes)
             try changes.withUnsafeBufferPointer { changes in
             var start = 0
             while start < runs.count {
@@ -74,28 +74,15 @@ extension Replica {
 }
 
 extension Replica {
-    /// The runs of consecutive changes to one record, ordered by table and
-    /// record id, so that the merge walks each B-tree in key order.
-    static func runsInKeyOrder(_ changes: [FieldChange]) -> [Range<Int>] {
-        var runs: [Range<Int>] = []
-        var start = 0
-        while start < changes.count {
-            var end = start + 1
-            while end < changes.count, changes[end].rowID == changes[start].rowID,
-                changes[end].table == changes[start].table
-            {
-                end += 1
-            }
-            runs.append(start..<end)
-            start = end
-        }
-        runs.sort { left, right in
+    /// Runs of changes to one record, ordered by table and record id, so
+    /// that the merge walks each B-tree in key order.
+    static func inKeyOrder(_ runs: [Range<Int>], of changes: [FieldChange]) -> [Range<Int>] {
+        runs.sorted { left, right in
             let (a, b) = (changes[left.lowerBound], changes[right.lowerBound])
             // Any consistent order will do (it only buys locality); String's `<`
             // compares ASCII ids with memcmp, far faster than walking UTF-8 views.
             return a.table != b.table ? a.table < b.table : a.rowID < b.rowID
         }
-        return runs
     }
 }
 

@@ -10,6 +10,14 @@ extension Replica {
         }
     }
 
+    /// How many records a table holds (deleted ones not counted).
+    public func recordCount(_ tableName: String) throws -> Int {
+        let table = try schema.table(tableName)
+        return try read { db in
+            try Int.fetchOne(db, sql: "SELECT count(*) FROM \(ReplicaLayout.quote(table.name)) WHERE deleted = 0") ?? 0
+        }
+    }
+
     /// The records of a table, optionally those whose `column` equals `value`,
     /// ordered by `orderBy` (a column) then id.
     public func records(

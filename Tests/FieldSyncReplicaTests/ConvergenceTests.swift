@@ -14,7 +14,7 @@ import Testing
 struct ConvergenceTests {
     static let environment = ProcessInfo.processInfo.environment
     static let firstSeed = UInt64(environment["FIELDSYNC_SEED"] ?? "") ?? 20_261_122
-    static let histories = Int(environment["FIELDSYNC_HISTORIES"] ?? "") ?? 1_000
+    static let histories = Int(environment["FIELDSYNC_HISTORIES"] ?? "") ?? 2_000
 
     /// Histories run in slices so that the slices use every core.
     static let slices = 4
