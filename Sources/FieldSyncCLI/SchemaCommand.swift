@@ -6,10 +6,10 @@ struct SchemaCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "schema", abstract: "Print the record schema: tables, columns, types and allowed values.")
 
-    @Flag(help: "Print it as JSON (protocol/schema.json).") var json = false
+    @OptionGroup var global: GlobalOptions
 
     func run() throws {
-        if json {
+        if global.json {
             print(String(decoding: try WireJSON.encode(SchemaDocument(.default), pretty: true), as: UTF8.self))
             return
         }

@@ -64,16 +64,18 @@ public struct HybridLogicalClock: Sendable {
         case (false, false): counter = 0
         }
         last = counter > HybridTimestamp.maxCounter
-            ? HybridTimestamp(millis: millis + 1, counter: 0)
+            ? Self.successor(millis: millis, counter: HybridTimestamp.maxCounter)
             : HybridTimestamp(millis: millis, counter: counter)
     }
 
     /// The next timestamp after (millis, counter): on counter overflow the clock
-    /// borrows the next millisecond rather than wrapping.
+    /// borrows the next millisecond rather than wrapping. At the very end of
+    /// the range (a forged timestamp in the year 10889) it stays there rather
+    /// than trap.
     private static func successor(millis: UInt64, counter: UInt64) -> HybridTimestamp {
-        counter < HybridTimestamp.maxCounter
-            ? HybridTimestamp(millis: millis, counter: counter + 1)
-            : HybridTimestamp(millis: millis + 1, counter: 0)
+        if counter < HybridTimestamp.maxCounter { return HybridTimestamp(millis: millis, counter: counter + 1) }
+        if millis < HybridTimestamp.maxMillis { return HybridTimestamp(millis: millis + 1, counter: 0) }
+        return HybridTimestamp(millis: HybridTimestamp.maxMillis, counter: HybridTimestamp.maxCounter)
     }
 }
 

@@ -74,7 +74,7 @@ public enum ISODate {
         guard bytes.count >= 20, Day(utf8: bytes[0..<10]) != nil,
             bytes[10] == UInt8(ascii: "T"), bytes[13] == UInt8(ascii: ":"), bytes[16] == UInt8(ascii: ":"),
             let hour = number(bytes[11..<13]), hour < 24, let minute = number(bytes[14..<16]), minute < 60,
-            let second = number(bytes[17..<19]), second < 61
+            let second = number(bytes[17..<19]), second < 60
         else { return false }
         var rest = bytes[19...]
         if rest.first == UInt8(ascii: ".") {

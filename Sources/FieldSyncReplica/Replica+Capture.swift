@@ -14,7 +14,9 @@ extension Replica {
 
     func absorbCaptured(_ db: Database) throws {
         let captured = try Row.fetchAll(db, sql: "SELECT tbl, row_id, col FROM fs_captured ORDER BY tbl, row_id, col")
+        refusedCapturesRemain = false
         guard !captured.isEmpty else { return }
+        defer { refusedCapturesRemain = (try? Bool.fetchOne(db, sql: "SELECT EXISTS(SELECT 1 FROM fs_captured)")) == true }
         let dequeue = try db.makeStatement(sql: "DELETE FROM fs_captured WHERE tbl = ? AND row_id = ? AND col = ?")
         var start = 0
         while start < captured.count {

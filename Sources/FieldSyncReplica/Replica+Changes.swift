@@ -4,14 +4,17 @@ import GRDB
 extension Replica {
     /// Every field of every record changed here after local change counter
     /// `seq` (0: everything), with its version, and the counter they run through.
-    /// This is what a change file carries between devices.
+    /// This is what a change file carries between devices. A value the schema
+    /// refuses (written by another program, see `refusedCapturedFields`) is
+    /// left out, so it cannot make other replicas refuse the file.
     public func changes(since seq: Int64 = 0) throws -> (changeSet: ChangeSet, through: Int64) {
         try read { db in
             let through = try Int64(String.fetchOne(db, sql: "SELECT value FROM fs_meta WHERE key = 'seq'") ?? "0") ?? 0
             var changes: [FieldChange] = []
             for table in schema.tables {
                 try Self.forEachRecord(db, table, where: "c.seq > ?", arguments: [seq]) { record in
-                    for field in record.versionedFields {
+                    for field in record.versionedFields
+                    where (try? table.validate(field.value, for: field.column)) != nil {
                         changes.append(
                             FieldChange(
                                 table: table.name, rowID: record.id, column: field.column, value: field.value,

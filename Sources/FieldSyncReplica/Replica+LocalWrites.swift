@@ -133,6 +133,11 @@ extension Replica {
                 ])
             changes.append(
                 FieldChange(table: table.name, rowID: id, column: column, value: value, version: version, base: previous))
+            if refusedCapturesRemain {
+                try db.execute(
+                    sql: "DELETE FROM fs_captured WHERE tbl = ? AND row_id = ? AND col = ?",
+                    arguments: [table.name, id, column])
+            }
         }
         try db.execute(
             sql: """

@@ -38,9 +38,6 @@ extension Replica {
             // the CHECKs in the statements prepared below halves a merge's cost.
             try db.execute(sql: "PRAGMA ignore_check_constraints = ON")
             defer { try? db.execute(sql: "PRAGMA ignore_check_constraints = OFF") }
-            if let newest = changeSet.changes.lazy.map(\.version.timestamp).max() {
-                do throws(ClockSkew) { try clock.observe(newest) } catch { outcome.clockSkew = error }
-            }
             var mergers: [String: RecordMerger] = [:]
             let changes = changeSet.changes
             let runs = Self.inKeyOrder(changeSet.rowRuns, of: changes)
@@ -67,6 +64,17 @@ extension Replica {
                 }
                 start = end
             }
+            }
+            if refusedCapturesRemain {
+                for field in outcome.changedFields {
+                    try db.execute(
+                        sql: "DELETE FROM fs_captured WHERE tbl = ? AND row_id = ? AND col = ?",
+                        arguments: [field.table, field.rowID, field.column])
+                }
+            }
+            // Only once the whole set was valid: a refused set moves no clock.
+            if let newest = changeSet.changes.lazy.map(\.version.timestamp).max() {
+                do throws(ClockSkew) { try clock.observe(newest) } catch { outcome.clockSkew = error }
             }
             return outcome
         }

@@ -24,6 +24,9 @@ public final class Replica {
     var transactionSeq: Int64 = 0
     /// Whether the open write transaction changed a record (only then does the counter move).
     var transactionChanged = false
+    /// Whether outside edits the schema refused are still queued: a write of
+    /// such a field by FieldSync supersedes them.
+    var refusedCapturesRemain = false
 
     private init(
         path: String, schema: Schema, database: DatabaseQueue, replicaID: ReplicaID, managerID: String?,

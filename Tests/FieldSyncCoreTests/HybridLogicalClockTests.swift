@@ -43,6 +43,16 @@ struct HybridLogicalClockTests {
         #expect(overflowed > last)
     }
 
+    @Test("at the very end of its range (a forged timestamp) the clock saturates instead of trapping")
+    func saturates() {
+        let wall = ManualWallClock(1_000)
+        var clock = HybridLogicalClock(wallClock: wall.read)
+        let end = HybridTimestamp(millis: HybridTimestamp.maxMillis, counter: HybridTimestamp.maxCounter)
+        clock.forceObserve(end)
+        #expect(clock.last == end)
+        #expect(clock.next() == end)
+    }
+
     @Test("observing a remote timestamp moves past it")
     func observe() throws {
         let wall = ManualWallClock(10_000)

@@ -66,7 +66,7 @@ struct SchemaValidationTests {
         for good in ["2026-11-22T09:30:00Z", "2026-11-22T09:30:00.250Z", "2026-11-22T09:30:00+01:00"] {
             #expect(try interactions.validate(.text(good), for: "occurred_at") == .text(good))
         }
-        for bad in ["2026-11-22", "2026-11-22T25:00:00Z", "2026-11-22T09:30:00"] {
+        for bad in ["2026-11-22", "2026-11-22T25:00:00Z", "2026-11-22T09:30:00", "2026-11-22T09:30:60Z"] {
             #expect(violation { _ = try interactions.validate(.text(bad), for: "occurred_at") }?.code == .badDate)
         }
     }

@@ -16,9 +16,29 @@ struct MergeVectorTests {
             .filter { $0.hasSuffix(".json") }.sorted()
     }
 
+    static let malformedDirectory = directory.deletingLastPathComponent().appendingPathComponent("malformed")
+
+    static var malformedFiles: [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: malformedDirectory.path)) ?? [])
+            .filter { $0.hasSuffix(".json") }.sorted()
+    }
+
     @Test("there are vectors to replay")
     func present() {
         #expect(Self.files.count >= 8)
+        #expect(Self.malformedFiles.count >= 1)
+    }
+
+    @Test("each malformed vector's incoming document fails to decode with malformed", arguments: malformedFiles)
+    func malformed(_ file: String) throws {
+        let data = try Data(contentsOf: Self.malformedDirectory.appendingPathComponent(file))
+        let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        #expect(object["error"] as? String == "malformed", "\(file)")
+        let incoming = try JSONSerialization.data(withJSONObject: try #require(object["incoming"]))
+        let error = #expect(throws: WireError.self, "\(file)") {
+            try WireJSON.decode(ChangeSetDocument.self, from: incoming)
+        }
+        #expect(error?.code == .malformed, "\(file)")
     }
 
     @Test("each vector gives the expected state and changed fields", arguments: files)

@@ -169,6 +169,34 @@ struct ReplicaTests {
         #expect(record.versions[record.table.columnIndex("phone")!] == pending["phone"]?.version)
     }
 
+    @Test("an outside edit the schema refuses is not stamped, not exported, and a later write supersedes it")
+    func refusedOutsideEdit() throws {
+        let replica = try makeReplica()
+        try addCustomer(replica)
+        let other = try DatabaseQueue(path: replica.path)
+        // 16 KiB of text passes the tables' CHECKs but not validation.
+        let long = String(repeating: "x", count: 20_000)
+        try other.write { try $0.execute(sql: "UPDATE customers SET notes = ? WHERE id = ?", arguments: [long, self.customerID]) }
+        try other.close()
+        try replica.absorbCapturedWrites()
+        #expect(try replica.refusedCapturedFields() == [FieldRef(table: "customers", rowID: customerID, column: "notes")])
+        #expect(try replica.pendingChanges().contains { $0.column == "notes" } == false)
+        #expect(try replica.changes().changeSet.changes.contains { $0.column == "notes" } == false)
+
+        // A merged value for the field supersedes the refused edit: it is not re-stamped as local.
+        let remote = Version(timestamp: HybridTimestamp(millis: wall.millis + 1, counter: 0), replica: ReplicaID(rawValue: 9)!)
+        _ = try replica.merge(
+            ChangeSet(schemaVersion: 1, changes: [
+                FieldChange(table: "customers", rowID: customerID, column: "notes", value: .text("ok"), version: remote)
+            ]))
+        try replica.absorbCapturedWrites()
+        #expect(try replica.refusedCapturedFields().isEmpty)
+        #expect(try replica.pendingChanges().contains { $0.column == "notes" } == false)
+        let notes = try #require(try replica.record("customers", id: customerID))
+        #expect(notes.versions[notes.table.columnIndex("notes")!] == remote)
+        #expect(notes["notes"] == .text("ok"))
+    }
+
     @Test("exports since a change counter carry only what changed after it")
     func exportSince() throws {
         let replica = try makeReplica()
