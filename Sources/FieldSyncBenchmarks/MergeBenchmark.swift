@@ -108,20 +108,14 @@ public struct MergeBenchmark {
             INSERT INTO customers(id, \(names.joined(separator: ", "))) VALUES (?1\((0..<names.count).map { ", ?\($0 + 2)" }.joined()))
             ON CONFLICT(id) DO UPDATE SET \(names.map { "\($0) = excluded.\($0)" }.joined(separator: ", "))
             """
+        let parameter = Dictionary(uniqueKeysWithValues: table.columns.enumerated().map { ($1.name, Int32($0 + 2)) })
         func apply(_ changeSet: ChangeSet) throws {
             try database.write { db in
                 let statement = try RawStatement(db, upsert)
-                let changes = changeSet.changes
-                var start = 0
-                while start < changes.count {
-                    statement.bind(changes[start].rowID, at: 1)
-                    var end = start
-                    while end < changes.count, changes[end].rowID == changes[start].rowID {
-                        statement.bind(changes[end].value, at: Int32(end - start + 2))
-                        end += 1
-                    }
+                for run in changeSet.rowRuns {
+                    statement.bind(changeSet.changes[run.lowerBound].rowID, at: 1)
+                    for change in changeSet.changes[run] { statement.bind(change.value, at: parameter[change.column]!) }
                     try statement.execute()
-                    start = end
                 }
             }
         }

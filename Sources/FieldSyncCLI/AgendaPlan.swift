@@ -24,7 +24,7 @@ struct AgendaPlan {
         }
         birthdays = customers.compactMap { customer in
             guard let born = customer["birth_date"].textValue.flatMap(ISODate.Day.init) else { return nil }
-            let next = Self.nextBirthday(born, onOrAfter: today)
+            guard let next = Self.nextBirthday(born, onOrAfter: today) else { return nil }
             return next <= today.adding(days: Self.birthdayDays) ? (customer, next) : nil
         }.sorted { $0.on < $1.on }
         let horizon = today.adding(days: Self.maturityDays)
@@ -37,13 +37,13 @@ struct AgendaPlan {
     }
 
     /// The first anniversary of `born` on or after `day`; 29 February falls on
-    /// 28 February in years without one.
-    static func nextBirthday(_ born: ISODate.Day, onOrAfter day: ISODate.Day) -> ISODate.Day {
-        func anniversary(_ year: Int) -> ISODate.Day {
+    /// 28 February in years without one. Nil past the year 9999.
+    static func nextBirthday(_ born: ISODate.Day, onOrAfter day: ISODate.Day) -> ISODate.Day? {
+        func anniversary(_ year: Int) -> ISODate.Day? {
             ISODate.Day(year: year, month: born.month, day: born.day)
-                ?? ISODate.Day(year: year, month: born.month, day: born.day - 1)!
+                ?? ISODate.Day(year: year, month: born.month, day: born.day - 1)
         }
-        let thisYear = anniversary(day.year)
+        guard let thisYear = anniversary(day.year) else { return nil }
         return thisYear < day ? anniversary(day.year + 1) : thisYear
     }
 }

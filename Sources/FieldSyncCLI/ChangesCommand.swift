@@ -56,15 +56,9 @@ struct ChangesCommand: ParsableCommand {
                 let document = try WireJSON.decode(ChangeSetDocument.self, from: data)
                 let outcome = try replica.merge(document.changeSet)
                 if global.json {
-                    Output.json([
-                        "file": file, "received": outcome.received, "changed": outcome.changed,
-                        "clock_skew_ms": Output.optional(outcome.clockSkew.map { Int($0.aheadMillis) }),
-                    ])
+                    Output.json(["file": file, "received": outcome.received, "changed": outcome.changed])
                 } else {
                     Output.line("Merged \(outcome.received) field change(s) from \(file): \(outcome.changed) changed this replica")
-                    if let skew = outcome.clockSkew {
-                        Output.line("Warning: \(skew.message)")
-                    }
                 }
             }
         }

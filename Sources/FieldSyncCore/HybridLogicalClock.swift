@@ -18,7 +18,7 @@ public struct HybridLogicalClock: Sendable {
     public init(
         last: HybridTimestamp = .zero,
         maxDriftMillis: UInt64 = Self.defaultMaxDriftMillis,
-        wallClock: @escaping WallClock = SystemWallClock.millisecondsSinceEpoch
+        wallClock: @escaping WallClock
     ) {
         self.last = last
         self.maxDriftMillis = maxDriftMillis

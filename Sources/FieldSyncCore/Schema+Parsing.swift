@@ -29,7 +29,7 @@ extension TableSchema {
             }
             value = .real(real)
         case .text:
-            value = .text(column.type == .reference(table: "customers") ? text.lowercased() : text)
+            if case .reference = column.type { value = .text(text.lowercased()) } else { value = .text(text) }
         }
         return try validate(value, for: columnName)
     }

@@ -72,6 +72,7 @@ public struct ChangeSetDocument: Codable, Sendable {
         let rows = try container.decode([Row].self, forKey: .rows)
         var changes: [FieldChange] = []
         for (rowIndex, row) in rows.enumerated() {
+            guard !row.fields.isEmpty else { throw WireError.malformed("rows[\(rowIndex)].fields is empty") }
             // Fields in a stable order, so decoding is deterministic.
             for (column, field) in row.fields.sorted(by: { $0.key < $1.key }) {
                 let path = "rows[\(rowIndex)].fields.\(column)"

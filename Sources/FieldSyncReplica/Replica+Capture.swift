@@ -17,7 +17,6 @@ extension Replica {
         refusedCapturesRemain = false
         guard !captured.isEmpty else { return }
         defer { refusedCapturesRemain = (try? Bool.fetchOne(db, sql: "SELECT EXISTS(SELECT 1 FROM fs_captured)")) == true }
-        let dequeue = try db.makeStatement(sql: "DELETE FROM fs_captured WHERE tbl = ? AND row_id = ? AND col = ?")
         var start = 0
         while start < captured.count {
             let tableName: String = captured[start]["tbl"]
@@ -28,7 +27,9 @@ extension Replica {
             guard let table = try? schema.table(tableName),
                 let record = try Self.fetchRecords(db, table, where: "t.id = ?", arguments: [id]).first
             else {
-                for row in captured[start..<end] { try dequeue.execute(arguments: [row["tbl"], row["row_id"], row["col"]]) }
+                for row in captured[start..<end] {
+                    try dequeueCaptured(db, FieldRef(table: row["tbl"], rowID: row["row_id"], column: row["col"]))
+                }
                 continue
             }
             var fields: [(index: Int, value: Value)] = []
@@ -37,13 +38,20 @@ extension Replica {
                     (try? table.validate(record.values[index], for: table.columns[index])) != nil
                 else { continue }
                 fields.append((index, record.values[index]))
-                try dequeue.execute(arguments: [row["tbl"], row["row_id"], row["col"]])
+                try dequeueCaptured(db, FieldRef(table: tableName, rowID: id, column: table.columns[index].name))
             }
             guard !fields.isEmpty else { continue }
             var versions = FieldVersions(count: table.columns.count)
             for index in record.versions.indices { versions[index] = record.versions[index] }
             _ = try stamp(db, table, id: id, fields: fields, versions: &versions)
         }
+    }
+
+    /// Forgets a queued outside edit of `field` (stamped, or superseded by FieldSync's own write).
+    func dequeueCaptured(_ db: Database, _ field: FieldRef) throws {
+        try db.execute(
+            sql: "DELETE FROM fs_captured WHERE tbl = ? AND row_id = ? AND col = ?",
+            arguments: [field.table, field.rowID, field.column])
     }
 
     /// Fields other programs wrote that the schema refuses, left unsynced

@@ -33,10 +33,13 @@ extension Replica {
                 db,
                 sql: "SELECT tbl, row_id, col, value, hlc, replica, base_hlc, base_replica FROM fs_pending ORDER BY tbl, row_id, col"
             ).map { row in
-                FieldChange(
+                guard let version = Version(timestamp: row["hlc"], replica: row["replica"]) else {
+                    throw ReplicaError(
+                        .storage, "fs_pending holds an invalid version for \(row["tbl"] as String).\(row["col"] as String): the replica was edited by hand")
+                }
+                return FieldChange(
                     table: row["tbl"], rowID: row["row_id"], column: row["col"], value: Value(row["value"] as DatabaseValue),
-                    version: Version(timestamp: row["hlc"], replica: row["replica"])!,
-                    base: Version(timestamp: row["base_hlc"], replica: row["base_replica"]))
+                    version: version, base: Version(timestamp: row["base_hlc"], replica: row["base_replica"]))
             }
         }
     }

@@ -69,13 +69,13 @@ extension Replica {
     private func checkReferences(_ db: Database, _ table: TableSchema, _ fields: [(index: Int, value: Value)]) throws {
         for (index, value) in fields {
             guard case .reference(let target) = table.columns[index].type, case .text(let id) = value else { continue }
-            let found = try Bool.fetchOne(
-                db, sql: "SELECT EXISTS(SELECT 1 FROM \(ReplicaLayout.quote(target)) WHERE id = ? AND deleted = 0)",
-                arguments: [id]) ?? false
-            guard found else {
+            let deleted = try Int.fetchOne(
+                db, sql: "SELECT deleted FROM \(ReplicaLayout.quote(target)) WHERE id = ?", arguments: [id])
+            guard deleted == 0 else {
                 throw ReplicaError(
                     .missingReference,
-                    "\(table.name).\(table.columns[index].name) names \(target) record \(id), which this replica does not hold")
+                    "\(table.name).\(table.columns[index].name) names \(target) record \(id), which "
+                        + (deleted == nil ? "this replica does not hold" : "is deleted"))
             }
         }
     }
@@ -102,12 +102,21 @@ extension Replica {
         _ db: Database, _ table: TableSchema, id: String, fields: [(index: Int, value: Value)],
         versions: inout FieldVersions
     ) throws -> [FieldChange] {
-        // A merged value may carry a timestamp ahead of this clock (within the
-        // drift bound or not): the local edit must still supersede it.
+        // A merged value may carry a timestamp ahead of this clock (merges
+        // admit up to the drift bound): the local edit must still supersede it.
         for (index, _) in fields {
-            if let current = versions[index], current.timestamp >= clock.last { clock.forceObserve(current.timestamp) }
+            if let current = versions[index], current.timestamp >= clock.last {
+                do throws(ClockSkew) { try clock.observe(current.timestamp) } catch {
+                    throw ReplicaError(
+                        .clockSkew,
+                        "\(table.name).\(table.columns[index].name) of record \(id) has a version \(error.aheadMillis / 1000) s ahead of this device's clock: check the device's date and time")
+                }
+            }
         }
         let version = Version(timestamp: clock.next(), replica: replicaID)
+        guard fields.allSatisfy({ versions[$0.index].map { $0 < version } ?? true }) else {
+            throw ReplicaError(.clockSkew, "this device's clock cannot go past a stored version of \(table.name) record \(id)")
+        }
         transactionChanged = true
         var changes: [FieldChange] = []
         for (index, value) in fields {
@@ -133,11 +142,7 @@ extension Replica {
                 ])
             changes.append(
                 FieldChange(table: table.name, rowID: id, column: column, value: value, version: version, base: previous))
-            if refusedCapturesRemain {
-                try db.execute(
-                    sql: "DELETE FROM fs_captured WHERE tbl = ? AND row_id = ? AND col = ?",
-                    arguments: [table.name, id, column])
-            }
+            if refusedCapturesRemain { try dequeueCaptured(db, FieldRef(table: table.name, rowID: id, column: column)) }
         }
         try db.execute(
             sql: """

@@ -7,9 +7,6 @@ public struct MergeOutcome: Sendable {
     let changes: [FieldChange]
     /// Positions in `changes` of the changes that won, i.e. changed a field here.
     public internal(set) var winningChanges: [Int] = []
-    /// Set when the set carried a timestamp too far ahead of this device's clock
-    /// to adopt: the data was merged, but the clock did not follow it.
-    public internal(set) var clockSkew: ClockSkew?
 
     /// Field changes in the set.
     public var received: Int { changes.count }
@@ -19,11 +16,22 @@ public struct MergeOutcome: Sendable {
     public var changedFields: [FieldRef] { winningChanges.map { changes[$0].field } }
 }
 
+/// A change set carrying a timestamp too far ahead of this device's clock.
+public struct ChangesFromTheFuture: FieldSyncError {
+    public let skew: ClockSkew
+    public var code: ErrorCode { .clockSkew }
+    public var message: String {
+        "the changes carry a timestamp \(skew.aheadMillis / 1000) s ahead of this device's clock (the bound is \(skew.maxDriftMillis / 1000) s): the device that wrote them, or this one, has a wrong date and time; nothing was merged"
+    }
+}
+
 extension Replica {
     /// Merges an incoming change set, field by field, in one transaction: for
     /// each field the higher version wins (`MergeRule`). Changes to one record
     /// are applied with one statement for the record and one for its clock row.
-    /// A change the schema refuses fails the whole set, and nothing is written.
+    /// A change the schema refuses fails the whole set, and nothing is written;
+    /// so does a timestamp more than the drift bound ahead of this device's
+    /// clock (`clock_skew`): such a change would win every later edit made here.
     public func merge(_ changeSet: ChangeSet) throws -> MergeOutcome {
         guard changeSet.schemaVersion == schema.version else {
             throw SchemaViolation(
@@ -31,7 +39,7 @@ extension Replica {
                 "the changes are for schema version \(changeSet.schemaVersion); this replica holds version \(schema.version)")
         }
         var outcome = MergeOutcome(changes: changeSet.changes)
-        guard !changeSet.isEmpty else { return outcome }
+        guard let newest = changeSet.changes.lazy.map(\.version.timestamp).max() else { return outcome }
         return try writeTransaction { db in
             // Values were validated against the schema (stricter than the
             // tables' CHECKs, which guard other programs' plain SQL); skipping
@@ -66,16 +74,10 @@ extension Replica {
             }
             }
             if refusedCapturesRemain {
-                for field in outcome.changedFields {
-                    try db.execute(
-                        sql: "DELETE FROM fs_captured WHERE tbl = ? AND row_id = ? AND col = ?",
-                        arguments: [field.table, field.rowID, field.column])
-                }
+                for field in outcome.changedFields { try dequeueCaptured(db, field) }
             }
             // Only once the whole set was valid: a refused set moves no clock.
-            if let newest = changeSet.changes.lazy.map(\.version.timestamp).max() {
-                do throws(ClockSkew) { try clock.observe(newest) } catch { outcome.clockSkew = error }
-            }
+            do throws(ClockSkew) { try clock.observe(newest) } catch { throw ChangesFromTheFuture(skew: error) }
             return outcome
         }
     }
@@ -175,6 +177,11 @@ final class RecordMerger {
             }
             let value = try table.validate(changes[position].value, for: columns[index])
             let version = changes[position].version
+            if version == scratch.versions[index], let earlier = scratch.winners[index], earlier != value {
+                throw SchemaViolation(
+                    .malformed, field: "\(table.name).\(columns[index].name)",
+                    "the changes hold two values for \(table.name).\(columns[index].name) of record \(rowID) under one version")
+            }
             if MergeRule.incoming(version, wins: scratch.versions[index]) {
                 scratch.versions[index] = version
                 scratch.winners[index] = value

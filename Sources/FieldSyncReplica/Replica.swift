@@ -54,7 +54,11 @@ public final class Replica {
         }
         let directory = (path as NSString).deletingLastPathComponent
         if !directory.isEmpty {
-            try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            do {
+                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            } catch {
+                throw ReplicaError(.io, "cannot create the directory \(directory) for the replica: \(error.localizedDescription)")
+            }
         }
         let database = try storageCall { try DatabaseQueue(path: path, configuration: configuration()) }
         try storageCall {

@@ -88,6 +88,9 @@ enum ReplicaLayout {
     /// like any other edit, so the row has to stay).
     static func captureTriggers(_ table: TableSchema) -> [String] {
         let name = quote(table.name)
+        // `INSERT OR REPLACE` over an existing record deletes it without the
+        // delete trigger: then every column is new, NULLs included.
+        let replaced = "EXISTS (SELECT 1 FROM \(clockTable(table)) WHERE id = NEW.id)"
         func capture(_ condition: (String) -> String?) -> String {
             table.columns.map { column in
                 let select = "SELECT '\(table.name)', NEW.id, '\(column.name)'"
@@ -99,7 +102,7 @@ enum ReplicaLayout {
             CREATE TRIGGER \(quote("fs_capture_insert_\(table.name)")) AFTER INSERT ON \(name)
             BEGIN
               INSERT OR IGNORE INTO fs_captured(tbl, row_id, col)
-                \(capture { $0 == "\"deleted\"" ? nil : "NEW.\($0) IS NOT NULL" });
+                \(capture { $0 == "\"deleted\"" ? nil : "NEW.\($0) IS NOT NULL OR \(replaced)" });
             END
             """,
             """

@@ -70,7 +70,7 @@ struct ChangeFileExchangeTests {
         let imported = try await sandbox.json("changes", "import", file, on: bruno)
         #expect(imported["received"] == 11)
         #expect(imported["changed"] == 11)
-        #expect(imported["clock_skew_ms"] == .null)
+        #expect(imported.keys == ["file", "received", "changed"])
 
         #expect(try await sandbox.record("customers", id, on: bruno) == sandbox.record("customers", id, on: ana))
         #expect(try await sandbox.json("digest", on: bruno) == sandbox.json("digest", on: ana))
@@ -161,24 +161,36 @@ struct ChangeFileExchangeTests {
         #expect(try await devices.digest(devices.ana) == devices.digest(devices.bruno))
     }
 
-    @Test("a change file from a clock far ahead is merged with a warning, and a later local edit still wins")
+    /// A change stamped far in the future would win every later edit made
+    /// here: the whole file is refused, and the device keeps working.
+    @Test("a change file from a clock far ahead is refused [clock_skew]; one slightly ahead merges, and later edits win")
     func clockFarAhead() async throws {
         let sandbox = try Sandbox()
         try await sandbox.initReplica()
         let id = try await sandbox.addCustomer("Rui Matos", "city=Lisbon")
-        let file = sandbox.path("future.json")
-        let document = """
-            {"format": "fieldsync-changes", "schema_version": 1, "rows": [{"table": "customers", "id": "\(id)", \
-            "fields": {"city": {"value": "Faro", "version": "7fff000000000000-0000000000000001"}}}]}
-            """
-        try Data(document.utf8).write(to: URL(fileURLWithPath: file))
-        let merged = try await sandbox.succeed("changes", "import", file)
-        #expect(merged.stdout.contains("Warning:"), "\(merged)")
-        #expect(try await sandbox.record("customers", id)["city"] == "Faro")
-        let again = try await sandbox.json("changes", "import", file)
-        #expect((again["clock_skew_ms"]?.int ?? 0) > 0, "\(again)")
-        #expect(again["changed"] == 0)
+        func changeFile(_ name: String, millisAhead: UInt64) throws -> String {
+            let now = UInt64(Date().timeIntervalSince1970 * 1000)
+            let hex = String((now + millisAhead) << 16, radix: 16)
+            let version = String(repeating: "0", count: 16 - hex.count) + hex + "-0000000000000001"
+            let document = """
+                {"format": "fieldsync-changes", "schema_version": 1, "rows": [{"table": "customers", "id": "\(id)", \
+                "fields": {"city": {"value": "Faro", "version": "\(version)"}}}]}
+                """
+            let file = sandbox.path(name)
+            try Data(document.utf8).write(to: URL(fileURLWithPath: file))
+            return file
+        }
+        let refused = try await sandbox.expectRejected(
+            ["changes", "import", try changeFile("future.json", millisAhead: 3_600_000)], code: "clock_skew",
+            mentions: ["ahead of this device's clock", "nothing was merged"])
+        // "… a timestamp N s ahead …": N is an hour, less the time the test took to get here.
+        let seconds = refused.stderr.components(separatedBy: "timestamp ").last?.split(separator: " ").first.flatMap { Int($0) }
+        #expect((3_000...3_600).contains(seconds ?? 0), "\(refused)")
+        #expect(try await sandbox.record("customers", id)["city"] == "Lisbon")
 
+        let merged = try await sandbox.json("changes", "import", try changeFile("soon.json", millisAhead: 60_000))
+        #expect(merged["changed"] == 1)
+        #expect(try await sandbox.record("customers", id)["city"] == "Faro")
         try await sandbox.succeed("customer", "edit", id, "city=Porto")
         #expect(try await sandbox.record("customers", id)["city"] == "Porto")
     }

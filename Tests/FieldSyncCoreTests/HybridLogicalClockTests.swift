@@ -43,7 +43,10 @@ struct HybridLogicalClockTests {
         #expect(overflowed > last)
     }
 
-    @Test("at the very end of its range (a forged timestamp) the clock saturates instead of trapping")
+    /// Unreachable through FieldSync (merges refuse timestamps past the drift
+    /// bound, local writes refuse a version that does not increase), but a
+    /// hand-edited replica must not crash the process.
+    @Test("at the very end of its range the clock stops there instead of trapping")
     func saturates() {
         let wall = ManualWallClock(1_000)
         var clock = HybridLogicalClock(wallClock: wall.read)

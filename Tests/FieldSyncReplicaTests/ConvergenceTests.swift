@@ -1,12 +1,14 @@
 import FieldSyncCore
 import FieldSyncReplica
 import Foundation
+import GRDB
 import Testing
 
 /// The merge rule's laws, checked on randomised histories rather than asserted:
-/// several replicas create, edit and delete shared records, exchange changes
-/// in random order, with duplicates and re-batching, and must end identical,
-/// holding for every field the highest-versioned write ever made.
+/// several replicas create, edit and delete shared records (also through
+/// plain SQL by another program), exchange changes (everything, or since the
+/// last exchange) in random order, with duplicates and re-batching, and must
+/// end identical, holding for every field the highest-versioned write ever made.
 ///
 /// Seeded and reproducible: set FIELDSYNC_SEED (first seed) and
 /// FIELDSYNC_HISTORIES (how many) to replay; a failure names its seed.
@@ -63,6 +65,8 @@ struct History {
         let ids = (0..<(1 + Int(random.next() % 3))).map { _ in RowID.random(using: &random) }
         // The expected outcome: the highest-versioned write of every field.
         var model: [FieldRef: FieldChange] = [:]
+        // What each target last received from each source, for incremental exchanges.
+        var cursors: [String: Int64] = [:]
 
         for _ in 0..<(8 + Int(random.next() % 20)) {
             // Clocks move a little, often not at all, so counters and ties occur.
@@ -73,8 +77,10 @@ struct History {
             }
             let replica = replicas[Int(random.next() % UInt64(replicaCount))]
             switch random.next() % 10 {
-            case 0..<5:
+            case 0..<4:
                 for change in try write(replica, ids: ids, using: &random) { record(change, in: &model) }
+            case 4:
+                for change in try writeWithPlainSQL(replica, ids: ids, using: &random) { record(change, in: &model) }
             case 5:
                 let id = ids[Int(random.next() % UInt64(ids.count))]
                 if try replica.record("customers", id: id) != nil {
@@ -82,7 +88,9 @@ struct History {
                 }
             default:
                 let target = replicas[Int(random.next() % UInt64(replicaCount))]
-                try deliver(from: replica, to: target, using: &random)
+                let pair = "\(replica.replicaID)>\(target.replicaID)"
+                let since = random.next() % 2 == 0 ? cursors[pair] ?? 0 : 0
+                cursors[pair] = try deliver(from: replica, to: target, since: since, using: &random).through
             }
         }
 
@@ -95,7 +103,7 @@ struct History {
             guard rounds < 10 else { throw Failure(description: "no fixpoint after 10 full exchange rounds") }
             for source in replicas {
                 for target in replicas where target !== source {
-                    if try deliver(from: source, to: target, using: &random) > 0 { changed = true }
+                    if try deliver(from: source, to: target, since: 0, using: &random).changed > 0 { changed = true }
                 }
             }
         }
@@ -134,12 +142,28 @@ struct History {
         return try replica.write("customers", id: id, values: values)
     }
 
-    /// Sends the source's changes in random batches, shuffled, some twice.
-    /// Returns how many fields changed at the target.
+    /// An edit by another program, through SQLite with its triggers, then
+    /// stamped by FieldSync; returns the change it became.
+    func writeWithPlainSQL(_ replica: Replica, ids: [String], using random: inout SeededGenerator) throws -> [FieldChange] {
+        let id = ids[Int(random.next() % UInt64(ids.count))]
+        let city = ["Braga", "Evora", "Faro"][Int(random.next() % 3)]
+        let other = try DatabaseQueue(path: replica.path)
+        try other.write { try $0.execute(sql: "UPDATE customers SET city = ? WHERE id = ?", arguments: [city, id]) }
+        try other.close()
+        try replica.absorbCapturedWrites()
+        return try replica.pendingChanges().filter { $0.rowID == id && $0.column == "city" && $0.value == .text(city) }
+    }
+
+    /// Sends the source's changes since `since` in random batches, shuffled,
+    /// some twice. Returns how many fields changed at the target, and the
+    /// source's counter the delivery runs through.
     @discardableResult
-    func deliver(from source: Replica, to target: Replica, using random: inout SeededGenerator) throws -> Int {
-        let changes = try source.changes(since: 0).changeSet.changes
-        guard !changes.isEmpty else { return 0 }
+    func deliver(from source: Replica, to target: Replica, since: Int64, using random: inout SeededGenerator) throws
+        -> (changed: Int, through: Int64)
+    {
+        let (changeSet, through) = try source.changes(since: since)
+        let changes = changeSet.changes
+        guard !changes.isEmpty else { return (0, through) }
         var batches: [[FieldChange]] = []
         var current: [FieldChange] = []
         for change in changes {
@@ -156,7 +180,7 @@ struct History {
         for batch in batches {
             changed += try target.merge(ChangeSet(schemaVersion: Schema.default.version, changes: batch)).changed
         }
-        return changed
+        return (changed, through)
     }
 
     func record(_ change: FieldChange, in model: inout [FieldRef: FieldChange]) {

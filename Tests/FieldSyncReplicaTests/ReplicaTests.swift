@@ -126,13 +126,15 @@ struct ReplicaTests {
         let before = try replica.digest().digest
         let version = Version(timestamp: HybridTimestamp(millis: 1, counter: 0), replica: ReplicaID(rawValue: 5)!)
         let good = FieldChange(table: "customers", rowID: customerID, column: "city", value: .text("X"), version: version)
-        for bad in [
-            FieldChange(table: "customers", rowID: customerID, column: "tier", value: .text("gold"), version: version),
-            FieldChange(table: "customers", rowID: customerID, column: "nickname", value: .text("x"), version: version),
-            FieldChange(table: "clients", rowID: customerID, column: "city", value: .text("x"), version: version),
-            FieldChange(table: "customers", rowID: "NOT-A-UUID", column: "city", value: .text("x"), version: version),
+        for (bad, code) in [
+            (FieldChange(table: "customers", rowID: customerID, column: "tier", value: .text("gold"), version: version), ErrorCode.notAllowed),
+            (FieldChange(table: "customers", rowID: customerID, column: "nickname", value: .text("x"), version: version), .unknownColumn),
+            (FieldChange(table: "clients", rowID: customerID, column: "city", value: .text("x"), version: version), .unknownTable),
+            (FieldChange(table: "customers", rowID: "NOT-A-UUID", column: "city", value: .text("x"), version: version), .badID),
+            (FieldChange(table: "customers", rowID: customerID, column: "deleted", value: .null, version: version), .requiredField),
         ] {
-            #expect(throws: (any Error).self) { try replica.merge(ChangeSet(schemaVersion: 1, changes: [good, bad])) }
+            let error = #expect(throws: SchemaViolation.self) { try replica.merge(ChangeSet(schemaVersion: 1, changes: [good, bad])) }
+            #expect(error?.code == code)
             #expect(try replica.digest().digest == before)
         }
         let wrongVersion = #expect(throws: SchemaViolation.self) {
@@ -209,21 +211,65 @@ struct ReplicaTests {
         #expect(Set(later.changes.map(\.rowID)) == [second])
     }
 
-    @Test("a timestamp far ahead is merged but not adopted, and local edits still win locally")
+    @Test("a timestamp beyond the drift bound is refused whole; within it, merged, and local edits still win")
     func skewedIncoming() throws {
         let replica = try makeReplica()
         try addCustomer(replica)
-        let future = Version(
-            timestamp: HybridTimestamp(millis: wall.millis + 3_600_000, counter: 0), replica: ReplicaID(rawValue: 7)!)
-        let outcome = try replica.merge(
-            ChangeSet(schemaVersion: 1, changes: [
-                FieldChange(table: "customers", rowID: customerID, column: "city", value: .text("Future"), version: future)
-            ]))
-        #expect(outcome.clockSkew?.aheadMillis == 3_600_000)
-        let phone = try replica.write("customers", id: customerID, values: [("phone", .text("1"))])
-        #expect(phone[0].version.timestamp.millis == wall.millis, "the clock did not jump an hour")
+        let before = try replica.digest().digest
+        func change(_ column: String, millisAhead: UInt64) -> FieldChange {
+            FieldChange(
+                table: "customers", rowID: customerID, column: column, value: .text("Future"),
+                version: Version(
+                    timestamp: HybridTimestamp(millis: wall.millis + millisAhead, counter: 0), replica: ReplicaID(rawValue: 7)!))
+        }
+        let refused = #expect(throws: ChangesFromTheFuture.self) {
+            try replica.merge(ChangeSet(schemaVersion: 1, changes: [change("phone", millisAhead: 0), change("city", millisAhead: 3_600_000)]))
+        }
+        #expect(refused?.code == .clockSkew)
+        #expect(refused?.skew.aheadMillis == 3_600_000)
+        #expect(try replica.digest().digest == before, "nothing was merged")
+
+        let soon = change("city", millisAhead: 120_000)
+        _ = try replica.merge(ChangeSet(schemaVersion: 1, changes: [soon]))
         let city = try replica.write("customers", id: customerID, values: [("city", .text("Now"))])
-        #expect(city[0].version > future, "an edit of the skewed field still supersedes it")
+        #expect(city[0].version > soon.version, "a local edit supersedes a value stamped slightly ahead")
+        wall.millis += 121_000  // the wall clock catches up with the adopted timestamp
+        let phone = try replica.write("customers", id: customerID, values: [("phone", .text("1"))])
+        #expect(phone[0].version.timestamp.millis == wall.millis, "the clock follows the wall clock again")
+    }
+
+    @Test("INSERT OR REPLACE by another program captures every column, so peers converge")
+    func replaceByAnotherProgram() throws {
+        let a = try makeReplica("a.db", id: 1)
+        let b = try makeReplica("b.db", id: 2, manager: "bob")
+        try a.write(
+            "customers", id: customerID,
+            values: [("owner", .text("ana")), ("full_name", .text("Ana")), ("phone", .text("111"))])
+        _ = try b.merge(try a.changes().changeSet)
+        let other = try DatabaseQueue(path: a.path)
+        try other.write { db in
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO customers(id, owner, full_name) VALUES (?, 'ana', 'Ana Maria')",
+                arguments: [self.customerID])
+        }
+        try other.close()
+        wall.millis += 10
+        try a.absorbCapturedWrites()
+        #expect(try a.pendingChanges().first { $0.column == "phone" }?.value == .null, "the cleared phone is an edit")
+        _ = try b.merge(try a.changes().changeSet)
+        #expect(try a.digest() == b.digest())
+        #expect(try b.record("customers", id: customerID)?["phone"] == .null)
+    }
+
+    @Test("two values for one field under one version are refused")
+    func conflictingDuplicates() throws {
+        let replica = try makeReplica()
+        let version = Version(timestamp: HybridTimestamp(millis: 5, counter: 0), replica: ReplicaID(rawValue: 9)!)
+        let changes = ["a", "b"].map {
+            FieldChange(table: "customers", rowID: customerID, column: "full_name", value: .text($0), version: version)
+        }
+        let error = #expect(throws: SchemaViolation.self) { try replica.merge(ChangeSet(schemaVersion: 1, changes: changes)) }
+        #expect(error?.code == .malformed)
     }
 
     @Test("digests: equal after exchange, and row hashes narrow a difference to its row")

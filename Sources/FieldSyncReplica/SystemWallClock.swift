@@ -4,7 +4,9 @@ import Glibc
 import Darwin
 #endif
 
-/// The real wall clock, for production. Tests inject their own.
+import FieldSyncCore
+
+/// The real wall clock, for production (the core takes its clock injected).
 public enum SystemWallClock {
     @Sendable public static func millisecondsSinceEpoch() -> UInt64 {
         var spec = timespec()
