@@ -14,9 +14,7 @@ struct Agenda: ParsableCommand {
             let replica = try global.openReplica()
             let today = try PeopleCommands.today(date)
             let plan = try AgendaPlan(replica: replica, today: today)
-            let names = Dictionary(
-                uniqueKeysWithValues: try replica.records("customers").map { ($0.id, $0["full_name"].description) })
-            func customerName(_ record: Record) -> String { names[record["customer_id"].description] ?? "?" }
+            func customerName(_ record: Record) -> String { plan.customerNames[record["customer_id"].description] ?? "?" }
             if global.json {
                 Output.json([
                     "date": ISODate.dateString(today),

@@ -11,9 +11,12 @@ struct AgendaPlan {
     var tasks: [Record] = []
     var birthdays: [(customer: Record, on: ISODate.Day)] = []
     var maturing: [Record] = []
+    /// Live customers' names by id, to print beside their tasks and holdings.
+    var customerNames: [String: String] = [:]
 
     init(replica: Replica, today: ISODate.Day) throws {
         let customers = try replica.records("customers")
+        customerNames = Dictionary(uniqueKeysWithValues: customers.map { ($0.id, $0["full_name"].description) })
         let live = Set(customers.map(\.id))
         func ofLiveCustomer(_ record: Record) -> Bool {
             record["customer_id"].textValue.map(live.contains) ?? false

@@ -48,8 +48,7 @@ struct HoldingCommand: ParsableCommand {
         func run() throws {
             try global.run {
                 let replica = try global.openReplica()
-                let records = try customer.map { try replica.records("holdings", where: "customer_id", equals: .text(RowID.normalized($0)), orderBy: "product_name") }
-                    ?? replica.records("holdings", orderBy: "product_name")
+                let records = try PeopleCommands.records(replica, "holdings", ofCustomer: customer, orderBy: "product_name")
                 PeopleCommands.list(global, records, columns: ["product_name", "category", "amount", "maturity_date"])
             }
         }

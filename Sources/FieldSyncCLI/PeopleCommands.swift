@@ -18,7 +18,7 @@ enum PeopleCommands {
         let id = ReplicaQueries.newID()
         try replica.write(table, id: id, values: values, mode: .new)
         if global.json {
-            Output.json(Output.jsonObject(try ReplicaQueries.require(replica, table, id)))
+            Output.json(Output.jsonObject(try replica.existingRecord(table, id: id)))
         } else {
             Output.line(id)
         }
@@ -37,7 +37,7 @@ enum PeopleCommands {
 
     /// Prints one record: its fields for people, an object under --json.
     static func show(_ global: GlobalOptions, _ table: String, id: String) throws {
-        let record = try ReplicaQueries.require(try global.openReplica(), table, id)
+        let record = try global.openReplica().existingRecord(table, id: id)
         if global.json { Output.json(Output.jsonObject(record)) } else { Output.fields(record) }
     }
 
@@ -46,6 +46,14 @@ enum PeopleCommands {
         try global.openReplica().delete(table, id: id)
         let id = try RowID.normalized(id)
         if global.json { Output.json(["id": id, "deleted": true]) } else { Output.line("Deleted \(table) \(id)") }
+    }
+
+    /// A table's records, only those of one customer when `customer` is given.
+    static func records(_ replica: Replica, _ table: String, ofCustomer customer: String?, orderBy: String? = nil)
+        throws -> [Record]
+    {
+        guard let customer else { return try replica.records(table, orderBy: orderBy) }
+        return try replica.records(table, where: "customer_id", equals: .text(RowID.normalized(customer)), orderBy: orderBy)
     }
 
     static func list(

@@ -84,15 +84,6 @@ struct RecordCommand: ParsableCommand {
 }
 
 enum ReplicaQueries {
-    /// The record, or an `unknown_record` error naming it.
-    static func require(_ replica: Replica, _ table: String, _ id: String) throws -> Record {
-        let id = try RowID.normalized(id)
-        guard let record = try replica.record(table, id: id) else {
-            throw ReplicaError(.unknownRecord, "no \(table) record with id \(id) in this replica")
-        }
-        return record
-    }
-
     static func newID() -> String {
         var generator = SystemRandomNumberGenerator()
         return RowID.random(using: &generator)

@@ -52,8 +52,7 @@ struct TaskCommand: ParsableCommand {
         func run() throws {
             try global.run {
                 let replica = try global.openReplica()
-                let records = try customer.map { try replica.records("tasks", where: "customer_id", equals: .text(RowID.normalized($0)), orderBy: "due_date") }
-                    ?? replica.records("tasks", orderBy: "due_date")
+                let records = try PeopleCommands.records(replica, "tasks", ofCustomer: customer, orderBy: "due_date")
                 PeopleCommands.list(global, records, columns: ["due_date", "kind", "status", "title"]) { record in
                     all || record["status"] == .text("open")
                 }

@@ -48,8 +48,7 @@ struct VisitCommand: ParsableCommand {
         func run() throws {
             try global.run {
                 let replica = try global.openReplica()
-                let records = try customer.map { try replica.records("interactions", where: "customer_id", equals: .text(RowID.normalized($0))) }
-                    ?? replica.records("interactions")
+                let records = try PeopleCommands.records(replica, "interactions", ofCustomer: customer)
                 PeopleCommands.list(
                     global, records.sorted { $0["occurred_at"].description > $1["occurred_at"].description },
                     columns: ["occurred_at", "channel", "customer_id", "outcome", "summary"])

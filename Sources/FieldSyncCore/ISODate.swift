@@ -104,10 +104,6 @@ public enum ISODate {
         "\(pad(day.year, 4))-\(pad(day.month, 2))-\(pad(day.day, 2))"
     }
 
-    public static func day(millisSinceEpoch millis: UInt64) -> Day {
-        Day(daysSinceEpoch: Int(millis / 86_400_000))
-    }
-
     static func daysIn(month: Int, year: Int) -> Int {
         switch month {
         case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28

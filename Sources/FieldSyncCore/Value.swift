@@ -16,11 +16,6 @@ public enum Value: Hashable, Sendable {
         return nil
     }
 
-    public var integerValue: Int64? {
-        if case .integer(let value) = self { return value }
-        return nil
-    }
-
     /// The storage class's name, as SQLite's `typeof()` spells it.
     public var typeName: String {
         switch self {

@@ -81,8 +81,6 @@ package final class RawStatement {
         return body(UnsafeRawBufferPointer(start: base, count: count))
     }
 
-    var changes: Int32 { sqlite3_changes(connection) }
-
     private func failure(_ code: Int32) -> ReplicaError {
         ReplicaError(.storage, "the replica database failed: \(String(cString: sqlite3_errmsg(connection))) (SQLite code \(code))")
     }

@@ -10,6 +10,14 @@ extension Replica {
         }
     }
 
+    /// The record with this id (upper-case input accepted), or an
+    /// `unknown_record` error naming it.
+    public func existingRecord(_ tableName: String, id rawID: String) throws -> Record {
+        let id = try RowID.normalized(rawID)
+        guard let record = try record(tableName, id: id) else { throw ReplicaError.unknownRecord(tableName, id) }
+        return record
+    }
+
     /// How many records a table holds (deleted ones not counted).
     public func recordCount(_ tableName: String) throws -> Int {
         let table = try schema.table(tableName)

@@ -17,7 +17,7 @@ public final class Replica {
     public let path: String
     public let schema: Schema
     public let replicaID: ReplicaID
-    public private(set) var managerID: String?
+    public let managerID: String?
     let database: DatabaseQueue
     var clock: HybridLogicalClock
     /// The local change counter of the open write transaction.
@@ -151,14 +151,6 @@ public final class Replica {
     }
 
     // MARK: - Metadata
-
-    public func setManager(_ managerID: String) throws {
-        guard ManagerID.isValid(managerID) else {
-            throw ReplicaError(.wrongType, "a manager id must be \(ManagerID.rule)")
-        }
-        try setMeta("manager_id", managerID)
-        self.managerID = managerID
-    }
 
     /// A free-form setting kept in the replica (the service URL, for instance).
     public func meta(_ key: String) throws -> String? {
