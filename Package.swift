@@ -8,6 +8,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "fieldsync", targets: ["fieldsync"]),
+        .executable(name: "fieldsync-server", targets: ["fieldsync-server"]),
         .executable(name: "fieldsync-bench", targets: ["fieldsync-bench"]),
         .library(name: "FieldSyncCore", targets: ["FieldSyncCore"]),
         .library(name: "FieldSyncReplica", targets: ["FieldSyncReplica"]),
@@ -16,6 +17,13 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/adam-fowler/compress-nio", from: "1.5.0"),
     ],
     targets: [
         // Pure: clock, values, changes, merge rule, schema, digest. No I/O.
@@ -36,14 +44,46 @@ let package = Package(
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ]
         ),
+        // The service's central store: merging pushes, detecting conflicts, paging pulls.
+        .target(
+            name: "FieldSyncService",
+            dependencies: [
+                "FieldSyncCore", "FieldSyncReplica",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The sync service over HTTP (Hummingbird), and the `fieldsync-server` commands.
+        .target(
+            name: "FieldSyncServer",
+            dependencies: [
+                "FieldSyncCore", "FieldSyncProtocol", "FieldSyncService",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "CompressNIO", package: "compress-nio"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        // The client side of sync: HTTP transport and push/pull against a replica.
+        .target(
+            name: "FieldSyncClient",
+            dependencies: [
+                "FieldSyncCore", "FieldSyncProtocol", "FieldSyncReplica",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
         // The field manager's CLI, as a library so tests and the executable share it.
         .target(
             name: "FieldSyncCLI",
             dependencies: [
-                "FieldSyncCore", "FieldSyncProtocol", "FieldSyncReplica",
+                "FieldSyncCore", "FieldSyncProtocol", "FieldSyncReplica", "FieldSyncClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        .executableTarget(name: "fieldsync-server", dependencies: ["FieldSyncServer"]),
         .executableTarget(name: "fieldsync", dependencies: ["FieldSyncCLI"]),
         .target(
             name: "FieldSyncBenchmarks",
@@ -60,10 +100,20 @@ let package = Package(
             name: "FieldSyncReplicaTests",
             dependencies: ["FieldSyncCore", "FieldSyncProtocol", "FieldSyncReplica"]
         ),
+        // A real server on a loopback port, driven by real clients.
+        .testTarget(
+            name: "FieldSyncServerTests",
+            dependencies: [
+                "FieldSyncCore", "FieldSyncProtocol", "FieldSyncReplica", "FieldSyncService", "FieldSyncServer",
+                "FieldSyncClient",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "CompressNIO", package: "compress-nio"),
+            ]
+        ),
         // End-to-end: runs the built `fieldsync` executable.
         .testTarget(
             name: "FieldSyncCLITests",
-            dependencies: ["fieldsync", "FieldSyncCore", "FieldSyncProtocol"]
+            dependencies: ["fieldsync", "fieldsync-server", "FieldSyncCore", "FieldSyncProtocol"]
         ),
     ],
     swiftLanguageModes: [.v6]

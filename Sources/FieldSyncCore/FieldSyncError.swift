@@ -40,6 +40,25 @@ public struct ErrorCode: RawRepresentable, Hashable, Sendable, Codable, CustomSt
     // Files and wire.
     public static let malformed = ErrorCode(rawValue: "malformed")
     public static let io = ErrorCode(rawValue: "io")
+    // Sync service.
+    /// No conflict with that id.
+    public static let unknownConflict = ErrorCode(rawValue: "unknown_conflict")
+    /// The conflict was settled already.
+    public static let alreadySettled = ErrorCode(rawValue: "already_settled")
+    /// A pushed change whose version names another replica than the pusher.
+    public static let wrongReplica = ErrorCode(rawValue: "wrong_replica")
+    /// The request body is larger than the service accepts.
+    public static let tooLarge = ErrorCode(rawValue: "too_large")
+    /// A body in an encoding the service cannot read (broken gzip, unknown Content-Encoding).
+    public static let badEncoding = ErrorCode(rawValue: "bad_encoding")
+    /// No such endpoint, or a method it does not take.
+    public static let notFound = ErrorCode(rawValue: "not_found")
+    /// The service could not be reached (client side).
+    public static let unreachable = ErrorCode(rawValue: "unreachable")
+    /// The service failed (5xx) or answered something that is not the protocol (client side).
+    public static let serverError = ErrorCode(rawValue: "server_error")
+    /// The replica has no service configured (client side).
+    public static let noServer = ErrorCode(rawValue: "no_server")
     // Command line.
     public static let badArgument = ErrorCode(rawValue: "bad_argument")
     /// A bug: please report it with the command that caused it.

@@ -100,6 +100,26 @@ public enum ISODate {
         return "\(dateString(day))T\(pad(secondOfDay / 3600, 2)):\(pad(secondOfDay / 60 % 60, 2)):\(pad(secondOfDay % 60, 2))Z"
     }
 
+    /// `YYYY-MM-DDTHH:MM:SS.sssZ` for a Unix time in milliseconds: the service's timestamps on the wire.
+    public static func dateTimeMillis(millisSinceEpoch millis: UInt64) -> String {
+        let second = dateTime(millisSinceEpoch: millis)
+        return second.dropLast() + "." + pad(Int(millis % 1000), 3) + "Z"
+    }
+
+    /// Reads what `dateTimeMillis` writes (UTC, milliseconds) back to Unix milliseconds.
+    public static func millis(dateTime text: String) -> UInt64? {
+        var text = text
+        return text.withUTF8 { bytes -> UInt64? in
+            guard bytes.count == 24, bytes[19] == UInt8(ascii: "."), bytes[23] == UInt8(ascii: "Z"),
+                isValidDateTime(utf8: bytes), let day = Day(utf8: bytes[0..<10]), day.daysSinceEpoch >= 0,
+                let hour = number(bytes[11..<13]), let minute = number(bytes[14..<16]),
+                let second = number(bytes[17..<19]), let millis = number(bytes[20..<23])
+            else { return nil }
+            let seconds = ((day.daysSinceEpoch * 24 + hour) * 60 + minute) * 60 + second
+            return UInt64(seconds) * 1000 + UInt64(millis)
+        }
+    }
+
     public static func dateString(_ day: Day) -> String {
         "\(pad(day.year, 4))-\(pad(day.month, 2))-\(pad(day.day, 2))"
     }

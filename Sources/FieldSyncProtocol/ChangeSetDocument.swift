@@ -26,40 +26,6 @@ public struct ChangeSetDocument: Codable, Sendable {
         case rows
     }
 
-    struct Row: Codable {
-        var table: String
-        var id: String
-        var fields: [String: Field]
-
-        enum CodingKeys: String, CodingKey { case table, id, fields }
-    }
-
-    struct Field: Codable {
-        var value: WireValue
-        var version: String
-        var base: String?
-
-        enum CodingKeys: String, CodingKey { case value, version, base }
-
-        init(value: WireValue, version: String, base: String?) {
-            self.value = value
-            self.version = version
-            self.base = base
-        }
-
-        init(from decoder: any Decoder) throws {
-            let container = try decoder.container(keyedBy: CodingKeys.self)
-            // A missing "value" is an error, not null: a client must say what it writes.
-            guard container.contains(.value) else {
-                throw DecodingError.keyNotFound(
-                    CodingKeys.value, .init(codingPath: container.codingPath, debugDescription: "missing value"))
-            }
-            value = try container.decode(WireValue.self, forKey: .value)
-            version = try container.decode(String.self, forKey: .version)
-            base = try container.decodeIfPresent(String.self, forKey: .base)
-        }
-    }
-
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: Keys.self)
         let format = try container.decode(String.self, forKey: .format)
@@ -69,29 +35,7 @@ public struct ChangeSetDocument: Codable, Sendable {
         }
         let schemaVersion = try container.decode(Int.self, forKey: .schemaVersion)
         through = try container.decodeIfPresent(Int64.self, forKey: .through)
-        let rows = try container.decode([Row].self, forKey: .rows)
-        var changes: [FieldChange] = []
-        for (rowIndex, row) in rows.enumerated() {
-            guard !row.fields.isEmpty else { throw WireError.malformed("rows[\(rowIndex)].fields is empty") }
-            // Fields in a stable order, so decoding is deterministic.
-            for (column, field) in row.fields.sorted(by: { $0.key < $1.key }) {
-                let path = "rows[\(rowIndex)].fields.\(column)"
-                guard let version = Version(field.version) else {
-                    throw WireError.malformed("\(path).version is not a version (TIMESTAMP-REPLICA, 16+16 hex digits)")
-                }
-                var base: Version?
-                if let text = field.base {
-                    guard let parsed = Version(text) else {
-                        throw WireError.malformed("\(path).base is not a version (TIMESTAMP-REPLICA, 16+16 hex digits)")
-                    }
-                    base = parsed
-                }
-                changes.append(
-                    FieldChange(
-                        table: row.table, rowID: row.id, column: column, value: field.value.value, version: version,
-                        base: base))
-            }
-        }
+        let changes = try WireRow.changes(from: container.decode([WireRow].self, forKey: .rows))
         changeSet = ChangeSet(schemaVersion: schemaVersion, changes: changes)
     }
 
@@ -100,21 +44,7 @@ public struct ChangeSetDocument: Codable, Sendable {
         try container.encode(Self.format, forKey: .format)
         try container.encode(changeSet.schemaVersion, forKey: .schemaVersion)
         try container.encodeIfPresent(through, forKey: .through)
-        var rows: [Row] = []
-        for run in changeSet.rowRuns {
-            let first = changeSet.changes[run.lowerBound]
-            var fields: [String: Field] = [:]
-            for change in changeSet.changes[run] {
-                // One key per field: of two changes to it, the winner is what a merge would keep.
-                if let existing = fields[change.column], let kept = Version(existing.version), kept > change.version {
-                    continue
-                }
-                fields[change.column] = Field(
-                    value: WireValue(change.value), version: change.version.description,
-                    base: change.base?.description)
-            }
-            rows.append(Row(table: first.table, id: first.rowID, fields: fields))
-        }
+        let rows = WireRow.rows(from: changeSet)
         try container.encode(rows, forKey: .rows)
     }
 }

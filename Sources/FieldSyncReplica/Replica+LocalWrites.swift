@@ -29,35 +29,41 @@ extension Replica {
             normalized.removeAll { $0.index == index }
             normalized.append((index, checked))
         }
-        return try writeTransaction { db in
-            let existing = try Self.fetchRecords(db, table, where: "t.id = ?", arguments: [id]).first
-            switch (mode, existing) {
-            case (.existing, nil): throw ReplicaError.unknownRecord(table.name, id)
-            case (.new, .some): throw ReplicaError(.recordExists, "a \(table.name) record with id \(id) already exists")
-            default: break
-            }
-            try checkReferences(db, table, normalized)
-            if existing == nil {
-                let deletedIndex = table.columns.count - 1
-                if !normalized.contains(where: { $0.index == deletedIndex }) {
-                    normalized.append((deletedIndex, .integer(0)))
-                }
-                let missing = table.requiredColumns.filter { required in
-                    !normalized.contains { table.columns[$0.index].name == required.name && !$0.value.isNull }
-                }
-                guard missing.isEmpty else {
-                    throw SchemaViolation(
-                        .requiredField, field: "\(table.name).\(missing[0].name)",
-                        "a new \(table.name) record needs: \(missing.map(\.name).joined(separator: ", "))")
-                }
-            }
-            let changed = normalized.filter { existing?.values[$0.index] != $0.value }
-            guard !changed.isEmpty else { return [] }
-            try writeRecord(db, table, id: id, exists: existing != nil, fields: changed)
-            var versions = FieldVersions(count: table.columns.count)
-            for index in existing?.versions.indices ?? 0..<0 { versions[index] = existing?.versions[index] }
-            return try stamp(db, table, id: id, fields: changed, versions: &versions)
+        return try writeTransaction { db in try write(db, table, id: id, fields: normalized, mode: mode) }
+    }
+
+    /// Writes validated fields of one row inside the open write transaction.
+    package func write(
+        _ db: Database, _ table: TableSchema, id: String, fields: [(index: Int, value: Value)], mode: WriteMode
+    ) throws -> [FieldChange] {
+        var normalized = fields
+        let existing = try Self.fetchRecords(db, table, where: "t.id = ?", arguments: [id]).first
+        switch (mode, existing) {
+        case (.existing, nil): throw ReplicaError.unknownRecord(table.name, id)
+        case (.new, .some): throw ReplicaError(.recordExists, "a \(table.name) record with id \(id) already exists")
+        default: break
         }
+        try checkReferences(db, table, normalized)
+        if existing == nil {
+            let deletedIndex = table.columns.count - 1
+            if !normalized.contains(where: { $0.index == deletedIndex }) {
+                normalized.append((deletedIndex, .integer(0)))
+            }
+            let missing = table.requiredColumns.filter { required in
+                !normalized.contains { table.columns[$0.index].name == required.name && !$0.value.isNull }
+            }
+            guard missing.isEmpty else {
+                throw SchemaViolation(
+                    .requiredField, field: "\(table.name).\(missing[0].name)",
+                    "a new \(table.name) record needs: \(missing.map(\.name).joined(separator: ", "))")
+            }
+        }
+        let changed = normalized.filter { existing?.values[$0.index] != $0.value }
+        guard !changed.isEmpty else { return [] }
+        try writeRecord(db, table, id: id, exists: existing != nil, fields: changed)
+        var versions = FieldVersions(count: table.columns.count)
+        for index in existing?.versions.indices ?? 0..<0 { versions[index] = existing?.versions[index] }
+        return try stamp(db, table, id: id, fields: changed, versions: &versions)
     }
 
     /// Marks a record deleted (a delete is an edit of the `deleted` field).
@@ -120,9 +126,14 @@ extension Replica {
         transactionChanged = true
         var changes: [FieldChange] = []
         for (index, value) in fields {
-            let previous = versions[index]
-            versions[index] = version
             let column = table.columns[index].name
+            // A field whose last push was rejected: this edit fixes it, and
+            // its base is what the rejected change was based on.
+            let rejectedBase = try Row.fetchOne(
+                db, sql: "DELETE FROM fs_rejected WHERE tbl = ? AND row_id = ? AND col = ? RETURNING base_hlc, base_replica",
+                arguments: [table.name, id, column])
+            let previous = rejectedBase.map { Version(timestamp: $0["base_hlc"], replica: $0["base_replica"]) } ?? versions[index]
+            versions[index] = version
             // The base is what this writer last saw of the field; a second
             // unsent edit of the same field keeps the base of the first.
             try db.execute(

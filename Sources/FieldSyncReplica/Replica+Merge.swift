@@ -33,23 +33,33 @@ extension Replica {
     /// so does a timestamp more than the drift bound ahead of this device's
     /// clock (`clock_skew`): such a change would win every later edit made here.
     public func merge(_ changeSet: ChangeSet) throws -> MergeOutcome {
+        try checkSchemaVersion(changeSet)
+        return try writeTransaction { db in try merge(db, changeSet.changes, checkingClock: true) }
+    }
+
+    func checkSchemaVersion(_ changeSet: ChangeSet) throws {
         guard changeSet.schemaVersion == schema.version else {
             throw SchemaViolation(
                 .schemaVersion, field: nil,
                 "the changes are for schema version \(changeSet.schemaVersion); this replica holds version \(schema.version)")
         }
-        var outcome = MergeOutcome(changes: changeSet.changes)
-        guard let newest = changeSet.changes.lazy.map(\.version.timestamp).max() else { return outcome }
-        return try writeTransaction { db in
-            // Values were validated against the schema (stricter than the
-            // tables' CHECKs, which guard other programs' plain SQL); skipping
-            // the CHECKs in the statements prepared below halves a merge's cost.
-            try db.execute(sql: "PRAGMA ignore_check_constraints = ON")
-            defer { try? db.execute(sql: "PRAGMA ignore_check_constraints = OFF") }
-            var mergers: [String: RecordMerger] = [:]
-            let changes = changeSet.changes
-            let runs = Self.inKeyOrder(changeSet.rowRuns, of: changes)
-            try changes.withUnsafeBufferPointer { changes in
+    }
+
+    /// Merges `changes` inside the open write transaction. With
+    /// `checkingClock` false (rows from the service, which bounds clocks
+    /// itself), a timestamp ahead of this device's clock moves the clock
+    /// forward instead of refusing the set.
+    package func merge(_ db: Database, _ changes: [FieldChange], checkingClock: Bool) throws -> MergeOutcome {
+        var outcome = MergeOutcome(changes: changes)
+        guard let newest = changes.lazy.map(\.version.timestamp).max() else { return outcome }
+        // Values were validated against the schema (stricter than the
+        // tables' CHECKs, which guard other programs' plain SQL); skipping
+        // the CHECKs in the statements prepared below halves a merge's cost.
+        try db.execute(sql: "PRAGMA ignore_check_constraints = ON")
+        defer { try? db.execute(sql: "PRAGMA ignore_check_constraints = OFF") }
+        var mergers: [String: RecordMerger] = [:]
+        let runs = Self.inKeyOrder(ChangeSet(schemaVersion: schema.version, changes: changes).rowRuns, of: changes)
+        try changes.withUnsafeBufferPointer { changes in
             var start = 0
             while start < runs.count {
                 // Runs of the same record are adjacent once sorted: merge them together.
@@ -72,14 +82,17 @@ extension Replica {
                 }
                 start = end
             }
-            }
-            if refusedCapturesRemain {
-                for field in outcome.changedFields { try dequeueCaptured(db, field) }
-            }
-            // Only once the whole set was valid: a refused set moves no clock.
-            do throws(ClockSkew) { try clock.observe(newest) } catch { throw ChangesFromTheFuture(skew: error) }
-            return outcome
         }
+        if refusedCapturesRemain {
+            for field in outcome.changedFields { try dequeueCaptured(db, field) }
+        }
+        // Only once the whole set was valid: a refused set moves no clock.
+        if checkingClock {
+            do throws(ClockSkew) { try clock.observe(newest) } catch { throw ChangesFromTheFuture(skew: error) }
+        } else {
+            clock.forceObserve(newest)
+        }
+        return outcome
     }
 }
 

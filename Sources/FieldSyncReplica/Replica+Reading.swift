@@ -52,7 +52,7 @@ extension Replica {
         }
     }
 
-    static func fetchRecords(
+    package static func fetchRecords(
         _ db: Database, _ table: TableSchema, where condition: String, arguments: StatementArguments,
         orderBy: String = "t.id"
     ) throws -> [Record] {
@@ -62,13 +62,23 @@ extension Replica {
     }
 
     /// Streams records with a cursor, so whole-table scans (digest, export) run in bounded memory.
-    static func forEachRecord(
+    package static func forEachRecord(
         _ db: Database, _ table: TableSchema, where condition: String, arguments: StatementArguments,
         orderBy: String = "t.id", _ body: (Record) throws -> Void
     ) throws {
+        try forEachRecord(db, table, where: condition, arguments: arguments, orderBy: orderBy) { record, _ in
+            try body(record)
+        }
+    }
+
+    /// Streams records with the local change counter (`seq`) that last changed each.
+    package static func forEachRecord(
+        _ db: Database, _ table: TableSchema, where condition: String, arguments: StatementArguments,
+        orderBy: String = "t.id", _ body: (Record, Int64) throws -> Void
+    ) throws {
         let columns = table.columns.map { "t.\(ReplicaLayout.quote($0.name))" }.joined(separator: ", ")
         let sql = """
-            SELECT t.id, \(columns), c.versions FROM \(ReplicaLayout.quote(table.name)) t
+            SELECT t.id, \(columns), c.versions, c.seq FROM \(ReplicaLayout.quote(table.name)) t
             LEFT JOIN \(ReplicaLayout.clockTable(table)) c ON c.id = t.id
             WHERE \(condition) ORDER BY \(orderBy)
             """
@@ -84,7 +94,8 @@ extension Replica {
             try body(
                 Record(
                     table: table, id: row[0], values: (1...count).map { Value(row[$0] as DatabaseValue) },
-                    versions: versions.versions))
+                    versions: versions.versions),
+                row[count + 2] as Int64? ?? 0)
         }
     }
 }

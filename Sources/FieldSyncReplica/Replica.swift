@@ -12,7 +12,8 @@ import GRDBSQLite
 /// reloads the clock and counters first, so they never hand out the same version.
 public final class Replica {
     public static let formatName = "fieldsync-replica"
-    public static let formatVersion = 1
+    /// 2 added `fs_rejected`; a format-1 file is upgraded when opened.
+    public static let formatVersion = 2
 
     public let path: String
     public let schema: Schema
@@ -20,8 +21,12 @@ public final class Replica {
     public let managerID: String?
     let database: DatabaseQueue
     var clock: HybridLogicalClock
+    /// The device's own clock; `clock` runs `clockOffsetMillis` behind it when
+    /// the service found the device's clock ahead (see `adjustClock`).
+    let deviceWallClock: HybridLogicalClock.WallClock
+    var clockOffsetMillis: UInt64
     /// The local change counter of the open write transaction.
-    var transactionSeq: Int64 = 0
+    package internal(set) var transactionSeq: Int64 = 0
     /// Whether the open write transaction changed a record (only then does the counter move).
     var transactionChanged = false
     /// Whether outside edits the schema refused are still queued: a write of
@@ -30,14 +35,27 @@ public final class Replica {
 
     private init(
         path: String, schema: Schema, database: DatabaseQueue, replicaID: ReplicaID, managerID: String?,
-        clock: HybridLogicalClock
+        maxDriftMillis: UInt64, wallClock: @escaping HybridLogicalClock.WallClock, clockOffsetMillis: UInt64
     ) {
         self.path = path
         self.schema = schema
         self.database = database
         self.replicaID = replicaID
         self.managerID = managerID
-        self.clock = clock
+        self.deviceWallClock = wallClock
+        self.clockOffsetMillis = clockOffsetMillis
+        self.clock = Self.makeClock(
+            last: .zero, maxDriftMillis: maxDriftMillis, wallClock: wallClock, offset: clockOffsetMillis)
+    }
+
+    static func makeClock(
+        last: HybridTimestamp, maxDriftMillis: UInt64, wallClock: @escaping HybridLogicalClock.WallClock, offset: UInt64
+    ) -> HybridLogicalClock {
+        guard offset > 0 else { return HybridLogicalClock(last: last, maxDriftMillis: maxDriftMillis, wallClock: wallClock) }
+        return HybridLogicalClock(last: last, maxDriftMillis: maxDriftMillis) {
+            let wall = wallClock()
+            return wall > offset ? wall - offset : 0
+        }
     }
 
     /// Creates a new replica file. Fails if `path` already exists.
@@ -81,7 +99,7 @@ public final class Replica {
         }
         return Replica(
             path: path, schema: schema, database: database, replicaID: replicaID, managerID: managerID,
-            clock: HybridLogicalClock(maxDriftMillis: maxDriftMillis, wallClock: wallClock))
+            maxDriftMillis: maxDriftMillis, wallClock: wallClock, clockOffsetMillis: 0)
     }
 
     /// Opens an existing replica file.
@@ -112,7 +130,9 @@ public final class Replica {
         guard meta["format"] == formatName else {
             throw ReplicaError.notAReplica(path, "it has no FieldSync metadata")
         }
-        guard meta["format_version"] == String(formatVersion) else {
+        if meta["format_version"] == "1" {
+            try storageCall { try database.write { db in try ReplicaLayout.upgradeFromFormat1(db) } }
+        } else if meta["format_version"] != String(formatVersion) {
             throw ReplicaError(
                 .notAReplica, "\(path) uses replica format \(meta["format_version"] ?? "?"); this fieldsync reads format \(formatVersion)")
         }
@@ -127,7 +147,8 @@ public final class Replica {
         }
         let replica = Replica(
             path: path, schema: schema, database: database, replicaID: replicaID, managerID: meta["manager_id"],
-            clock: HybridLogicalClock(maxDriftMillis: maxDriftMillis, wallClock: wallClock))
+            maxDriftMillis: maxDriftMillis, wallClock: wallClock,
+            clockOffsetMillis: meta[SyncKey.clockOffset.rawValue].flatMap { UInt64($0) } ?? 0)
         try replica.absorbCapturedWrites()
         return replica
     }
@@ -181,7 +202,7 @@ public final class Replica {
 
     /// Runs `body` in one immediate transaction; the clock and counters are
     /// reloaded first and saved last, so concurrent processes stay monotonic.
-    func writeTransaction<T>(_ body: (Database) throws -> T) throws -> T {
+    package func writeTransaction<T>(_ body: (Database) throws -> T) throws -> T {
         try storageCall {
             try database.write { db in
                 let stored = try Row.fetchAll(db, sql: "SELECT key, value FROM fs_meta WHERE key IN ('clock', 'seq')")
@@ -207,7 +228,10 @@ public final class Replica {
         }
     }
 
-    func read<T>(_ body: (Database) throws -> T) throws -> T {
+    /// Makes the open write transaction take a new change counter even if no record changed.
+    package func markChanged() { transactionChanged = true }
+
+    package func read<T>(_ body: (Database) throws -> T) throws -> T {
         try storageCall { try database.read(body) }
     }
 }

@@ -1,4 +1,5 @@
 import FieldSyncCore
+import GRDB
 
 /// The SQL that lays a schema out in a replica file.
 ///
@@ -10,12 +11,14 @@ import FieldSyncCore
 /// - `fs_clock_<table>`: one row per record with every field's version packed
 ///   in a blob (see `FieldVersions`), so a merge touches one clock row per record;
 /// - `fs_pending`: the latest local edit of each field not yet acknowledged;
+/// - `fs_rejected`: pushed changes the service refused, with its reason and
+///   what it holds, kept until the manager fixes or discards them;
 /// - `fs_captured`: fields written by other programs with plain SQL, queued by
 ///   triggers until FieldSync stamps them. FieldSync's own connection runs
 ///   with triggers disabled (`SQLITE_DBCONFIG_ENABLE_TRIGGER`), so they fire
 ///   for other programs only and cost FieldSync's writes nothing.
-enum ReplicaLayout {
-    static func clockTable(_ table: TableSchema) -> String { "fs_clock_\(table.name)" }
+package enum ReplicaLayout {
+    package static func clockTable(_ table: TableSchema) -> String { "fs_clock_\(table.name)" }
 
     static func statements(for schema: Schema) -> [String] {
         var sql = [
@@ -26,6 +29,7 @@ enum ReplicaLayout {
               hlc INTEGER NOT NULL, replica INTEGER NOT NULL, base_hlc INTEGER, base_replica INTEGER,
               PRIMARY KEY(tbl, row_id, col)) WITHOUT ROWID
             """,
+            rejectedTable,
             """
             CREATE TABLE fs_captured(tbl TEXT NOT NULL, row_id TEXT NOT NULL, col TEXT NOT NULL,
               PRIMARY KEY(tbl, row_id, col)) WITHOUT ROWID
@@ -42,6 +46,21 @@ enum ReplicaLayout {
             sql.append(contentsOf: captureTriggers(table))
         }
         return sql
+    }
+
+    static let rejectedTable = """
+        CREATE TABLE fs_rejected(
+          id INTEGER PRIMARY KEY AUTOINCREMENT, tbl TEXT NOT NULL, row_id TEXT NOT NULL, col TEXT NOT NULL, value,
+          hlc INTEGER NOT NULL, replica INTEGER NOT NULL, base_hlc INTEGER, base_replica INTEGER,
+          code TEXT NOT NULL, message TEXT NOT NULL, rejected_at INTEGER NOT NULL,
+          current_value, current_hlc INTEGER, current_replica INTEGER,
+          UNIQUE(tbl, row_id, col))
+        """
+
+    /// Format 1 (before sync) had no `fs_rejected`.
+    static func upgradeFromFormat1(_ db: Database) throws {
+        try db.execute(sql: rejectedTable)
+        try db.execute(sql: "UPDATE fs_meta SET value = '2' WHERE key = 'format_version'")
     }
 
     static func createRecordTable(_ table: TableSchema) -> String {
@@ -129,7 +148,7 @@ enum ReplicaLayout {
         ]
     }
 
-    static func quote(_ identifier: String) -> String {
+    package static func quote(_ identifier: String) -> String {
         "\"" + identifier.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 }

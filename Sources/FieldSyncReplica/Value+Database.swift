@@ -3,7 +3,7 @@ import Foundation
 import GRDB
 
 extension Value {
-    init(_ databaseValue: DatabaseValue) {
+    package init(_ databaseValue: DatabaseValue) {
         switch databaseValue.storage {
         case .null: self = .null
         case .int64(let integer): self = .integer(integer)
@@ -13,7 +13,7 @@ extension Value {
         }
     }
 
-    var databaseValue: DatabaseValue {
+    package var databaseValue: DatabaseValue {
         switch self {
         case .null: .null
         case .integer(let integer): integer.databaseValue
@@ -26,11 +26,11 @@ extension Value {
 
 extension Version {
     /// Reads a version stored as two integer columns (either NULL means none).
-    init?(timestamp: Int64?, replica: Int64?) {
+    package init?(timestamp: Int64?, replica: Int64?) {
         guard let timestamp, let replica, let id = ReplicaID(rawValue: UInt64(bitPattern: replica)) else { return nil }
         self.init(timestamp: HybridTimestamp(rawValue: UInt64(bitPattern: timestamp)), replica: id)
     }
 
-    var storedTimestamp: Int64 { Int64(bitPattern: timestamp.rawValue) }
-    var storedReplica: Int64 { Int64(bitPattern: replica.rawValue) }
+    package var storedTimestamp: Int64 { Int64(bitPattern: timestamp.rawValue) }
+    package var storedReplica: Int64 { Int64(bitPattern: replica.rawValue) }
 }

@@ -1,0 +1,153 @@
+import FieldSyncCore
+
+/// `POST /v1/push`: a replica's pending changes, each with its base version.
+public struct PushRequest: Codable, Sendable {
+    public static let format = "fieldsync-push"
+
+    public var changeSet: ChangeSet
+    /// The pushing replica: every change must carry its id in its version.
+    public var replica: ReplicaID
+    /// The manager using the replica (until tokens say who is calling).
+    public var manager: String?
+    /// The replica's pull cursor: what it has seen of the service, so the
+    /// service can tell whether a delete was made without seeing an edit.
+    public var cursor: PullCursor?
+
+    public init(changeSet: ChangeSet, replica: ReplicaID, manager: String?, cursor: PullCursor?) {
+        self.changeSet = changeSet
+        self.replica = replica
+        self.manager = manager
+        self.cursor = cursor
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case format, replica, manager, cursor, rows
+        case schemaVersion = "schema_version"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        try WireFormat.check(container, .format, expected: Self.format)
+        let schemaVersion = try container.decode(Int.self, forKey: .schemaVersion)
+        let replicaText = try container.decode(String.self, forKey: .replica)
+        guard let replica = ReplicaID(hex: replicaText) else {
+            throw WireError.malformed("replica is not a replica id (16 lower-case hex digits, not zero)")
+        }
+        self.replica = replica
+        manager = try container.decodeIfPresent(String.self, forKey: .manager)
+        if let manager, !ManagerID.isValid(manager) {
+            throw WireError.malformed("manager must be \(ManagerID.rule)")
+        }
+        if let text = try container.decodeIfPresent(String.self, forKey: .cursor) {
+            guard let cursor = PullCursor(text) else { throw WireError.malformed("cursor is not a cursor this service issued") }
+            self.cursor = cursor
+        }
+        let changes = try WireRow.changes(from: container.decode([WireRow].self, forKey: .rows))
+        changeSet = ChangeSet(schemaVersion: schemaVersion, changes: changes)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(Self.format, forKey: .format)
+        try container.encode(changeSet.schemaVersion, forKey: .schemaVersion)
+        try container.encode(replica.description, forKey: .replica)
+        try container.encodeIfPresent(manager, forKey: .manager)
+        try container.encodeIfPresent(cursor?.description, forKey: .cursor)
+        try container.encode(WireRow.rows(from: changeSet), forKey: .rows)
+    }
+}
+
+/// The answer to a push: every change not listed in `rejected` was accepted.
+public struct PushResponse: Codable, Sendable, Equatable {
+    public static let format = "fieldsync-push-result"
+
+    public var accepted: Int
+    public var rejected: [ChangeRejection]
+    /// Conflicts this push made the service record (re-sent changes record none).
+    public var conflicts: Int
+    /// The service's clock, Unix milliseconds: a client rejected with
+    /// `clock_skew` re-stamps its changes against it.
+    public var serverTimeMillis: UInt64
+
+    public init(accepted: Int, rejected: [ChangeRejection], conflicts: Int, serverTimeMillis: UInt64) {
+        self.accepted = accepted
+        self.rejected = rejected
+        self.conflicts = conflicts
+        self.serverTimeMillis = serverTimeMillis
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case format, accepted, rejected, conflicts
+        case serverTime = "server_time"
+    }
+
+    struct Rejection: Codable {
+        var table: String
+        var id: String
+        var column: String
+        var version: String
+        var code: String
+        var message: String
+        var current: Current?
+
+        enum CodingKeys: String, CodingKey { case table, id, column, version, code, message, current }
+    }
+
+    /// The service's value and version of the field, when the caller may see it.
+    struct Current: Codable {
+        var value: WireValue
+        var version: String
+
+        enum CodingKeys: String, CodingKey { case value, version }
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        try WireFormat.check(container, .format, expected: Self.format)
+        accepted = try container.decode(Int.self, forKey: .accepted)
+        conflicts = try container.decode(Int.self, forKey: .conflicts)
+        serverTimeMillis = try container.decode(UInt64.self, forKey: .serverTime)
+        rejected = try container.decode([Rejection].self, forKey: .rejected).enumerated().map { index, rejection in
+            guard let version = Version(rejection.version) else {
+                throw WireError.malformed("rejected[\(index)].version is not a version")
+            }
+            var current: (Value, Version)?
+            if let held = rejection.current {
+                guard let heldVersion = Version(held.version) else {
+                    throw WireError.malformed("rejected[\(index)].current.version is not a version")
+                }
+                current = (held.value.value, heldVersion)
+            }
+            return ChangeRejection(
+                field: FieldRef(table: rejection.table, rowID: rejection.id, column: rejection.column),
+                version: version, code: ErrorCode(rawValue: rejection.code), message: rejection.message,
+                current: current)
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(Self.format, forKey: .format)
+        try container.encode(accepted, forKey: .accepted)
+        try container.encode(conflicts, forKey: .conflicts)
+        try container.encode(serverTimeMillis, forKey: .serverTime)
+        try container.encode(
+            rejected.map {
+                Rejection(
+                    table: $0.field.table, id: $0.field.rowID, column: $0.field.column,
+                    version: $0.version.description, code: $0.code.rawValue, message: $0.message,
+                    current: $0.current.map { Current(value: WireValue($0.value), version: $0.version.description) })
+            }, forKey: .rejected)
+    }
+}
+
+/// Checks a document's `format` key.
+enum WireFormat {
+    static func check<Key: CodingKey>(_ container: KeyedDecodingContainer<Key>, _ key: Key, expected: String) throws {
+        let format = try container.decode(String.self, forKey: key)
+        guard format == expected else {
+            throw DecodingError.dataCorruptedError(
+                forKey: key, in: container, debugDescription: "expected \"\(expected)\", got \"\(format)\"")
+        }
+    }
+}

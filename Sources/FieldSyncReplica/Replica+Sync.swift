@@ -1,0 +1,275 @@
+import FieldSyncCore
+import GRDB
+
+/// Keys of the sync state kept in `fs_meta`.
+enum SyncKey: String {
+    case serverURL = "server_url"
+    case token = "token"
+    case pullCursor = "pull_cursor"
+    case lastSync = "last_sync_ms"
+    case openConflicts = "open_conflicts"
+    case clockOffset = "clock_offset_ms"
+}
+
+/// What the replica knows of its sync with the service, for `status`.
+public struct SyncState: Sendable {
+    public var serverURL: String?
+    public var hasToken: Bool
+    public var pullCursor: PullCursor
+    /// When the last sync completed, Unix milliseconds.
+    public var lastSyncMillis: UInt64?
+    /// Open conflicts involving this manager, as of the last sync.
+    public var openConflicts: Int?
+    public var pending: Int
+    public var rejected: Int
+    /// How far ahead of the service this device's clock was found, when it was.
+    public var clockOffsetMillis: UInt64
+}
+
+/// A pushed change the service refused, kept on the device.
+public struct RejectedChange: Sendable {
+    public var id: Int64
+    public var change: FieldChange
+    public var code: ErrorCode
+    public var message: String
+    public var rejectedAtMillis: UInt64
+}
+
+extension Replica {
+    // MARK: - Settings
+
+    public var serverURL: String? { get throws { try meta(SyncKey.serverURL.rawValue) } }
+    public var token: String? { get throws { try meta(SyncKey.token.rawValue) } }
+
+    public func setServer(url: String, token: String?) throws {
+        try setMeta(SyncKey.serverURL.rawValue, url)
+        if let token { try setMeta(SyncKey.token.rawValue, token) }
+    }
+
+    public func setToken(_ token: String) throws { try setMeta(SyncKey.token.rawValue, token) }
+
+    public func pullCursor() throws -> PullCursor {
+        try meta(SyncKey.pullCursor.rawValue).flatMap(PullCursor.init) ?? .start
+    }
+
+    public func syncState() throws -> SyncState {
+        try read { db in
+            let meta = try Dictionary(
+                uniqueKeysWithValues: Row.fetchAll(db, sql: "SELECT key, value FROM fs_meta").map {
+                    ($0["key"] as String, $0["value"] as String)
+                })
+            return SyncState(
+                serverURL: meta[SyncKey.serverURL.rawValue], hasToken: meta[SyncKey.token.rawValue] != nil,
+                pullCursor: meta[SyncKey.pullCursor.rawValue].flatMap(PullCursor.init) ?? .start,
+                lastSyncMillis: meta[SyncKey.lastSync.rawValue].flatMap { UInt64($0) },
+                openConflicts: meta[SyncKey.openConflicts.rawValue].flatMap { Int($0) },
+                pending: try Int.fetchOne(db, sql: "SELECT count(*) FROM fs_pending") ?? 0,
+                rejected: try Int.fetchOne(db, sql: "SELECT count(*) FROM fs_rejected") ?? 0,
+                clockOffsetMillis: meta[SyncKey.clockOffset.rawValue].flatMap { UInt64($0) } ?? 0)
+        }
+    }
+
+    /// Notes a completed sync.
+    public func recordSync(atMillis: UInt64, openConflicts: Int?) throws {
+        try setMeta(SyncKey.lastSync.rawValue, String(atMillis))
+        if let openConflicts { try setMeta(SyncKey.openConflicts.rawValue, String(openConflicts)) }
+    }
+
+    // MARK: - Pull
+
+    /// Merges one pulled page and keeps its cursor, in one transaction: a pull
+    /// interrupted after this resumes from the next page.
+    @discardableResult
+    public func applyPulled(_ changeSet: ChangeSet, cursor: PullCursor) throws -> MergeOutcome {
+        try checkSchemaVersion(changeSet)
+        return try writeTransaction { db in
+            let outcome = try merge(db, changeSet.changes, checkingClock: false)
+            try db.execute(
+                sql: "INSERT INTO fs_meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                arguments: [SyncKey.pullCursor.rawValue, cursor.description])
+            return outcome
+        }
+    }
+
+    // MARK: - Push
+
+    /// Settles pending changes after a push: accepted ones leave `fs_pending`
+    /// (a newer unsent edit of the same field stays, now based on the pushed
+    /// version); rejected ones move to `fs_rejected` with the reason. A
+    /// `clock_skew` rejection is not kept: `restamp` re-stamps those.
+    public func acknowledgePush(sent: [FieldChange], rejected: [ChangeRejection], atMillis: UInt64) throws {
+        let refused = Dictionary(
+            rejected.map { ($0.field, $0) }, uniquingKeysWith: { first, _ in first })
+        try writeTransaction { db in
+            for change in sent {
+                let key: [(any DatabaseValueConvertible)?] = [change.table, change.rowID, change.column]
+                let version: [(any DatabaseValueConvertible)?] = [
+                    change.version.storedTimestamp, change.version.storedReplica,
+                ]
+                if let rejection = refused[change.field], rejection.version == change.version {
+                    guard rejection.code != .clockSkew else { continue }
+                    try db.execute(
+                        sql: """
+                            INSERT INTO fs_rejected(tbl, row_id, col, value, hlc, replica, base_hlc, base_replica,
+                              code, message, rejected_at, current_value, current_hlc, current_replica)
+                            SELECT tbl, row_id, col, value, hlc, replica, base_hlc, base_replica, ?, ?, ?, ?, ?, ?
+                            FROM fs_pending WHERE tbl = ? AND row_id = ? AND col = ? AND hlc = ? AND replica = ?
+                            ON CONFLICT(tbl, row_id, col) DO UPDATE SET
+                              value = excluded.value, hlc = excluded.hlc, replica = excluded.replica,
+                              code = excluded.code, message = excluded.message, rejected_at = excluded.rejected_at,
+                              current_value = excluded.current_value, current_hlc = excluded.current_hlc,
+                              current_replica = excluded.current_replica
+                            """,
+                        arguments: StatementArguments(
+                            [
+                                rejection.code.rawValue, rejection.message, Int64(atMillis),
+                                rejection.current?.value.databaseValue, rejection.current?.version.storedTimestamp,
+                                rejection.current?.version.storedReplica,
+                            ] + key + version))
+                    try db.execute(
+                        sql: "DELETE FROM fs_pending WHERE tbl = ? AND row_id = ? AND col = ? AND hlc = ? AND replica = ?",
+                        arguments: StatementArguments(key + version))
+                } else {
+                    try db.execute(
+                        sql: "DELETE FROM fs_pending WHERE tbl = ? AND row_id = ? AND col = ? AND hlc = ? AND replica = ?",
+                        arguments: StatementArguments(key + version))
+                    // A newer edit made while the push was in flight: the service now holds the pushed version.
+                    try db.execute(
+                        sql: "UPDATE fs_pending SET base_hlc = ?, base_replica = ? WHERE tbl = ? AND row_id = ? AND col = ?",
+                        arguments: StatementArguments(version + key))
+                }
+            }
+        }
+    }
+
+    // MARK: - Clock
+
+    /// Takes the service's clock as the reference when this device's clock
+    /// is more than the drift bound ahead of it: from now on the replica
+    /// stamps with the device's time minus that offset. A device whose clock
+    /// was corrected goes back to its own time. Returns how far ahead the
+    /// device's clock is (0 when within the bound).
+    @discardableResult
+    public func adjustClock(serverTimeMillis: UInt64) throws -> UInt64 {
+        let device = deviceWallClock()
+        let ahead = device > serverTimeMillis ? device - serverTimeMillis : 0
+        let offset = ahead > clock.maxDriftMillis ? ahead : 0
+        if offset != clockOffsetMillis {
+            clockOffsetMillis = offset
+            clock = Self.makeClock(
+                last: clock.last, maxDriftMillis: clock.maxDriftMillis, wallClock: deviceWallClock, offset: offset)
+            try setMeta(SyncKey.clockOffset.rawValue, String(offset))
+        }
+        return ahead
+    }
+
+    /// Re-stamps every pending change whose timestamp is more than the drift
+    /// bound ahead of the service's clock, against the service's time (after
+    /// `adjustClock`), so a device whose clock ran ahead does not win later
+    /// edits made elsewhere. The clock itself goes back too. Nothing is lost:
+    /// values stay, only versions change. Returns how many were re-stamped.
+    @discardableResult
+    public func restampPending(serverTimeMillis: UInt64) throws -> Int {
+        try adjustClock(serverTimeMillis: serverTimeMillis)
+        let limit = serverTimeMillis + clock.maxDriftMillis
+        return try writeTransaction { db in
+            // The stored clock ran ahead with the device: start again from the service's time.
+            clock = Self.makeClock(
+                last: .zero, maxDriftMillis: clock.maxDriftMillis, wallClock: deviceWallClock,
+                offset: clockOffsetMillis)
+            let future = try Row.fetchAll(
+                db, sql: "SELECT tbl, row_id, col, hlc FROM fs_pending ORDER BY tbl, row_id, col")
+                .filter { HybridTimestamp(rawValue: UInt64(bitPattern: $0["hlc"] as Int64)).millis > limit }
+            var index = 0
+            while index < future.count {
+                let tableName: String = future[index]["tbl"]
+                let id: String = future[index]["row_id"]
+                var end = index + 1
+                while end < future.count, future[end]["tbl"] == tableName, future[end]["row_id"] == id { end += 1 }
+                let table = try schema.table(tableName)
+                guard let record = try Self.fetchRecords(db, table, where: "t.id = ?", arguments: [id]).first else {
+                    index = end
+                    continue
+                }
+                var versions = FieldVersions(count: table.columns.count)
+                let version = Version(timestamp: clock.next(), replica: replicaID)
+                for row in future[index..<end] {
+                    guard let column = table.columnIndex(row["col"]) else { continue }
+                    versions[column] = version
+                    try db.execute(
+                        sql: "UPDATE fs_pending SET hlc = ?, replica = ? WHERE tbl = ? AND row_id = ? AND col = ?",
+                        arguments: [version.storedTimestamp, version.storedReplica, tableName, id, row["col"] as String])
+                }
+                for position in record.versions.indices where versions[position] == nil {
+                    versions[position] = record.versions[position]
+                }
+                try db.execute(
+                    sql: "UPDATE \(ReplicaLayout.clockTable(table)) SET seq = ?, versions = ? WHERE id = ?",
+                    arguments: [transactionSeq, versions.encoded.databaseValue, id])
+                transactionChanged = true
+                index = end
+            }
+            return future.count
+        }
+    }
+
+    // MARK: - Rejected changes
+
+    public func rejectedChanges() throws -> [RejectedChange] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM fs_rejected ORDER BY id").map { row in
+                guard let version = Version(timestamp: row["hlc"], replica: row["replica"]) else {
+                    throw ReplicaError(.storage, "fs_rejected holds an invalid version: the replica was edited by hand")
+                }
+                return RejectedChange(
+                    id: row["id"],
+                    change: FieldChange(
+                        table: row["tbl"], rowID: row["row_id"], column: row["col"],
+                        value: Value(row["value"] as DatabaseValue), version: version,
+                        base: Version(timestamp: row["base_hlc"], replica: row["base_replica"])),
+                    code: ErrorCode(rawValue: row["code"]), message: row["message"],
+                    rejectedAtMillis: UInt64(row["rejected_at"] as Int64))
+            }
+        }
+    }
+
+    /// Drops a rejected change and puts the field back to what the service
+    /// holds (as the rejection reported it), or clears it when the service
+    /// holds nothing the device may see. Returns the discarded change.
+    @discardableResult
+    public func discardRejected(id: Int64) throws -> RejectedChange {
+        guard let rejected = try rejectedChanges().first(where: { $0.id == id }) else {
+            throw ReplicaError(.unknownRecord, "no rejected change with id \(id); `fieldsync rejected list` shows them")
+        }
+        let table = try schema.table(rejected.change.table)
+        let column = try table.column(rejected.change.column)
+        return try writeTransaction { db in
+            let row = try Row.fetchOne(
+                db, sql: "SELECT current_value, current_hlc, current_replica FROM fs_rejected WHERE id = ?", arguments: [id])
+            let current = row.flatMap { row in
+                Version(timestamp: row["current_hlc"], replica: row["current_replica"]).map {
+                    (Value(row["current_value"] as DatabaseValue), $0)
+                }
+            }
+            if let record = try Self.fetchRecords(db, table, where: "t.id = ?", arguments: [rejected.change.rowID]).first,
+                let index = table.columnIndex(column.name), record.versions[index] == rejected.change.version
+            {
+                var versions = FieldVersions(count: table.columns.count)
+                for position in record.versions.indices { versions[position] = record.versions[position] }
+                versions[index] = current?.1
+                try db.execute(
+                    sql: "UPDATE \(ReplicaLayout.quote(table.name)) SET \(ReplicaLayout.quote(column.name)) = ? WHERE id = ?",
+                    arguments: [
+                        (current?.0 ?? (column.name == TableSchema.deletedColumn ? .integer(0) : .null)).databaseValue,
+                        rejected.change.rowID,
+                    ])
+                try db.execute(
+                    sql: "UPDATE \(ReplicaLayout.clockTable(table)) SET seq = ?, versions = ? WHERE id = ?",
+                    arguments: [transactionSeq, versions.encoded.databaseValue, rejected.change.rowID])
+                transactionChanged = true
+            }
+            try db.execute(sql: "DELETE FROM fs_rejected WHERE id = ?", arguments: [id])
+            return rejected
+        }
+    }
+}

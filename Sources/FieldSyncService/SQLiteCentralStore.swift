@@ -1,0 +1,93 @@
+import FieldSyncCore
+import FieldSyncReplica
+import Foundation
+import GRDB
+import Logging
+
+/// The central copy in one embedded SQLite file: the records in a replica's
+/// layout (so merging is the very code devices run), plus the service's log
+/// and conflicts. One actor serialises every request's transaction; SQLite
+/// has one writer anyway, and commit order is then change order, so a pull
+/// can never skip a change committed by a concurrent push.
+public actor SQLiteCentralStore: CentralStore {
+    public nonisolated let schema: Schema
+    public nonisolated let maxClockAheadMillis: UInt64
+    private nonisolated let wallClock: HybridLogicalClock.WallClock
+    let replica: Replica
+    let logger: Logger
+
+    /// Opens the store at `path`, creating it (and its directory) on first start.
+    public init(
+        path: String, schema: Schema = .default,
+        maxClockAheadMillis: UInt64 = HybridLogicalClock.defaultMaxDriftMillis,
+        wallClock: @escaping HybridLogicalClock.WallClock = SystemWallClock.millisecondsSinceEpoch,
+        replicaID: ReplicaID = .random(), logger: Logger
+    ) throws {
+        self.schema = schema
+        self.maxClockAheadMillis = maxClockAheadMillis
+        self.wallClock = wallClock
+        self.logger = logger
+        let replica: Replica
+        if FileManager.default.fileExists(atPath: path) {
+            replica = try Replica.open(at: path, schema: schema, maxDriftMillis: maxClockAheadMillis, wallClock: wallClock)
+        } else {
+            replica = try Replica.create(
+                at: path, managerID: nil, replicaID: replicaID, schema: schema, maxDriftMillis: maxClockAheadMillis,
+                wallClock: wallClock)
+        }
+        try replica.writeTransaction { db in
+            for statement in ServiceLayout.statements(for: schema) { try db.execute(sql: statement) }
+        }
+        self.replica = replica
+    }
+
+    public nonisolated func now() -> UInt64 { wallClock() }
+
+    public func digest() throws -> (digest: String, rows: Int) {
+        try replica.digest()
+    }
+
+    public func pull(after cursor: PullCursor, limit: Int) throws -> PullPage {
+        let limit = max(1, limit)
+        return try replica.read { db in
+            let committed = try Int64(String.fetchOne(db, sql: "SELECT value FROM fs_meta WHERE key = 'seq'") ?? "0") ?? 0
+            var found: [(seq: Int64, tableIndex: Int, record: FieldSyncReplica.Record)] = []
+            for (tableIndex, table) in schema.tables.enumerated() {
+                let (condition, arguments) = Self.after(cursor, tableIndex: tableIndex)
+                try Replica.forEachRecord(
+                    db, table, where: condition, arguments: arguments, orderBy: "c.seq, c.id LIMIT \(limit + 1)"
+                ) { (record: FieldSyncReplica.Record, seq: Int64) in
+                    found.append((seq, tableIndex, record))
+                }
+            }
+            found.sort { ($0.seq, $0.tableIndex, $0.record.id) < ($1.seq, $1.tableIndex, $1.record.id) }
+            let more = found.count > limit
+            let page = found.prefix(limit)
+            var changes: [FieldChange] = []
+            for entry in page {
+                for field in entry.record.versionedFields {
+                    changes.append(
+                        FieldChange(
+                            table: entry.record.table.name, rowID: entry.record.id, column: field.column,
+                            value: field.value, version: field.version))
+                }
+            }
+            let next: PullCursor
+            if more, let last = page.last {
+                next = PullCursor(seq: last.seq, position: (last.tableIndex, last.record.id))
+            } else {
+                next = PullCursor(seq: max(committed, cursor.seq))
+            }
+            return PullPage(
+                changeSet: ChangeSet(schemaVersion: schema.version, changes: changes), cursor: next, more: more)
+        }
+    }
+
+    /// Rows of table number `tableIndex` that come after `cursor` in (seq, table, id) order.
+    static func after(_ cursor: PullCursor, tableIndex: Int) -> (String, StatementArguments) {
+        guard let position = cursor.position else { return ("c.seq > ?", [cursor.seq]) }
+        if tableIndex > position.tableIndex { return ("c.seq >= ?", [cursor.seq]) }
+        if tableIndex < position.tableIndex { return ("c.seq > ?", [cursor.seq]) }
+        return ("(c.seq > ? OR (c.seq = ? AND c.id > ?))", [cursor.seq, cursor.seq, position.rowID])
+    }
+}

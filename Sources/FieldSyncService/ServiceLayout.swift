@@ -1,0 +1,45 @@
+import FieldSyncCore
+import FieldSyncReplica
+
+/// The service's own tables, beside the records and versions the central
+/// copy keeps in the same layout as a device replica (ReplicaLayout).
+///
+/// - `svc_log`: every accepted field change, once: who pushed it, from which
+///   replica, when, the value it wrote and the value it replaced, and the
+///   transaction (`seq`) that took it in. It attributes a field's current
+///   version to a manager, tells whether a replica had pulled a change, and
+///   is the audit trail.
+/// - `svc_conflicts`: conflicts, unique by field and the two versions, so
+///   however often a change is re-sent and whichever side arrives first the
+///   same conflict is recorded once. Side `a` is the older version.
+enum ServiceLayout {
+    static func statements(for schema: Schema) -> [String] {
+        var sql = [
+            """
+            CREATE TABLE IF NOT EXISTS svc_log(
+              tbl TEXT NOT NULL, row_id TEXT NOT NULL, col TEXT NOT NULL,
+              hlc INTEGER NOT NULL, replica INTEGER NOT NULL,
+              seq INTEGER NOT NULL, manager TEXT, received_at INTEGER NOT NULL,
+              value, old_value, won INTEGER NOT NULL,
+              PRIMARY KEY(tbl, row_id, col, hlc, replica)) WITHOUT ROWID
+            """,
+            """
+            CREATE TABLE IF NOT EXISTS svc_conflicts(
+              id INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL,
+              tbl TEXT NOT NULL, row_id TEXT NOT NULL, col TEXT NOT NULL,
+              a_col TEXT NOT NULL, a_value, a_hlc INTEGER NOT NULL, a_replica INTEGER NOT NULL, a_manager TEXT,
+              b_col TEXT NOT NULL, b_value, b_hlc INTEGER NOT NULL, b_replica INTEGER NOT NULL, b_manager TEXT,
+              detected_at INTEGER NOT NULL, status TEXT NOT NULL DEFAULT 'open',
+              settled_by TEXT, settled_at INTEGER, settled_hlc INTEGER, settled_replica INTEGER,
+              UNIQUE(tbl, row_id, col, a_hlc, a_replica, b_hlc, b_replica))
+            """,
+            "CREATE INDEX IF NOT EXISTS svc_conflicts_by_status ON svc_conflicts(status, id)",
+        ]
+        // Pulls walk each table in change order.
+        for table in schema.tables {
+            let clock = ReplicaLayout.clockTable(table)
+            sql.append("CREATE INDEX IF NOT EXISTS \(ReplicaLayout.quote("\(clock)_by_seq")) ON \(clock)(seq, id)")
+        }
+        return sql
+    }
+}
