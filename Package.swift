@@ -83,7 +83,10 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .executableTarget(name: "fieldsync-server", dependencies: ["FieldSyncServer"]),
+        .executableTarget(
+            name: "fieldsync-server",
+            dependencies: ["FieldSyncServer", .product(name: "Logging", package: "swift-log")]
+        ),
         .executableTarget(name: "fieldsync", dependencies: ["FieldSyncCLI"]),
         .target(
             name: "FieldSyncBenchmarks",

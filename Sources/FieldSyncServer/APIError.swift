@@ -1,0 +1,55 @@
+import FieldSyncCore
+import FieldSyncProtocol
+import HTTPTypes
+import Hummingbird
+
+/// An error answered as `{"error": {"code", "message"}}` with the HTTP status its code calls for.
+struct APIError: Error, FieldSyncError {
+    let code: ErrorCode
+    let message: String
+    var serverTimeMillis: UInt64?
+
+    init(_ code: ErrorCode, _ message: String, serverTimeMillis: UInt64? = nil) {
+        self.code = code
+        self.message = message
+        self.serverTimeMillis = serverTimeMillis
+    }
+
+    /// Any error a handler threw: FieldSync's own keep their code; Hummingbird's
+    /// keep their status; anything else is a bug (`internal`, the only 5xx).
+    init(_ error: any Error) {
+        switch error {
+        case let error as APIError:
+            self = error
+        case let error as any FieldSyncError:
+            self.init(error.code, error.message)
+        case let error as HTTPError:
+            switch error.status {
+            case .contentTooLarge:
+                self.init(.tooLarge, "the request body is larger than the service accepts (\(SyncAPI.defaultMaxBodyBytes / 1024 / 1024) MiB); push in smaller batches")
+            case .notFound:
+                self.init(.notFound, "no such endpoint; see protocol/openapi.yaml")
+            case .methodNotAllowed:
+                self.init(.notFound, "this endpoint does not take that method; see protocol/openapi.yaml")
+            default:
+                self.init(
+                    error.status.code < 500 ? .malformed : .internal,
+                    error.body ?? error.status.reasonPhrase)
+            }
+        default:
+            self.init(.internal, "the service failed; please report this with the time of the request")
+        }
+    }
+
+    var status: HTTPResponse.Status {
+        switch code {
+        case .notFound, .unknownConflict: .notFound
+        case .alreadySettled: .conflict
+        case .tooLarge: .contentTooLarge
+        case .internal, .storage: .internalServerError
+        default: .badRequest
+        }
+    }
+
+    var body: ErrorResponse { ErrorResponse(code: code, message: message, serverTimeMillis: serverTimeMillis) }
+}

@@ -1,0 +1,85 @@
+import ArgumentParser
+import FieldSyncCore
+import FieldSyncReplica
+import FieldSyncService
+import Foundation
+import Hummingbird
+import Logging
+
+/// `fieldsync-server serve`: runs the service until SIGINT or SIGTERM, then
+/// finishes the requests in flight and stops.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve", abstract: "Run the sync service on embedded SQLite.")
+
+    @Option(help: "The address to listen on.") var host = "127.0.0.1"
+    @Option(help: "The port to listen on (0: any free port, printed at start).") var port = 8080
+    @Option(
+        help: "The central store's SQLite file, created on first start (else $FIELDSYNC_SERVER_DATA, else $XDG_DATA_HOME/fieldsync-server/central.db)."
+    )
+    var data: String?
+    @Option(help: "How far ahead of this server's clock (seconds) a change's timestamp may be.")
+    var maxClockAhead: UInt64 = HybridLogicalClock.defaultMaxDriftMillis / 1000
+    @Option(help: "The largest request body accepted, in bytes (after gzip decoding).")
+    var maxBodyBytes = 8 * 1024 * 1024
+    @Flag(help: "Accept requests without a token. Development and trusted networks only.") var open = false
+
+    func run() async throws {
+        var logger = Logger(label: "fieldsync-server")
+        logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) } ?? .info
+        guard open else {
+            ServerOutput.fail(
+                ServiceError(
+                    .badArgument,
+                    "this version has no access tokens yet, so the service would be open to anyone who can reach it; start it with --open on a trusted network"
+                ))
+        }
+        let path = DataLocation.resolve(explicit: data, environment: ProcessInfo.processInfo.environment)
+        let store: SQLiteCentralStore
+        do {
+            try FileManager.default.createDirectory(
+                atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            store = try SQLiteCentralStore(path: path, maxClockAheadMillis: maxClockAhead * 1000, logger: logger)
+        } catch {
+            ServerOutput.fail(error)
+        }
+        logger.warning(
+            "OPEN MODE: requests are accepted WITHOUT ANY TOKEN; anyone who can reach this port can read and write every customer. Use on a trusted network only.",
+            metadata: ["host": "\(host)"])
+        let metrics = ServiceMetrics()
+        let host = host
+        let runningLogger = logger
+        let application = SyncServer.application(
+            store: store,
+            configuration: ServerConfiguration(host: host, port: port, maxBodyBytes: maxBodyBytes, open: open),
+            metrics: metrics, logger: logger,
+            onRunning: { port in
+                // One line on standard output, for scripts that started the server on port 0.
+                FileHandle.standardOutput.write(Data("fieldsync-server listening on http://\(host):\(port)\n".utf8))
+                runningLogger.info("listening", metadata: ["host": "\(host)", "port": "\(port)", "data": "\(path)"])
+            })
+        try await application.runService()
+        logger.info("stopped")
+    }
+}
+
+/// Where the central store lives when no path is given.
+enum DataLocation {
+    static func resolve(explicit: String?, environment: [String: String]) -> String {
+        if let explicit, !explicit.isEmpty { return explicit }
+        if let path = environment["FIELDSYNC_SERVER_DATA"], !path.isEmpty { return path }
+        let dataHome = environment["XDG_DATA_HOME"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? (environment["HOME"] ?? NSHomeDirectory()) + "/.local/share"
+        return dataHome + "/fieldsync-server/central.db"
+    }
+}
+
+/// How the server's commands report errors: `fieldsync-server: MESSAGE [CODE]`, exit 1.
+enum ServerOutput {
+    static func fail(_ error: any Error) -> Never {
+        let (code, message) = (error as? any FieldSyncError).map { ($0.code.rawValue, $0.message) }
+            ?? (ErrorCode.internal.rawValue, String(describing: error))
+        FileHandle.standardError.write(Data("fieldsync-server: \(message) [\(code)]\n".utf8))
+        exit(1)
+    }
+}

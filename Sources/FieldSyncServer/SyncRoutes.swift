@@ -1,0 +1,101 @@
+import FieldSyncCore
+import FieldSyncProtocol
+import FieldSyncService
+import Foundation
+import Hummingbird
+import Logging
+
+/// The `/v1` endpoints: each decodes its request, calls the store once, and encodes the answer.
+struct SyncRoutes<Context: RequestContext>: Sendable {
+    let store: any CentralStore
+    let metrics: ServiceMetrics
+
+    func add(to group: RouterGroup<Context>) {
+        group.post("push", use: push)
+        group.get("pull", use: pull)
+        group.get("digest", use: digest)
+        group.get("conflicts", use: conflicts)
+        group.get("conflicts/{id}", use: conflict)
+        group.post("conflicts/{id}/settle", use: settle)
+    }
+
+    @Sendable func push(_ request: Request, context: Context) async throws -> Response {
+        let push = try await decode(PushRequest.self, from: request)
+        let outcome = try await store.push(
+            push.changeSet, from: SyncCaller(replica: push.replica, manager: push.manager), cursor: push.cursor)
+        metrics.pushed(accepted: outcome.accepted, rejected: outcome.rejected, conflicts: outcome.conflicts)
+        if outcome.conflicts > 0 {
+            context.logger.info("conflicts recorded", metadata: ["count": "\(outcome.conflicts)", "replica": "\(push.replica)"])
+        }
+        return try WireResponse.json(
+            PushResponse(
+                accepted: outcome.accepted, rejected: outcome.rejected, conflicts: outcome.conflicts,
+                serverTimeMillis: outcome.serverTimeMillis), for: request)
+    }
+
+    @Sendable func pull(_ request: Request, context: Context) async throws -> Response {
+        var cursor = PullCursor.start
+        if let text = request.uri.queryParameters["after"] {
+            guard let parsed = PullCursor(String(text)) else {
+                throw APIError(.badArgument, "after is not a cursor this service issued; start again with after=0")
+            }
+            cursor = parsed
+        }
+        var limit = SyncAPI.defaultPullLimit
+        if let text = request.uri.queryParameters["limit"] {
+            guard let parsed = Int(String(text)), parsed >= 1 else {
+                throw APIError(.badArgument, "limit must be a whole number of rows, at least 1")
+            }
+            limit = min(parsed, SyncAPI.maxPullLimit)
+        }
+        let page = try await store.pull(after: cursor, limit: limit)
+        metrics.pulled(rows: page.changeSet.rowRuns.count)
+        return try WireResponse.json(
+            PullResponse(changeSet: page.changeSet, cursor: page.cursor, more: page.more, serverTimeMillis: store.now()),
+            for: request)
+    }
+
+    @Sendable func digest(_ request: Request, context: Context) async throws -> Response {
+        let (digest, rows) = try await store.digest()
+        return try WireResponse.json(
+            DigestResponse(digest: digest, rows: rows, serverTimeMillis: store.now()), for: request)
+    }
+
+    @Sendable func conflicts(_ request: Request, context: Context) async throws -> Response {
+        let status: Conflict.Status?
+        switch request.uri.queryParameters["status"].map(String.init) {
+        case nil, "open": status = .open
+        case "settled": status = .settled
+        case "all": status = nil
+        case let other?:
+            throw APIError(.badArgument, "status must be open, settled or all, not \(other)")
+        }
+        return try WireResponse.json(ConflictListResponse(try await store.conflicts(status: status)), for: request)
+    }
+
+    @Sendable func conflict(_ request: Request, context: Context) async throws -> Response {
+        try WireResponse.json(ConflictDocument(try await store.conflict(id: conflictID(context))), for: request)
+    }
+
+    @Sendable func settle(_ request: Request, context: Context) async throws -> Response {
+        let id = try conflictID(context)
+        let settle = try await decode(SettleRequest.self, from: request)
+        let conflict = try await store.settle(conflict: id, settle.resolution, by: settle.manager)
+        return try WireResponse.json(ConflictDocument(conflict), for: request)
+    }
+
+    private func conflictID(_ context: Context) throws -> Int64 {
+        guard let id = context.parameters.get("id").flatMap({ Int64($0) }), id > 0 else {
+            throw APIError(.badArgument, "a conflict id is a positive whole number")
+        }
+        return id
+    }
+
+    /// Decodes a JSON body (already collected and un-gzipped by RequestBodyMiddleware).
+    private func decode<T: Decodable>(_ type: T.Type, from request: Request) async throws -> T {
+        var request = request
+        let buffer = try await request.collectBody(upTo: .max)
+        guard buffer.readableBytes > 0 else { throw APIError(.malformed, "the request has no body; send a JSON document") }
+        return try WireJSON.decode(type, from: Data(buffer: buffer))
+    }
+}

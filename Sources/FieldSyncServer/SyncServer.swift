@@ -1,0 +1,52 @@
+import FieldSyncCore
+import FieldSyncProtocol
+import FieldSyncService
+import Hummingbird
+import Logging
+import NIOCore
+
+/// How a server is set up: where it listens and the limits it enforces.
+public struct ServerConfiguration: Sendable {
+    public var host: String
+    public var port: Int
+    public var maxBodyBytes: Int
+    /// Accept requests without a token (development only, until tokens land).
+    public var open: Bool
+
+    public init(host: String = "127.0.0.1", port: Int = 8080, maxBodyBytes: Int = SyncAPI.defaultMaxBodyBytes, open: Bool = true) {
+        self.host = host
+        self.port = port
+        self.maxBodyBytes = maxBodyBytes
+        self.open = open
+    }
+}
+
+/// Builds the sync service's HTTP application over a central store.
+public enum SyncServer {
+    /// - Parameter onRunning: called with the bound port once the server listens (port 0 picks a free one).
+    public static func application(
+        store: any CentralStore, configuration: ServerConfiguration, metrics: ServiceMetrics, logger: Logger,
+        onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) -> some ApplicationProtocol {
+        let router = Router(context: BasicRequestContext.self)
+        router.add(middleware: ObservabilityMiddleware(metrics: metrics))
+        router.add(middleware: ErrorMiddleware())
+        router.get(RouterPath(SyncAPI.health)) { request, _ in
+            try WireResponse.json(["status": "ok"], for: request)
+        }
+        router.get(RouterPath(SyncAPI.metrics)) { _, _ in
+            Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(string: metrics.exposition())))
+        }
+        let v1 = router.group("v1")
+            .add(middleware: SchemaVersionMiddleware(schemaVersion: store.schema.version))
+            .add(middleware: RequestBodyMiddleware(maxBodyBytes: configuration.maxBodyBytes))
+        SyncRoutes(store: store, metrics: metrics).add(to: v1)
+        return Application(
+            router: router,
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "fieldsync"),
+            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? configuration.port) },
+            logger: logger)
+    }
+}

@@ -1,0 +1,31 @@
+import CompressNIO
+import FieldSyncProtocol
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// JSON responses in the protocol's one dialect, gzip when the client asks.
+enum WireResponse {
+    static func json(
+        _ value: some Encodable, status: HTTPResponse.Status = .ok, for request: Request
+    ) throws -> Response {
+        var buffer = ByteBuffer(data: try WireJSON.encode(value))
+        var headers: HTTPFields = [.contentType: "application/json"]
+        if acceptsGzip(request), buffer.readableBytes > 256 {
+            buffer = try buffer.compress(with: .gzip())
+            headers[.contentEncoding] = "gzip"
+            headers[.vary] = "Accept-Encoding"
+        }
+        return Response(status: status, headers: headers, body: .init(byteBuffer: buffer))
+    }
+
+    static func acceptsGzip(_ request: Request) -> Bool {
+        guard let accepted = request.headers[.acceptEncoding] else { return false }
+        return accepted.split(separator: ",").contains { coding in
+            let parts = coding.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
+            guard parts.first?.lowercased() == "gzip" else { return false }
+            // `gzip;q=0` means "not gzip".
+            return !parts.dropFirst().contains { $0.replacingOccurrences(of: " ", with: "") == "q=0" }
+        }
+    }
+}
