@@ -97,20 +97,27 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "fieldsync-bench", dependencies: ["FieldSyncBenchmarks"]),
+        // What several test targets share: a hand-set clock, temporary directories, replica snapshots.
+        .target(
+            name: "FieldSyncTestSupport", dependencies: ["FieldSyncCore", "FieldSyncReplica"],
+            path: "Tests/FieldSyncTestSupport"),
         .testTarget(name: "FieldSyncCoreTests", dependencies: ["FieldSyncCore"]),
         .testTarget(name: "FieldSyncProtocolTests", dependencies: ["FieldSyncCore", "FieldSyncProtocol"]),
         .testTarget(
             name: "FieldSyncReplicaTests",
-            dependencies: ["FieldSyncCore", "FieldSyncProtocol", "FieldSyncReplica"]
+            dependencies: ["FieldSyncCore", "FieldSyncProtocol", "FieldSyncReplica", "FieldSyncTestSupport"]
         ),
         // A real server on a loopback port, driven by real clients.
         .testTarget(
             name: "FieldSyncServerTests",
             dependencies: [
                 "FieldSyncCore", "FieldSyncProtocol", "FieldSyncReplica", "FieldSyncService", "FieldSyncServer",
-                "FieldSyncClient",
+                "FieldSyncClient", "FieldSyncTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "CompressNIO", package: "compress-nio"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         // End-to-end: runs the built `fieldsync` executable.

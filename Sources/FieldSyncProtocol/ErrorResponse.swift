@@ -7,16 +7,19 @@ public struct ErrorResponse: Codable, Sendable, Equatable {
     public var message: String
     /// With `clock_skew`: the service's clock, Unix milliseconds.
     public var serverTimeMillis: UInt64?
+    /// With a push refused for breaking the schema: every change at fault, with its own code.
+    public var rejected: [ChangeRejection]?
 
-    public init(code: ErrorCode, message: String, serverTimeMillis: UInt64? = nil) {
+    public init(code: ErrorCode, message: String, serverTimeMillis: UInt64? = nil, rejected: [ChangeRejection]? = nil) {
         self.code = code
         self.message = message
         self.serverTimeMillis = serverTimeMillis
+        self.rejected = rejected
     }
 
     enum CodingKeys: String, CodingKey { case error }
     enum BodyKeys: String, CodingKey {
-        case code, message
+        case code, message, rejected
         case serverTime = "server_time"
     }
 
@@ -25,6 +28,9 @@ public struct ErrorResponse: Codable, Sendable, Equatable {
         code = ErrorCode(rawValue: try body.decode(String.self, forKey: .code))
         message = try body.decode(String.self, forKey: .message)
         serverTimeMillis = try body.decodeIfPresent(UInt64.self, forKey: .serverTime)
+        rejected = try body.decodeIfPresent([WireRejection].self, forKey: .rejected).map {
+            try WireRejection.rejections($0, path: "error.rejected")
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -33,5 +39,6 @@ public struct ErrorResponse: Codable, Sendable, Equatable {
         try body.encode(code.rawValue, forKey: .code)
         try body.encode(message, forKey: .message)
         try body.encodeIfPresent(serverTimeMillis, forKey: .serverTime)
+        try body.encodeIfPresent(rejected?.map(WireRejection.init), forKey: .rejected)
     }
 }

@@ -81,48 +81,13 @@ public struct PushResponse: Codable, Sendable, Equatable {
         case serverTime = "server_time"
     }
 
-    struct Rejection: Codable {
-        var table: String
-        var id: String
-        var column: String
-        var version: String
-        var code: String
-        var message: String
-        var current: Current?
-
-        enum CodingKeys: String, CodingKey { case table, id, column, version, code, message, current }
-    }
-
-    /// The service's value and version of the field, when the caller may see it.
-    struct Current: Codable {
-        var value: WireValue
-        var version: String
-
-        enum CodingKeys: String, CodingKey { case value, version }
-    }
-
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         try WireFormat.check(container, .format, expected: Self.format)
         accepted = try container.decode(Int.self, forKey: .accepted)
         conflicts = try container.decode(Int.self, forKey: .conflicts)
         serverTimeMillis = try container.decode(UInt64.self, forKey: .serverTime)
-        rejected = try container.decode([Rejection].self, forKey: .rejected).enumerated().map { index, rejection in
-            guard let version = Version(rejection.version) else {
-                throw WireError.malformed("rejected[\(index)].version is not a version")
-            }
-            var current: (Value, Version)?
-            if let held = rejection.current {
-                guard let heldVersion = Version(held.version) else {
-                    throw WireError.malformed("rejected[\(index)].current.version is not a version")
-                }
-                current = (held.value.value, heldVersion)
-            }
-            return ChangeRejection(
-                field: FieldRef(table: rejection.table, rowID: rejection.id, column: rejection.column),
-                version: version, code: ErrorCode(rawValue: rejection.code), message: rejection.message,
-                current: current)
-        }
+        rejected = try WireRejection.rejections(container.decode([WireRejection].self, forKey: .rejected), path: "rejected")
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -131,13 +96,7 @@ public struct PushResponse: Codable, Sendable, Equatable {
         try container.encode(accepted, forKey: .accepted)
         try container.encode(conflicts, forKey: .conflicts)
         try container.encode(serverTimeMillis, forKey: .serverTime)
-        try container.encode(
-            rejected.map {
-                Rejection(
-                    table: $0.field.table, id: $0.field.rowID, column: $0.field.column,
-                    version: $0.version.description, code: $0.code.rawValue, message: $0.message,
-                    current: $0.current.map { Current(value: WireValue($0.value), version: $0.version.description) })
-            }, forKey: .rejected)
+        try container.encode(rejected.map(WireRejection.init), forKey: .rejected)
     }
 }
 

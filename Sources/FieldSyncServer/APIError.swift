@@ -1,6 +1,7 @@
 import FieldSyncCore
 import FieldSyncProtocol
 import HTTPTypes
+import FieldSyncService
 import Hummingbird
 
 /// An error answered as `{"error": {"code", "message"}}` with the HTTP status its code calls for.
@@ -8,11 +9,13 @@ struct APIError: Error, FieldSyncError {
     let code: ErrorCode
     let message: String
     var serverTimeMillis: UInt64?
+    var rejected: [ChangeRejection]?
 
-    init(_ code: ErrorCode, _ message: String, serverTimeMillis: UInt64? = nil) {
+    init(_ code: ErrorCode, _ message: String, serverTimeMillis: UInt64? = nil, rejected: [ChangeRejection]? = nil) {
         self.code = code
         self.message = message
         self.serverTimeMillis = serverTimeMillis
+        self.rejected = rejected
     }
 
     /// Any error a handler threw: FieldSync's own keep their code; Hummingbird's
@@ -21,6 +24,8 @@ struct APIError: Error, FieldSyncError {
         switch error {
         case let error as APIError:
             self = error
+        case let error as InvalidChanges:
+            self.init(error.code, error.message, rejected: error.rejections)
         case let error as any FieldSyncError:
             self.init(error.code, error.message)
         case let error as HTTPError:
@@ -51,5 +56,7 @@ struct APIError: Error, FieldSyncError {
         }
     }
 
-    var body: ErrorResponse { ErrorResponse(code: code, message: message, serverTimeMillis: serverTimeMillis) }
+    var body: ErrorResponse {
+        ErrorResponse(code: code, message: message, serverTimeMillis: serverTimeMillis, rejected: rejected)
+    }
 }

@@ -1,6 +1,7 @@
 import FieldSyncCore
 import FieldSyncProtocol
 import FieldSyncReplica
+import FieldSyncTestSupport
 import Foundation
 import Testing
 

@@ -1,5 +1,6 @@
 import FieldSyncCore
 import FieldSyncReplica
+import FieldSyncTestSupport
 import Foundation
 import GRDB
 import Testing

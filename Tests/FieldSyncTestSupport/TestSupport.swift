@@ -3,34 +3,34 @@ import FieldSyncReplica
 import Foundation
 
 /// A wall clock tests move by hand.
-final class ManualWallClock: @unchecked Sendable {
+public final class ManualWallClock: @unchecked Sendable {
     private let lock = NSLock()
     private var value: UInt64
-    init(_ millis: UInt64) { value = millis }
-    var millis: UInt64 {
+    public init(_ millis: UInt64) { value = millis }
+    public var millis: UInt64 {
         get { lock.withLock { value } }
         set { lock.withLock { value = newValue } }
     }
-    var read: HybridLogicalClock.WallClock { { self.millis } }
+    public var read: HybridLogicalClock.WallClock { { self.millis } }
 }
 
 /// A directory removed when the test ends.
-final class TemporaryDirectory {
-    let path: String
+public final class TemporaryDirectory {
+    public let path: String
 
-    init() {
+    public init() {
         path = NSTemporaryDirectory() + "fieldsync-tests-" + UUID().uuidString
         try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     }
 
     deinit { try? FileManager.default.removeItem(atPath: path) }
 
-    func file(_ name: String) -> String { path + "/" + name }
+    public func file(_ name: String) -> String { path + "/" + name }
 }
 
 extension Replica {
     /// Every record of every table with its versioned fields, for comparing replicas.
-    func snapshot() throws -> [String: [String: [String: String]]] {
+    public func snapshot() throws -> [String: [String: [String: String]]] {
         var result: [String: [String: [String: String]]] = [:]
         for table in schema.tables {
             for record in try records(table.name, includeDeleted: true) {

@@ -1,0 +1,92 @@
+import AsyncHTTPClient
+import FieldSyncCore
+import FieldSyncProtocol
+import FieldSyncServer
+import FieldSyncService
+import FieldSyncTestSupport
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import NIOHTTP1
+import ServiceLifecycle
+
+/// A real service on a free loopback port, over a store in a temporary
+/// directory, with a clock the test sets. `withTestServer` starts it and stops it.
+struct TestServer: Sendable {
+    let store: SQLiteCentralStore
+    let clock: ManualWallClock
+    let baseURL: String
+    let metrics: ServiceMetrics
+
+    static let quiet = Logger(label: "fieldsync-test", factory: { _ in SwiftLogNoOpLogHandler() })
+
+    /// One client for every test, never shut down (it lives as long as the test process).
+    static let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init())
+
+    /// An answer as the wire carried it.
+    struct Answer: CustomStringConvertible {
+        var status: Int
+        var headers: HTTPHeaders
+        var body: Data
+
+        var description: String { "\(status) \(String(decoding: body, as: UTF8.self))" }
+
+        func decode<T: Decodable>(_ type: T.Type) throws -> T { try WireJSON.decode(type, from: body) }
+        var error: ErrorResponse? { try? decode(ErrorResponse.self) }
+    }
+
+    /// Sends a request; the schema header is added unless `headers` says otherwise.
+    func request(
+        _ method: HTTPMethod, _ path: String, body: Data? = nil, headers: [(String, String)]? = nil
+    ) async throws -> Answer {
+        var request = HTTPClientRequest(url: baseURL + path)
+        request.method = method
+        for (name, value) in headers ?? [(SyncAPI.schemaVersionHeader, "1")] {
+            request.headers.add(name: name, value: value)
+        }
+        if let body { request.body = .bytes(ByteBuffer(data: body)) }
+        let response = try await Self.http.execute(request, timeout: .seconds(30))
+        let bytes = try await response.body.collect(upTo: 64 * 1024 * 1024)
+        return Answer(status: Int(response.status.code), headers: response.headers, body: Data(buffer: bytes))
+    }
+
+    func push(_ request: PushRequest) async throws -> Answer {
+        try await self.request(.POST, SyncAPI.push, body: WireJSON.encode(request))
+    }
+}
+
+/// Runs `body` against a fresh server, then shuts it down gracefully.
+func withTestServer<T>(
+    clock: ManualWallClock = ManualWallClock(1_795_000_000_000),
+    maxClockAheadMillis: UInt64 = HybridLogicalClock.defaultMaxDriftMillis,
+    replicaID: ReplicaID = ReplicaID(rawValue: 0x5e5e)!,
+    _ body: (TestServer) async throws -> T
+) async throws -> T {
+    let directory = TemporaryDirectory()
+    let store = try SQLiteCentralStore(
+        path: directory.file("central.db"), maxClockAheadMillis: maxClockAheadMillis, wallClock: clock.read,
+        replicaID: replicaID, logger: TestServer.quiet)
+    let metrics = ServiceMetrics()
+    let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
+    let application = SyncServer.application(
+        store: store, configuration: ServerConfiguration(host: "127.0.0.1", port: 0), metrics: metrics,
+        logger: TestServer.quiet, onRunning: { port in portContinuation.yield(port) })
+    let group = ServiceGroup(
+        configuration: .init(services: [application], gracefulShutdownSignals: [], logger: TestServer.quiet))
+    let running = Task { try await group.run() }
+    var iterator = ports.makeAsyncIterator()
+    guard let port = await iterator.next() else { throw CancellationError() }
+    let server = TestServer(store: store, clock: clock, baseURL: "http://127.0.0.1:\(port)", metrics: metrics)
+    do {
+        let result = try await body(server)
+        await group.triggerGracefulShutdown()
+        try await running.value
+        withExtendedLifetime(directory) {}
+        return result
+    } catch {
+        await group.triggerGracefulShutdown()
+        try? await running.value
+        throw error
+    }
+}
