@@ -3,6 +3,7 @@ import FieldSyncProtocol
 import HTTPTypes
 import FieldSyncService
 import Hummingbird
+import NIOCore
 
 /// An error answered as `{"error": {"code", "message"}}` with the HTTP status its code calls for.
 struct APIError: Error, FieldSyncError {
@@ -28,6 +29,8 @@ struct APIError: Error, FieldSyncError {
             self.init(error.code, error.message, rejected: error.rejections)
         case let error as any FieldSyncError:
             self.init(error.code, error.message)
+        case is NIOTooManyBytesError:
+            self.init(.tooLarge, "the request body is larger than the service accepts; push in smaller batches")
         case let error as HTTPError:
             switch error.status {
             case .contentTooLarge:

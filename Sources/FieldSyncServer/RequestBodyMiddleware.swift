@@ -1,6 +1,7 @@
 import CompressNIO
 import FieldSyncCore
 import Hummingbird
+import NIOCore
 
 /// Collects the request body under the size limit and decodes gzip, so
 /// handlers see plain JSON and a body can never exceed the limit, compressed
@@ -21,17 +22,19 @@ struct RequestBodyMiddleware<Context: RequestContext>: RouterMiddleware {
         var body: ByteBuffer
         do {
             body = try await request.body.collect(upTo: maxBodyBytes)
-        } catch let error as HTTPError where error.status == .contentTooLarge {
+        } catch is NIOTooManyBytesError {
             throw tooLarge
         }
         if encoding == "gzip" {
             do {
-                body = try body.decompress(with: .gzip(), maxSize: maxBodyBytes)
+                // One byte more than allowed tells "too large" from "exactly the limit".
+                body = try body.decompress(with: .gzip(), maxSize: maxBodyBytes + 1)
             } catch let error as CompressNIOError where error == .bufferOverflow {
                 throw tooLarge
             } catch {
                 throw APIError(.badEncoding, "the body says Content-Encoding gzip but is not valid gzip")
             }
+            guard body.readableBytes <= maxBodyBytes else { throw tooLarge }
         }
         request.body = .init(buffer: body)
         return try await next(request, context)
