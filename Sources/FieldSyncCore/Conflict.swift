@@ -84,6 +84,6 @@ public struct Conflict: Hashable, Sendable {
 public enum ConflictResolution: Hashable, Sendable {
     /// Keep the side with this version (its value is written again, as a fresh change).
     case keep(Version)
-    /// Write a new value (a `field` conflict only).
+    /// Write a new value to the conflict's field (for `editOnDeleted`, restoring the record).
     case value(Value)
 }

@@ -45,6 +45,8 @@ public struct ErrorCode: RawRepresentable, Hashable, Sendable, Codable, CustomSt
     public static let unknownConflict = ErrorCode(rawValue: "unknown_conflict")
     /// The conflict was settled already.
     public static let alreadySettled = ErrorCode(rawValue: "already_settled")
+    /// A pull cursor this service never issued (it was reset, or it is another service): pull from the start.
+    public static let unknownCursor = ErrorCode(rawValue: "unknown_cursor")
     /// A pushed change whose version names another replica than the pusher.
     public static let wrongReplica = ErrorCode(rawValue: "wrong_replica")
     /// The request body is larger than the service accepts.

@@ -30,11 +30,14 @@ public struct PullCursor: Hashable, Sendable, CustomStringConvertible {
 
     public init?(_ text: String) {
         let parts = text.split(separator: ".", maxSplits: 2, omittingEmptySubsequences: false)
-        guard let seq = Int64(parts[0]), seq >= 0, parts[0].allSatisfy(\.isASCII) else { return nil }
+        guard parts[0].utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }), let seq = Int64(parts[0])
+        else { return nil }
         switch parts.count {
         case 1: self.init(seq: seq)
         case 3:
-            guard let table = Int(parts[1]), table >= 0, seq > 0, RowID.isValid(String(parts[2])) else { return nil }
+            guard parts[1].utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }), let table = Int(parts[1]),
+                seq > 0, RowID.isValid(String(parts[2]))
+            else { return nil }
             self.init(seq: seq, position: (table, String(parts[2])))
         default: return nil
         }

@@ -13,7 +13,7 @@ extension SQLiteCentralStore {
         let now = now()
         let screening = screen(changeSet.changes, from: caller, now: now)
         let invalid = screening.rejected.filter { !ChangeRejection.policyCodes.contains($0.code) }
-        guard invalid.isEmpty else { throw InvalidChanges(rejections: invalid) }
+        guard invalid.isEmpty else { throw InvalidChanges(rejections: try withCurrentValues(invalid)) }
         guard !screening.accepted.isEmpty else {
             return PushOutcome(accepted: 0, rejected: screening.rejected, conflicts: 0, serverTimeMillis: now)
         }

@@ -51,6 +51,13 @@ public actor SQLiteCentralStore: CentralStore {
         let limit = max(1, limit)
         return try replica.read { db in
             let committed = try Int64(String.fetchOne(db, sql: "SELECT value FROM fs_meta WHERE key = 'seq'") ?? "0") ?? 0
+            guard cursor.seq <= committed else {
+                // A cursor from another service, or from before this store was replaced.
+                throw ServiceError(
+                    .unknownCursor,
+                    "the cursor is ahead of everything this service holds (it comes from another service or one that was reset); pull again from the start (after=0)"
+                )
+            }
             var found: [(seq: Int64, tableIndex: Int, record: FieldSyncReplica.Record)] = []
             for (tableIndex, table) in schema.tables.enumerated() {
                 let (condition, arguments) = Self.after(cursor, tableIndex: tableIndex)
@@ -76,7 +83,7 @@ public actor SQLiteCentralStore: CentralStore {
             if more, let last = page.last {
                 next = PullCursor(seq: last.seq, position: (last.tableIndex, last.record.id))
             } else {
-                next = PullCursor(seq: max(committed, cursor.seq))
+                next = PullCursor(seq: committed)
             }
             return PullPage(
                 changeSet: ChangeSet(schemaVersion: schema.version, changes: changes), cursor: next, more: more)

@@ -1,0 +1,129 @@
+import FieldSyncCore
+import FieldSyncProtocol
+import FieldSyncTestSupport
+import Foundation
+import Testing
+
+/// protocol/examples/: requests and the exact responses of a service whose
+/// clock and replica id are fixed, replayed in order against a fresh server.
+/// A third party can replay the same files against their own implementation.
+/// Regenerate with FIELDSYNC_RECORD_GOLDEN=1 (then review the diff).
+@Suite("Golden protocol examples")
+struct GoldenExampleTests {
+    static let directory = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("protocol/examples")
+    static let recording = ProcessInfo.processInfo.environment["FIELDSYNC_RECORD_GOLDEN"] == "1"
+
+    struct Example {
+        var name: String
+        var description: String
+        var method: String
+        var path: String
+        var body: Any?
+    }
+
+    /// The story the examples tell: two managers edit one customer, a conflict, its settlement, and errors.
+    static func script() throws -> [Example] {
+        let ana = Writer(0xA, "ana")
+        let ben = Writer(0xB, "ben")
+        func json(_ value: some Encodable) throws -> Any { try JSONSerialization.jsonObject(with: WireJSON.encode(value)) }
+        let created = ana.newCustomer(IDs.anna, name: "Anna Keller", at: t0) + [
+            ana.change(IDs.anna, "phone", .text("+41 44 000 00 00"), at: t0),
+            ana.change(IDs.anna, "tier", .text("standard"), at: t0),
+        ]
+        let base = ana.version(t0)
+        return [
+            Example(
+                name: "01-push", description: "Ana's device pushes a new customer.", method: "POST", path: SyncAPI.push,
+                body: try json(ana.push(created))),
+            Example(
+                name: "02-pull", description: "Ben's device pulls everything (first sync).", method: "GET",
+                path: SyncAPI.pull + "?after=0&limit=100", body: nil),
+            Example(
+                name: "03-push-edit", description: "Ana raises the tier; she had seen the service's version (her own).",
+                method: "POST", path: SyncAPI.push,
+                body: try json(ana.push([ana.change(IDs.anna, "tier", .text("premium"), at: t0 + 10_000, base: base)], cursor: PullCursor(seq: 1)))),
+            Example(
+                name: "04-push-conflict",
+                description: "Ben, offline, set the tier from the same base and changed the city: the tier is a conflict, the city is not.",
+                method: "POST", path: SyncAPI.push,
+                body: try json(
+                    ben.push(
+                        [
+                            ben.change(IDs.anna, "tier", .text("private"), at: t0 + 20_000, base: base),
+                            ben.change(IDs.anna, "city", .text("Zurich"), at: t0 + 20_000),
+                        ], cursor: PullCursor(seq: 1)))),
+            Example(
+                name: "05-conflicts", description: "The open conflicts.", method: "GET", path: SyncAPI.conflicts, body: nil),
+            Example(
+                name: "06-settle", description: "A supervisor keeps Ana's value: it is written again as a fresh change.",
+                method: "POST", path: SyncAPI.settle(1),
+                body: try json(SettleRequest(resolution: .keep(ana.version(t0 + 10_000)), manager: "sue"))),
+            Example(
+                name: "07-pull-after", description: "Ben pulls what changed after his first pull.", method: "GET",
+                path: SyncAPI.pull + "?after=1", body: nil),
+            Example(name: "08-digest", description: "The service's digest.", method: "GET", path: SyncAPI.digest, body: nil),
+            Example(
+                name: "09-push-clock-skew",
+                description: "A device whose clock runs 10 minutes ahead: the change is rejected with the service's time.",
+                method: "POST", path: SyncAPI.push,
+                body: try json(ana.push([ana.change(IDs.anna, "notes", .text("call back"), at: t0 + 70_000 + 600_000, base: nil)]))),
+            Example(
+                name: "10-push-invalid", description: "A change breaking the schema: the whole push is refused, every fault listed.",
+                method: "POST", path: SyncAPI.push,
+                body: try json(ana.push([ana.change(IDs.anna, "tier", .text("gold"), at: t0 + 70_000)]))),
+            Example(
+                name: "11-settle-twice", description: "Settling a settled conflict.", method: "POST", path: SyncAPI.settle(1),
+                body: try json(SettleRequest(resolution: .value(.text("standard")), manager: "sue"))),
+        ]
+    }
+
+    /// JSON text with sorted keys: equal exactly when the documents are equal.
+    static func canonical(_ object: Any) throws -> String {
+        String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .fragmentsAllowed]), as: UTF8.self)
+    }
+
+    @Test("every example's response is exactly the golden one")
+    func replay() async throws {
+        let examples: [(name: String, document: [String: Any])]
+        if Self.recording {
+            examples = try Self.script().map { example in
+                var request: [String: Any] = ["method": example.method, "path": example.path]
+                request["headers"] = [SyncAPI.schemaVersionHeader: "1"]
+                if let body = example.body { request["body"] = body }
+                return (example.name, ["description": example.description, "request": request])
+            }
+        } else {
+            let files = try FileManager.default.contentsOfDirectory(atPath: Self.directory.path).filter { $0.hasSuffix(".json") }.sorted()
+            try #require(files.count == 11, "protocol/examples/ should hold 11 examples; record them with FIELDSYNC_RECORD_GOLDEN=1")
+            examples = try files.map { file in
+                let data = try Data(contentsOf: Self.directory.appendingPathComponent(file))
+                return (String(file.dropLast(5)), try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any]))
+            }
+        }
+        try await withTestServer(clock: ManualWallClock(t0 + 70_000)) { server in
+            for (name, document) in examples {
+                let request = try #require(document["request"] as? [String: Any])
+                let headers = (request["headers"] as? [String: String] ?? [:]).map { ($0.key, $0.value) }
+                let body = try request["body"].map { try JSONSerialization.data(withJSONObject: $0) }
+                let answer = try await server.request(
+                    .init(rawValue: try #require(request["method"] as? String)), try #require(request["path"] as? String),
+                    body: body, headers: headers)
+                let responseBody = try JSONSerialization.jsonObject(with: answer.body)
+                if Self.recording {
+                    var recorded = document
+                    recorded["response"] = ["status": answer.status, "body": responseBody]
+                    try FileManager.default.createDirectory(at: Self.directory, withIntermediateDirectories: true)
+                    try JSONSerialization.data(withJSONObject: recorded, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+                        .write(to: Self.directory.appendingPathComponent(name + ".json"))
+                } else {
+                    let expected = try #require(document["response"] as? [String: Any])
+                    #expect(answer.status == expected["status"] as? Int, "\(name)")
+                    #expect(
+                        try Self.canonical(responseBody) == Self.canonical(expected["body"] as Any), "\(name): got \(answer)")
+                }
+            }
+        }
+    }
+}
