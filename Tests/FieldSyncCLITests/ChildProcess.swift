@@ -4,31 +4,42 @@ import Testing
 /// The built `fieldsync` executable, found next to the test bundle.
 enum FieldSyncExecutable {
     struct Missing: Error, CustomStringConvertible {
+        let name: String
         let searched: [String]
         var description: String {
             """
-            The fieldsync executable was not found next to the test bundle (looked in: \
+            The \(name) executable was not found next to the test bundle (looked in: \
             \(searched.joined(separator: ", "))). Build it first, with the same scratch path as the tests: \
-            `swift build --product fieldsync` (or set FIELDSYNC_EXECUTABLE to its path).
+            `swift build --product \(name)` (or set \(variable(name)) to its path).
             """
         }
     }
 
     /// Searched once per test process.
-    static let located: Result<URL, Missing> = locate()
+    static let located: Result<URL, Missing> = locate("fieldsync")
+    static let locatedServer: Result<URL, Missing> = locate("fieldsync-server")
 
     static func url() throws -> URL {
         try located.get()
     }
 
+    static func serverURL() throws -> URL {
+        try locatedServer.get()
+    }
+
+    /// FIELDSYNC_EXECUTABLE, FIELDSYNC_SERVER_EXECUTABLE.
+    static func variable(_ name: String) -> String {
+        name.uppercased().replacingOccurrences(of: "-", with: "_") + "_EXECUTABLE"
+    }
+
     /// `$FIELDSYNC_EXECUTABLE`, else the first `fieldsync` file found walking
     /// up from the test bundle (on Linux the bundle is an executable inside the
     /// build products directory, so the first step up is usually it).
-    private static func locate() -> Result<URL, Missing> {
+    private static func locate(_ name: String) -> Result<URL, Missing> {
         let fileManager = FileManager.default
-        if let override = ProcessInfo.processInfo.environment["FIELDSYNC_EXECUTABLE"], !override.isEmpty {
+        if let override = ProcessInfo.processInfo.environment[variable(name)], !override.isEmpty {
             return fileManager.isExecutableFile(atPath: override)
-                ? .success(URL(fileURLWithPath: override)) : .failure(Missing(searched: [override]))
+                ? .success(URL(fileURLWithPath: override)) : .failure(Missing(name: name, searched: [override]))
         }
         let starts = [
             Bundle.main.bundleURL, Bundle.main.executableURL,
@@ -38,7 +49,7 @@ enum FieldSyncExecutable {
         for start in starts {
             var directory = start
             for _ in 0..<4 {
-                let candidate = directory.appendingPathComponent("fieldsync")
+                let candidate = directory.appendingPathComponent(name)
                 var isDirectory: ObjCBool = false
                 if fileManager.fileExists(atPath: candidate.path, isDirectory: &isDirectory), !isDirectory.boolValue,
                     fileManager.isExecutableFile(atPath: candidate.path)
@@ -49,7 +60,7 @@ enum FieldSyncExecutable {
                 directory.deleteLastPathComponent()
             }
         }
-        return .failure(Missing(searched: searched))
+        return .failure(Missing(name: name, searched: searched))
     }
 }
 
