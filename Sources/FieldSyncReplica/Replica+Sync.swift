@@ -145,15 +145,19 @@ extension Replica {
     // MARK: - Clock
 
     /// Takes the service's clock as the reference when this device's clock
-    /// is more than the drift bound ahead of it: from now on the replica
-    /// stamps with the device's time minus that offset. A device whose clock
-    /// was corrected goes back to its own time. Returns how far ahead the
-    /// device's clock is (0 when within the bound).
+    /// runs ahead of it: from then on the replica stamps with the device's
+    /// time minus that offset. The offset is taken when the device is more
+    /// than the drift bound ahead, or when the service refused a change as
+    /// too far ahead (`serviceRefused`: its bound may be tighter), and kept
+    /// while the device stays ahead; a corrected device clock drops it.
+    /// Returns how far ahead of the service the device's clock is.
     @discardableResult
-    public func adjustClock(serverTimeMillis: UInt64) throws -> UInt64 {
+    public func adjustClock(serverTimeMillis: UInt64, serviceRefused: Bool = false) throws -> UInt64 {
         let device = deviceWallClock()
         let ahead = device > serverTimeMillis ? device - serverTimeMillis : 0
-        let offset = ahead > clock.maxDriftMillis ? ahead : 0
+        // Beyond network delay and ordinary drift, the device is ahead.
+        let noticeable = ahead > 2_000
+        let offset = noticeable && (serviceRefused || clockOffsetMillis > 0 || ahead > clock.maxDriftMillis) ? ahead : 0
         if offset != clockOffsetMillis {
             clockOffsetMillis = offset
             clock = Self.makeClock(
@@ -163,53 +167,54 @@ extension Replica {
         return ahead
     }
 
-    /// Re-stamps every pending change whose timestamp is more than the drift
-    /// bound ahead of the service's clock, against the service's time (after
-    /// `adjustClock`), so a device whose clock ran ahead does not win later
-    /// edits made elsewhere. The clock itself goes back too. Nothing is lost:
-    /// values stay, only versions change. Returns how many were re-stamped.
+    /// Re-stamps the pending changes the service refused as too far ahead of
+    /// its clock (`clock_skew`), against the service's time, so a device whose
+    /// clock ran ahead does not win later edits made elsewhere. The clock
+    /// itself goes back too. Nothing is lost: values stay, only versions
+    /// change. Returns how many changes were re-stamped.
     @discardableResult
-    public func restampPending(serverTimeMillis: UInt64) throws -> Int {
-        try adjustClock(serverTimeMillis: serverTimeMillis)
-        let limit = serverTimeMillis + clock.maxDriftMillis
+    public func restampPending(_ fields: Set<FieldRef>, serverTimeMillis: UInt64) throws -> Int {
+        try adjustClock(serverTimeMillis: serverTimeMillis, serviceRefused: true)
         return try writeTransaction { db in
             // The stored clock ran ahead with the device: start again from the service's time.
             clock = Self.makeClock(
                 last: .zero, maxDriftMillis: clock.maxDriftMillis, wallClock: deviceWallClock,
                 offset: clockOffsetMillis)
-            let future = try Row.fetchAll(
-                db, sql: "SELECT tbl, row_id, col, hlc FROM fs_pending ORDER BY tbl, row_id, col")
-                .filter { HybridTimestamp(rawValue: UInt64(bitPattern: $0["hlc"] as Int64)).millis > limit }
+            let refused = try Row.fetchAll(
+                db, sql: "SELECT tbl, row_id, col, base_hlc FROM fs_pending ORDER BY tbl, row_id, col"
+            ).filter { fields.contains(FieldRef(table: $0["tbl"], rowID: $0["row_id"], column: $0["col"])) }
+            // A re-stamped edit must still supersede what it was based on
+            // (the service admitted those versions, so they are within its bound).
+            for row in refused {
+                if let base = row["base_hlc"] as Int64? { clock.forceObserve(HybridTimestamp(rawValue: UInt64(bitPattern: base))) }
+            }
             var index = 0
-            while index < future.count {
-                let tableName: String = future[index]["tbl"]
-                let id: String = future[index]["row_id"]
+            while index < refused.count {
+                let tableName: String = refused[index]["tbl"]
+                let id: String = refused[index]["row_id"]
                 var end = index + 1
-                while end < future.count, future[end]["tbl"] == tableName, future[end]["row_id"] == id { end += 1 }
+                while end < refused.count, refused[end]["tbl"] == tableName, refused[end]["row_id"] == id { end += 1 }
+                defer { index = end }
                 let table = try schema.table(tableName)
                 guard let record = try Self.fetchRecords(db, table, where: "t.id = ?", arguments: [id]).first else {
-                    index = end
                     continue
                 }
                 var versions = FieldVersions(count: table.columns.count)
+                for position in record.versions.indices { versions[position] = record.versions[position] }
                 let version = Version(timestamp: clock.next(), replica: replicaID)
-                for row in future[index..<end] {
+                for row in refused[index..<end] {
                     guard let column = table.columnIndex(row["col"]) else { continue }
                     versions[column] = version
                     try db.execute(
                         sql: "UPDATE fs_pending SET hlc = ?, replica = ? WHERE tbl = ? AND row_id = ? AND col = ?",
                         arguments: [version.storedTimestamp, version.storedReplica, tableName, id, row["col"] as String])
                 }
-                for position in record.versions.indices where versions[position] == nil {
-                    versions[position] = record.versions[position]
-                }
                 try db.execute(
                     sql: "UPDATE \(ReplicaLayout.clockTable(table)) SET seq = ?, versions = ? WHERE id = ?",
                     arguments: [transactionSeq, versions.encoded.databaseValue, id])
                 transactionChanged = true
-                index = end
             }
-            return future.count
+            return refused.count
         }
     }
 
