@@ -1,6 +1,6 @@
 /// What a push did.
 public struct PushSummary: Sendable, Equatable {
-    /// Field changes sent (a change re-sent after re-stamping counts twice).
+    /// Fields whose change was sent (one re-sent after re-stamping counts once).
     public var sent = 0
     public var accepted = 0
     /// Changes the service refused: they wait in `fieldsync rejected list`.

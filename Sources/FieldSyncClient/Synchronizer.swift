@@ -41,17 +41,22 @@ public struct Synchronizer {
     /// the service's time and sent once more.
     public func push() async throws -> PushSummary {
         var summary = PushSummary()
-        let first = try await pushPending(into: &summary)
-        guard let serverTime = first.skewServerTime else { return summary }
-        summary.clockAheadMillis = try replica.adjustClock(serverTimeMillis: serverTime)
-        summary.restamped = try replica.restampPending(serverTimeMillis: serverTime)
-        summary.stillAhead = try await pushPending(into: &summary).skewed
+        var sentFields = Set<FieldRef>()
+        let first = try await pushPending(into: &summary, sentFields: &sentFields)
+        if let serverTime = first.skewServerTime {
+            summary.clockAheadMillis = try replica.adjustClock(serverTimeMillis: serverTime)
+            summary.restamped = try replica.restampPending(serverTimeMillis: serverTime)
+            summary.stillAhead = try await pushPending(into: &summary, sentFields: &sentFields).skewed
+        }
+        summary.sent = sentFields.count
         return summary
     }
 
     /// One pass over the pending changes. Returns how many came back with
     /// `clock_skew` (they stay pending) and the service's time then.
-    private func pushPending(into summary: inout PushSummary) async throws -> (skewed: Int, skewServerTime: UInt64?) {
+    private func pushPending(into summary: inout PushSummary, sentFields: inout Set<FieldRef>) async throws -> (
+        skewed: Int, skewServerTime: UInt64?
+    ) {
         let pending = try replica.pendingChanges()
         var skewed = 0
         var skewServerTime: UInt64?
@@ -64,7 +69,7 @@ public struct Synchronizer {
             let response = try await transport.push(request)
             try replica.acknowledgePush(sent: batch, rejected: response.rejected, atMillis: now())
             let batchSkewed = response.rejected.count { $0.code == .clockSkew }
-            summary.sent += batch.count
+            sentFields.formUnion(batch.lazy.map(\.field))
             summary.accepted += response.accepted
             summary.rejected += response.rejected.count - batchSkewed
             summary.conflictsRecorded += response.conflicts
