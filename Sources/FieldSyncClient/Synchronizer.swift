@@ -42,8 +42,14 @@ public struct Synchronizer {
     public func push() async throws -> PushSummary {
         var summary = PushSummary()
         var sentFields = Set<FieldRef>()
-        let first = try await pushPending(into: &summary, sentFields: &sentFields)
-        if let serverTime = first.skewServerTime {
+        var skewServerTime: UInt64?
+        do {
+            skewServerTime = try await pushPending(into: &summary, sentFields: &sentFields).skewServerTime
+        } catch let error as SyncError where error.code == .clockSkew && error.serverTimeMillis != nil {
+            // The service may refuse a whole request for skew (with its time) instead of change by change.
+            skewServerTime = error.serverTimeMillis
+        }
+        if let serverTime = skewServerTime {
             summary.clockAheadMillis = try replica.adjustClock(serverTimeMillis: serverTime)
             summary.restamped = try replica.restampPending(serverTimeMillis: serverTime)
             summary.stillAhead = try await pushPending(into: &summary, sentFields: &sentFields).skewed

@@ -17,6 +17,7 @@ final class InProcessTransport: SyncTransport, @unchecked Sendable {
     private var _failPullNumber: Int?
     private var _offline = false
     private var _extraRejection: ErrorCode?
+    private var _refuseNextPushForSkew = false
 
     init(store: SQLiteCentralStore) { self.store = store }
 
@@ -39,6 +40,12 @@ final class InProcessTransport: SyncTransport, @unchecked Sendable {
         set { lock.withLock { _extraRejection = newValue } }
     }
 
+    /// The next push is refused whole with `clock_skew` and the service's time, as an HTTP 4xx would.
+    var refuseNextPushForSkew: Bool {
+        get { lock.withLock { _refuseNextPushForSkew } }
+        set { lock.withLock { _refuseNextPushForSkew = newValue } }
+    }
+
     static let unreachable = SyncError(.unreachable, "cannot reach the service (test)")
 
     private func checkOnline() throws {
@@ -48,6 +55,12 @@ final class InProcessTransport: SyncTransport, @unchecked Sendable {
     func push(_ request: PushRequest) async throws -> PushResponse {
         try checkOnline()
         lock.withLock { _pushes += 1 }
+        if lock.withLock({ () -> Bool in
+            defer { _refuseNextPushForSkew = false }
+            return _refuseNextPushForSkew
+        }) {
+            throw SyncError(.clockSkew, "the request is stamped ahead of the service's clock", serverTimeMillis: store.now())
+        }
         let wire = try roundTrip(request)
         var outcome = try await store.push(
             wire.changeSet, from: SyncCaller(replica: wire.replica, manager: wire.manager), cursor: wire.cursor)

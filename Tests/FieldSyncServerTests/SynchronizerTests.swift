@@ -93,6 +93,18 @@ struct SynchronizerTests {
         #expect(version.timestamp.millis < SyncWorld.start + 60_000)
     }
 
+    @Test("a whole push refused for clock skew is re-stamped and sent again too")
+    func wholePushRefusedForSkew() async throws {
+        let world = try SyncWorld()
+        let (ana, anaClock) = try world.device("ana", manager: "ana.lima", ahead: 3600 * 1000)
+        try ana.addCustomer("Ana Silva")
+        world.transport.refuseNextPushForSkew = true
+        let pushed = try await world.synchronizer(ana, clock: anaClock).push()
+        #expect(pushed.restamped == 3 && pushed.accepted == 3 && pushed.sent == 3)
+        #expect(world.transport.pushes == 2)
+        #expect(try ana.pendingCount() == 0)
+    }
+
     @Test("a rejected change leaves the pending list for the rejected list, with the service's reason")
     func rejectionsAreKept() async throws {
         let world = try SyncWorld()
