@@ -1,7 +1,8 @@
 import ArgumentParser
 
-/// `fieldsync`: the field manager's tool. Works fully offline on the local replica.
-public struct FieldSyncCommand: ParsableCommand {
+/// `fieldsync`: the field manager's tool. Works offline on the local replica;
+/// `push`, `pull`, `sync`, `conflicts` talk to the sync service.
+public struct FieldSyncCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "fieldsync",
         abstract: "Keep your customers' files on this device, and sync them when you are back online.",
@@ -16,7 +17,8 @@ public struct FieldSyncCommand: ParsableCommand {
         subcommands: [
             Init.self, Status.self, CustomerCommand.self, VisitCommand.self, TaskCommand.self,
             HoldingCommand.self, Agenda.self, RecordCommand.self, ChangesCommand.self, DigestCommand.self,
-            SchemaCommand.self,
+            SchemaCommand.self, ConfigCommand.self, PushCommand.self, PullCommand.self, SyncCommand.self,
+            ConflictsCommand.self, RejectedCommand.self,
         ])
 
     public init() {}
@@ -24,8 +26,8 @@ public struct FieldSyncCommand: ParsableCommand {
     /// Runs the command line. Global options may come before the subcommand
     /// (`fieldsync --replica r.db status`); ArgumentParser wants them after,
     /// so they are moved there.
-    public static func run(_ arguments: [String] = Array(CommandLine.arguments.dropFirst())) {
-        main(hoistingGlobalOptions(arguments))
+    public static func run(_ arguments: [String] = Array(CommandLine.arguments.dropFirst())) async {
+        await main(hoistingGlobalOptions(arguments))
     }
 
     static func hoistingGlobalOptions(_ arguments: [String]) -> [String] {

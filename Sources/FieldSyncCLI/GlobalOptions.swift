@@ -30,6 +30,18 @@ struct GlobalOptions: ParsableArguments {
             throw ExitCode.failure
         }
     }
+
+    /// `run` for commands that talk to the sync service.
+    func runAsync(_ body: () async throws -> Void) async throws {
+        do {
+            try await body()
+        } catch let error as ExitCode {
+            throw error
+        } catch {
+            Output.report(error, json: json)
+            throw ExitCode.failure
+        }
+    }
 }
 
 /// Where the replica lives when no path is given.

@@ -27,7 +27,7 @@ enum Output {
         let text: String
         if json {
             let data = try! JSONSerialization.data(
-                withJSONObject: ["error": ["code": code, "message": message]], options: [.sortedKeys])
+                withJSONObject: ["error": ["code": code, "message": message]], options: [.sortedKeys, .withoutEscapingSlashes])
             text = String(decoding: data, as: UTF8.self)
         } else {
             text = "fieldsync: \(message) [\(code)]"

@@ -1,4 +1,5 @@
 import ArgumentParser
+import FieldSyncClient
 import FieldSyncCore
 import FieldSyncReplica
 
@@ -7,18 +8,28 @@ struct Init: ParsableCommand {
 
     @OptionGroup var global: GlobalOptions
     @Option(help: "The manager who uses this device (new customers are theirs).") var manager: String?
+    @Option(help: "The sync service's URL (later: `fieldsync config set server URL`).") var server: String?
+    @Option(help: "The access token the service gave this manager (needs --server).") var token: String?
 
     func run() throws {
         try global.run {
+            // Checked before the file exists, so a typo leaves no half-configured replica behind.
+            let url = try server.map(ServerAddress.normalized)
+            guard token == nil || url != nil else {
+                throw SyncError(.badArgument, "--token needs --server: a token is for one service")
+            }
+            let checkedToken = try token.map(ConfigCommand.token)
             let replica = try Replica.create(at: global.replicaPath, managerID: manager)
+            if let url { try replica.setServer(url: url, token: checkedToken) }
             if global.json {
                 Output.json([
                     "path": replica.path, "replica_id": replica.replicaID.description,
-                    "manager": Output.optional(replica.managerID),
+                    "manager": Output.optional(replica.managerID), "server": Output.optional(url),
                 ])
             } else {
                 Output.line("Created replica \(replica.replicaID) at \(replica.path)")
                 if let manager = replica.managerID { Output.line("Manager: \(manager)") }
+                if let url { Output.line("Server: \(url)\(checkedToken == nil ? "" : " (token set)")") }
             }
         }
     }
@@ -35,6 +46,8 @@ struct Status: ParsableCommand {
             let replica = try global.openReplica()
             let pending = try replica.pendingCount()
             let refused = try replica.refusedCapturedFields()
+            let sync = try replica.syncState()
+            let lastSync = sync.lastSyncMillis.map { ISODate.dateTime(millisSinceEpoch: $0) }
             var counts: [String: Int] = [:]
             for table in replica.schema.tables { counts[table.name] = try replica.recordCount(table.name) }
             if global.json {
@@ -43,11 +56,28 @@ struct Status: ParsableCommand {
                     "manager": Output.optional(replica.managerID), "pending_changes": pending,
                     "change_counter": try replica.currentSeq(), "records": counts,
                     "refused_outside_edits": refused.map(\.description),
+                    "server": Output.optional(sync.serverURL), "token_set": sync.hasToken,
+                    "rejected_changes": sync.rejected, "open_conflicts": Output.optional(sync.openConflicts),
+                    "last_sync": Output.optional(lastSync), "clock_offset_ms": sync.clockOffsetMillis,
                 ])
             } else {
                 Output.line("Replica:         \(replica.replicaID) (\(replica.path))")
                 Output.line("Manager:         \(replica.managerID ?? "(none)")")
-                Output.line("Pending changes: \(pending)")
+                Output.line(
+                    "Server:          "
+                        + (sync.serverURL.map { "\($0)\(sync.hasToken ? " (token set)" : " (no token)")" } ?? "(none)"))
+                Output.line("Pending changes: \(pending) (not sent yet)")
+                Output.line(
+                    "Rejected:        \(sync.rejected)\(sync.rejected > 0 ? " (see `fieldsync rejected list`)" : "")")
+                Output.line(
+                    "Open conflicts:  "
+                        + (sync.openConflicts.map { "\($0) (as of the last sync)" } ?? "unknown (never synced)"))
+                Output.line("Last sync:       \(lastSync ?? "never")")
+                if sync.clockOffsetMillis > 0 {
+                    Output.line(
+                        "Clock:           this device's clock is \(SyncReport.duration(sync.clockOffsetMillis)) ahead of the service; changes are stamped with the service's time. Please correct the date and time."
+                    )
+                }
                 if !refused.isEmpty {
                     Output.line(
                         "Refused edits:   \(refused.count) field(s) written by another program break the schema and are not synced; correct them with `fieldsync record set`: "

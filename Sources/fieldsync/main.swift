@@ -1,3 +1,3 @@
 import FieldSyncCLI
 
-FieldSyncCommand.run()
+await FieldSyncCommand.run()

@@ -9,7 +9,8 @@ struct ReplicaBasicsTests {
         let result = try await sandbox.run(["init", "--manager", "ana.lima", "--json", "--replica", sandbox.replica])
         #expect(result.exitCode == 0, "\(result)")
         let json = try result.json()
-        #expect(json.keys == ["path", "replica_id", "manager"])
+        #expect(json.keys == ["path", "replica_id", "manager", "server"])
+        #expect(json["server"] == .null)
         #expect(json["path"] == .string(sandbox.replica))
         #expect(json["manager"] == "ana.lima")
         let replicaID = try #require(json["replica_id"]?.string)
@@ -41,7 +42,11 @@ struct ReplicaBasicsTests {
         let status = try await sandbox.json("status")
         #expect(
             status.keys
-                == ["path", "replica_id", "manager", "pending_changes", "change_counter", "records", "refused_outside_edits"])
+                == [
+                    "path", "replica_id", "manager", "pending_changes", "change_counter", "records",
+                    "refused_outside_edits", "server", "token_set", "rejected_changes", "open_conflicts", "last_sync",
+                    "clock_offset_ms",
+                ])
         #expect(status["refused_outside_edits"] == .array([]))
         #expect(status["replica_id"] == created["replica_id"])
         #expect(status["manager"] == "ana.lima")

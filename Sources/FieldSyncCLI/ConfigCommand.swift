@@ -1,0 +1,74 @@
+import ArgumentParser
+import FieldSyncClient
+import FieldSyncCore
+import FieldSyncReplica
+import Foundation
+
+/// The replica's sync settings: which service, and the token to show it.
+struct ConfigCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "config",
+        abstract: "Set or show which sync service this replica uses.",
+        subcommands: [Set.self, Show.self])
+
+    enum Key: String, ExpressibleByArgument, CaseIterable {
+        case server, token
+    }
+
+    struct Set: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Set the service URL (`config set server URL`) or the access token (`config set token TOKEN`, or - to read it from standard input).")
+
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "server or token.") var key: Key
+        @Argument(help: "The service's URL (http or https), or the token.") var value: String
+
+        func run() throws {
+            try global.run {
+                let replica = try global.openReplica()
+                switch key {
+                case .server:
+                    let url = try ServerAddress.normalized(value)
+                    try replica.setServer(url: url, token: nil)
+                    if global.json { Output.json(["server": url]) } else { Output.line("Server: \(url)") }
+                case .token:
+                    try replica.setToken(try ConfigCommand.token(value))
+                    // The token itself is never printed: terminals and logs keep what they show.
+                    if global.json { Output.json(["token_set": true]) } else { Output.line("Token: set") }
+                }
+            }
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show the service URL and whether a token is set (never the token itself).")
+
+        @OptionGroup var global: GlobalOptions
+
+        func run() throws {
+            try global.run {
+                let state = try global.openReplica().syncState()
+                if global.json {
+                    Output.json(["server": Output.optional(state.serverURL), "token_set": state.hasToken])
+                } else {
+                    Output.line("Server: \(state.serverURL ?? "(none): set one with `fieldsync config set server URL`")")
+                    Output.line("Token:  \(state.hasToken ? "set" : "not set")")
+                }
+            }
+        }
+    }
+
+    /// A token as typed, or read from standard input for `-` (kept out of shell history).
+    static func token(_ text: String) throws -> String {
+        var token = text
+        if text == "-" {
+            token = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
+        }
+        token = token.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !token.isEmpty, token.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F }) else {
+            throw SyncError(.badArgument, "a token is one word of printable ASCII characters, as the service issued it")
+        }
+        return token
+    }
+}

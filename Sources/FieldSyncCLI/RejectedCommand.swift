@@ -1,0 +1,74 @@
+import ArgumentParser
+import FieldSyncCore
+import FieldSyncReplica
+
+/// Changes the service refused: kept on the device until the manager fixes
+/// the field (a new edit is pushed as usual) or discards the change.
+struct RejectedCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rejected",
+        abstract: "See or discard the changes the sync service refused.",
+        subcommands: [List.self, Discard.self])
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the refused changes, with the service's reason.")
+
+        @OptionGroup var global: GlobalOptions
+
+        func run() throws {
+            try global.run {
+                let rejected = try global.openReplica().rejectedChanges()
+                if global.json {
+                    Output.json(
+                        rejected.map { rejected -> [String: Any] in
+                            [
+                                "id": rejected.id, "table": rejected.change.table, "row_id": rejected.change.rowID,
+                                "column": rejected.change.column, "code": rejected.code.rawValue,
+                                "message": rejected.message,
+                                "rejected_at": ISODate.dateTime(millisSinceEpoch: rejected.rejectedAtMillis),
+                            ]
+                        })
+                } else if rejected.isEmpty {
+                    Output.line("No rejected changes.")
+                } else {
+                    Output.table(
+                        ["ID", "TABLE", "ROW", "COLUMN", "CODE", "WHEN", "MESSAGE"],
+                        rejected.map {
+                            [
+                                String($0.id), $0.change.table, $0.change.rowID, $0.change.column, $0.code.rawValue,
+                                ISODate.dateTime(millisSinceEpoch: $0.rejectedAtMillis), $0.message,
+                            ]
+                        })
+                    Output.line()
+                    Output.line(
+                        "Fix a field with `fieldsync record set` (the new edit is sent at the next sync), or drop the change with `fieldsync rejected discard ID`."
+                    )
+                }
+            }
+        }
+    }
+
+    struct Discard: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Drop a refused change; the field goes back to what the service holds.")
+
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The rejected change's id (from `fieldsync rejected list`).") var id: Int64
+
+        func run() throws {
+            try global.run {
+                let discarded = try global.openReplica().discardRejected(id: id)
+                let change = discarded.change
+                if global.json {
+                    Output.json([
+                        "discarded": discarded.id, "table": change.table, "row_id": change.rowID, "column": change.column,
+                    ])
+                } else {
+                    Output.line(
+                        "Discarded rejected change \(discarded.id) (\(change.table) \(change.rowID), \(change.column)); the field is back to the service's value."
+                    )
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,35 @@
+import FieldSyncCore
+
+/// An error met while talking to the sync service: the service's own answer
+/// (its code and message), or the client's account of why there was none
+/// (`unreachable`, `server_error`, `no_server`).
+public struct SyncError: FieldSyncError {
+    public let code: ErrorCode
+    public let message: String
+    /// The service's clock when it answered, Unix milliseconds (with `clock_skew`).
+    public let serverTimeMillis: UInt64?
+
+    public init(_ code: ErrorCode, _ message: String, serverTimeMillis: UInt64? = nil) {
+        self.code = code
+        self.message = message
+        self.serverTimeMillis = serverTimeMillis
+    }
+
+    /// The replica has no service to sync with.
+    public static let noServer = SyncError(
+        .noServer,
+        "this replica has no sync service configured; run `fieldsync config set server URL` (and `fieldsync config set token TOKEN` if the service gave you one)"
+    )
+
+    /// Settling records who settled: a replica without a manager cannot.
+    public static let noManagerToSettle = SyncError(
+        .badArgument,
+        "settling records who settled, and this replica has no manager; settle from a replica created with `fieldsync init --manager ID`"
+    )
+
+    static func unreachable(_ serverURL: String, reason: String) -> SyncError {
+        SyncError(
+            .unreachable,
+            "cannot reach the service at \(serverURL): \(reason); your changes are safe on this device, try again when online")
+    }
+}

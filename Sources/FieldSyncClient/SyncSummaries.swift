@@ -1,0 +1,60 @@
+/// What a push did.
+public struct PushSummary: Sendable, Equatable {
+    /// Fields whose change was sent (one re-sent after re-stamping counts once).
+    public var sent = 0
+    public var accepted = 0
+    /// Changes the service refused: they wait in `fieldsync rejected list`.
+    public var rejected = 0
+    /// Changes re-stamped with the service's time because this device's clock ran ahead.
+    public var restamped = 0
+    /// How far ahead of the service this device's clock was found; 0 when within the bound.
+    public var clockAheadMillis: UInt64 = 0
+    /// Conflicts the service recorded for this push.
+    public var conflictsRecorded = 0
+    /// Changes still refused for clock skew after re-stamping once: they stay unsent.
+    public var stillAhead = 0
+
+    public init() {}
+}
+
+/// What a pull received.
+public struct PullSummary: Sendable, Equatable {
+    /// Rows received (a row in several pages counts once per page).
+    public var rows = 0
+    public var fields = 0
+    /// Fields whose value or version changed here.
+    public var changedFields = 0
+    public var pages = 0
+    /// How far ahead of the service this device's clock is; 0 when within the bound.
+    public var clockAheadMillis: UInt64 = 0
+
+    public init() {}
+}
+
+/// Progress of a pull, after each page is saved.
+public struct PullProgress: Sendable, Equatable {
+    public var rows: Int
+    public var pages: Int
+
+    public init(rows: Int, pages: Int) {
+        self.rows = rows
+        self.pages = pages
+    }
+}
+
+/// What a sync (push, then pull) did.
+public struct SyncSummary: Sendable, Equatable {
+    public var push: PushSummary
+    public var pull: PullSummary
+    /// Open conflicts involving this replica's manager (all open ones when it has none).
+    public var openConflicts: Int
+    /// When the sync completed, Unix milliseconds.
+    public var completedAtMillis: UInt64
+
+    public init(push: PushSummary, pull: PullSummary, openConflicts: Int, completedAtMillis: UInt64) {
+        self.push = push
+        self.pull = pull
+        self.openConflicts = openConflicts
+        self.completedAtMillis = completedAtMillis
+    }
+}

@@ -1,0 +1,44 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOPosix
+
+/// Why a request got no answer, in words a person can act on ("connection
+/// refused", "the host name could not be resolved"), not a type dump.
+enum TransportFailure {
+    static func reason(_ error: any Error) -> String {
+        switch error {
+        case let error as NIOConnectionError:
+            if error.dnsAError != nil || error.dnsAAAAError != nil { return "the host name could not be resolved" }
+            if let first = error.connectionErrors.first { return reason(first.error) }
+            return "no address to connect to"
+        case let error as IOError:
+            return String(cString: strerror(error.errnoCode)).lowercased()
+        case is SocketAddressError, is SocketAddressError.UnknownHost:
+            return "the host name could not be resolved"
+        case ChannelError.connectTimeout:
+            return "no connection within 5 s"
+        case let error as HTTPClientError:
+            return reason(error)
+        default:
+            return String(describing: error)
+        }
+    }
+
+    static func reason(_ error: HTTPClientError) -> String {
+        switch error {
+        case .connectTimeout: "no connection within 5 s"
+        case .readTimeout: "no answer within 60 s"
+        case .deadlineExceeded: "the request took too long"
+        case .remoteConnectionClosed: "the connection closed before the answer arrived"
+        case .tlsHandshakeTimeout: "the secure connection could not be set up in time"
+        default: error.shortDescription.lowercased()
+        }
+    }
+
+    /// The URL itself is unusable: retrying will not help, fixing the configuration will.
+    static func isBadURL(_ error: HTTPClientError) -> Bool {
+        error == .invalidURL || error == .emptyHost || error == .emptyScheme
+            || error.shortDescription == HTTPClientError.unsupportedScheme("").shortDescription
+    }
+}
