@@ -113,6 +113,7 @@ let package = Package(
             dependencies: [
                 "FieldSyncCore", "FieldSyncProtocol", "FieldSyncReplica", "FieldSyncService", "FieldSyncServer",
                 "FieldSyncClient", "FieldSyncTestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -163,7 +163,7 @@ public final class HTTPSyncTransport: SyncTransport {
                 .serverError,
                 "the service at \(serverURL) answered HTTP \(status.code) without a FieldSync error; is the URL right?")
         }
-        return SyncError(error.code, error.message, serverTimeMillis: error.serverTimeMillis)
+        return SyncError(error.code, error.message, serverTimeMillis: error.serverTimeMillis, rejected: error.rejected ?? [])
     }
 
     /// No answer at all: the device is offline, the service down, or the URL wrong.

@@ -8,11 +8,14 @@ public struct SyncError: FieldSyncError {
     public let message: String
     /// The service's clock when it answered, Unix milliseconds (with `clock_skew`).
     public let serverTimeMillis: UInt64?
+    /// With a push refused for breaking the schema: the changes at fault, each with its code.
+    public let rejected: [ChangeRejection]
 
-    public init(_ code: ErrorCode, _ message: String, serverTimeMillis: UInt64? = nil) {
+    public init(_ code: ErrorCode, _ message: String, serverTimeMillis: UInt64? = nil, rejected: [ChangeRejection] = []) {
         self.code = code
         self.message = message
         self.serverTimeMillis = serverTimeMillis
+        self.rejected = rejected
     }
 
     /// The replica has no service to sync with.

@@ -42,50 +42,60 @@ public struct Synchronizer {
     public func push() async throws -> PushSummary {
         var summary = PushSummary()
         var sentFields = Set<FieldRef>()
-        var skewServerTime: UInt64?
-        do {
-            skewServerTime = try await pushPending(into: &summary, sentFields: &sentFields).skewServerTime
-        } catch let error as SyncError where error.code == .clockSkew && error.serverTimeMillis != nil {
-            // The service may refuse a whole request for skew (with its time) instead of change by change.
-            skewServerTime = error.serverTimeMillis
-        }
-        if let serverTime = skewServerTime {
-            summary.clockAheadMillis = try replica.adjustClock(serverTimeMillis: serverTime)
-            summary.restamped = try replica.restampPending(serverTimeMillis: serverTime)
-            summary.stillAhead = try await pushPending(into: &summary, sentFields: &sentFields).skewed
+        let first = try await pushPending(into: &summary, sentFields: &sentFields)
+        if let serverTime = first.skewServerTime {
+            summary.restamped = try replica.restampPending(first.skewed, serverTimeMillis: serverTime)
+            summary.clockAheadMillis = try replica.syncState().clockOffsetMillis
+            summary.stillAhead = try await pushPending(into: &summary, sentFields: &sentFields).skewed.count
         }
         summary.sent = sentFields.count
         return summary
     }
 
-    /// One pass over the pending changes. Returns how many came back with
+    /// One pass over the pending changes. Returns those that came back with
     /// `clock_skew` (they stay pending) and the service's time then.
     private func pushPending(into summary: inout PushSummary, sentFields: inout Set<FieldRef>) async throws -> (
-        skewed: Int, skewServerTime: UInt64?
+        skewed: Set<FieldRef>, skewServerTime: UInt64?
     ) {
         let pending = try replica.pendingChanges()
-        var skewed = 0
+        var skewed = Set<FieldRef>()
         var skewServerTime: UInt64?
         var start = 0
         while start < pending.count {
-            let batch = Array(pending[start..<min(start + pushBatchSize, pending.count)])
-            let request = PushRequest(
-                changeSet: ChangeSet(schemaVersion: replica.schema.version, changes: batch),
-                replica: replica.replicaID, manager: replica.managerID, cursor: try replica.pullCursor())
-            let response = try await transport.push(request)
+            var batch = Array(pending[start..<min(start + pushBatchSize, pending.count)])
+            start += batch.count
+            let response: PushResponse
+            do {
+                response = try await transport.push(request(batch))
+            } catch let error as SyncError where !error.rejected.isEmpty {
+                // The service refused the whole batch for changes that break
+                // its schema: set those aside, with their reasons, and send the rest.
+                try replica.acknowledgePush(sent: batch, rejected: error.rejected, atMillis: now())
+                summary.rejected += error.rejected.count
+                sentFields.formUnion(batch.lazy.map(\.field))
+                let refused = Set(error.rejected.map(\.field))
+                batch.removeAll { refused.contains($0.field) }
+                guard !batch.isEmpty else { continue }
+                response = try await transport.push(request(batch))
+            }
             try replica.acknowledgePush(sent: batch, rejected: response.rejected, atMillis: now())
-            let batchSkewed = response.rejected.count { $0.code == .clockSkew }
+            let batchSkewed = response.rejected.filter { $0.code == .clockSkew }
             sentFields.formUnion(batch.lazy.map(\.field))
             summary.accepted += response.accepted
-            summary.rejected += response.rejected.count - batchSkewed
+            summary.rejected += response.rejected.count - batchSkewed.count
             summary.conflictsRecorded += response.conflicts
-            if batchSkewed > 0 {
-                skewed += batchSkewed
+            if !batchSkewed.isEmpty {
+                skewed.formUnion(batchSkewed.map(\.field))
                 skewServerTime = response.serverTimeMillis
             }
-            start += batch.count
         }
         return (skewed, skewServerTime)
+    }
+
+    private func request(_ batch: [FieldChange]) throws -> PushRequest {
+        PushRequest(
+            changeSet: ChangeSet(schemaVersion: replica.schema.version, changes: batch),
+            replica: replica.replicaID, manager: replica.managerID, cursor: try replica.pullCursor())
     }
 
     // MARK: - Pull
@@ -97,7 +107,14 @@ public struct Synchronizer {
         var summary = PullSummary()
         var cursor = try replica.pullCursor()
         while true {
-            let page = try await transport.pull(after: cursor, limit: pullPageLimit)
+            let page: PullResponse
+            do {
+                page = try await transport.pull(after: cursor, limit: pullPageLimit)
+            } catch let error as SyncError where error.code == .unknownCursor && cursor != .start {
+                // The service was replaced or reset: everything again (merging is idempotent).
+                cursor = .start
+                continue
+            }
             if summary.pages == 0 {
                 try replica.adjustClock(serverTimeMillis: page.serverTimeMillis)
                 summary.clockAheadMillis = try replica.syncState().clockOffsetMillis

@@ -1,168 +1,178 @@
 import FieldSyncClient
 import FieldSyncCore
 import FieldSyncReplica
+import FieldSyncTestSupport
+import GRDB
 import Testing
 
-@Suite("Synchronizer: push, pull and sync against the central store")
+@Suite("Synchronizer: push, pull and sync against a real server")
 struct SynchronizerTests {
     @Test("a customer added on one device reaches another, and all three copies hold the same data")
     func pushThenPullConverges() async throws {
-        let world = try SyncWorld()
-        let (ana, anaClock) = try world.device("ana", manager: "ana.lima")
-        let (tablet, tabletClock) = try world.device("tablet", manager: "ana.lima")
-        let id = try ana.addCustomer("Ana Silva", phone: "+351 1")
+        try await withSyncWorld { world in
+            let (ana, anaClock) = try world.device("ana", manager: "ana.lima")
+            let (tablet, tabletClock) = try world.device("tablet", manager: "ana.lima")
+            let id = try ana.addCustomer("Ana Silva", phone: "+351 1")
 
-        let pushed = try await world.synchronizer(ana, clock: anaClock).sync()
-        #expect(pushed.push.sent == 4 && pushed.push.accepted == 4 && pushed.push.rejected == 0)
-        #expect(try ana.pendingCount() == 0)
+            let pushed = try await world.synchronizer(ana, clock: anaClock).sync()
+            #expect(pushed.push.sent == 4 && pushed.push.accepted == 4 && pushed.push.rejected == 0)
+            #expect(try ana.pendingCount() == 0)
 
-        let pulled = try await world.synchronizer(tablet, clock: tabletClock).sync()
-        #expect(pulled.pull.rows == 1)
-        #expect(try tablet.record("customers", id: id)?["phone"] == .text("+351 1"))
-        let central = try await world.store.digest().digest
-        #expect(try tablet.digest().digest == central)
-        #expect(try ana.digest().digest == central)
+            let pulled = try await world.synchronizer(tablet, clock: tabletClock).sync()
+            #expect(pulled.pull.rows == 1)
+            #expect(try tablet.record("customers", id: id)?["phone"] == .text("+351 1"))
+            let central = try await world.store.digest().digest
+            #expect(try tablet.digest().digest == central)
+            #expect(try ana.digest().digest == central)
+        }
     }
 
     @Test("a large pull comes in pages, reporting progress after each")
     func pullPages() async throws {
-        let world = try SyncWorld()
-        let (ana, anaClock) = try world.device("ana", manager: "ana.lima")
-        for index in 0..<25 { try ana.addCustomer("Customer \(index)") }
-        let pushed = try await world.synchronizer(ana, clock: anaClock, pushBatchSize: 7).push()
-        // Three fields a customer (owner, full_name, deleted), seven a request.
-        #expect(pushed.sent == 75 && pushed.accepted == 75)
-        #expect(world.transport.pushes == 11)
+        try await withSyncWorld { world in
+            let (ana, anaClock) = try world.device("ana", manager: "ana.lima")
+            for index in 0..<25 { try ana.addCustomer("Customer \(index)") }
+            let pushed = try await world.synchronizer(ana, clock: anaClock, pushBatchSize: 7).push()
+            // Three fields a customer (owner, full_name, deleted), seven a request.
+            #expect(pushed.sent == 75 && pushed.accepted == 75)
+            #expect(world.transport.pushes == 11)
 
-        let (tablet, tabletClock) = try world.device("tablet", manager: "ana.lima")
-        var seen: [PullProgress] = []
-        let pulled = try await world.synchronizer(tablet, clock: tabletClock, pullPageLimit: 10).pull { seen.append($0) }
-        #expect(pulled.rows == 25 && pulled.pages == 3 && pulled.fields == 75)
-        #expect(seen == [PullProgress(rows: 10, pages: 1), PullProgress(rows: 20, pages: 2), PullProgress(rows: 25, pages: 3)])
-        #expect(try tablet.recordCount("customers") == 25)
+            let (tablet, tabletClock) = try world.device("tablet", manager: "ana.lima")
+            var seen: [PullProgress] = []
+            let pulled = try await world.synchronizer(tablet, clock: tabletClock, pullPageLimit: 10).pull { seen.append($0) }
+            #expect(pulled.rows == 25 && pulled.pages == 3 && pulled.fields == 75)
+            #expect(seen == [PullProgress(rows: 10, pages: 1), PullProgress(rows: 20, pages: 2), PullProgress(rows: 25, pages: 3)])
+            #expect(try tablet.recordCount("customers") == 25)
+        }
     }
 
     @Test("a pull cut off after its first page keeps that page and resumes after it")
     func pullResumes() async throws {
-        let world = try SyncWorld()
-        let (ana, anaClock) = try world.device("ana", manager: "ana.lima")
-        for index in 0..<25 { try ana.addCustomer("Customer \(index)") }
-        _ = try await world.synchronizer(ana, clock: anaClock).push()
+        try await withSyncWorld { world in
+            let (ana, anaClock) = try world.device("ana", manager: "ana.lima")
+            for index in 0..<25 { try ana.addCustomer("Customer \(index)") }
+            _ = try await world.synchronizer(ana, clock: anaClock).push()
 
-        let (tablet, tabletClock) = try world.device("tablet", manager: "ana.lima")
-        let synchronizer = world.synchronizer(tablet, clock: tabletClock, pullPageLimit: 10)
-        world.transport.failPullNumber = 2
-        await #expect(throws: SyncError.self) { try await synchronizer.pull() }
-        #expect(try tablet.recordCount("customers") == 10)
-        let cursor = try tablet.pullCursor()
-        #expect(cursor != .start)
+            let (tablet, tabletClock) = try world.device("tablet", manager: "ana.lima")
+            let synchronizer = world.synchronizer(tablet, clock: tabletClock, pullPageLimit: 10)
+            world.transport.failPullNumber = 2
+            await #expect(throws: SyncError.self) { try await synchronizer.pull() }
+            #expect(try tablet.recordCount("customers") == 10)
+            let cursor = try tablet.pullCursor()
+            #expect(cursor != .start)
 
-        let resumed = try await synchronizer.pull()
-        #expect(resumed.rows == 15 && resumed.pages == 2)
-        #expect(try tablet.digest().digest == (try await world.store.digest().digest))
+            let resumed = try await synchronizer.pull()
+            #expect(resumed.rows == 15 && resumed.pages == 2)
+            #expect(try tablet.digest().digest == (try await world.store.digest().digest))
+        }
     }
 
     @Test("offline, a sync changes nothing on the device")
     func offlineLeavesReplicaAlone() async throws {
-        let world = try SyncWorld()
-        let (ana, anaClock) = try world.device("ana", manager: "ana.lima")
-        try ana.addCustomer("Ana Silva")
-        let before = try (ana.digest().digest, ana.pendingCount(), ana.pullCursor(), ana.currentSeq())
-        world.transport.offline = true
-        await #expect(throws: SyncError.self) { try await world.synchronizer(ana, clock: anaClock).sync() }
-        let after = try (ana.digest().digest, ana.pendingCount(), ana.pullCursor(), ana.currentSeq())
-        #expect(before == after)
-        #expect(try ana.syncState().lastSyncMillis == nil)
+        try await withSyncWorld { world in
+            let (ana, anaClock) = try world.device("ana", manager: "ana.lima")
+            try ana.addCustomer("Ana Silva")
+            let before = try (ana.digest().digest, ana.pendingCount(), ana.pullCursor(), ana.currentSeq())
+            world.transport.offline = true
+            await #expect(throws: SyncError.self) { try await world.synchronizer(ana, clock: anaClock).sync() }
+            let after = try (ana.digest().digest, ana.pendingCount(), ana.pullCursor(), ana.currentSeq())
+            #expect(before == after)
+            #expect(try ana.syncState().lastSyncMillis == nil)
+        }
     }
 
     @Test("a device clock two hours ahead: changes are re-stamped with the service's time and pushed again")
     func clockSkewRestamps() async throws {
-        let world = try SyncWorld()
-        let twoHours: UInt64 = 2 * 3600 * 1000
-        let (ana, anaClock) = try world.device("ana", manager: "ana.lima", ahead: twoHours)
-        let id = try ana.addCustomer("Ana Silva", phone: "+351 1")
+        try await withSyncWorld { world in
+            let twoHours: UInt64 = 2 * 3600 * 1000
+            let (ana, anaClock) = try world.device("ana", manager: "ana.lima", ahead: twoHours)
+            let id = try ana.addCustomer("Ana Silva", phone: "+351 1")
 
-        let pushed = try await world.synchronizer(ana, clock: anaClock).push()
-        #expect(pushed.restamped == 4)
-        #expect(pushed.sent == 4 && pushed.accepted == 4 && pushed.rejected == 0 && pushed.stillAhead == 0)
-        #expect(pushed.clockAheadMillis >= twoHours && pushed.clockAheadMillis < twoHours + 60_000)
-        #expect(try ana.pendingCount() == 0 && ana.rejectedChanges().isEmpty)
-        #expect(try ana.syncState().clockOffsetMillis >= twoHours)
-        // The service holds the customer under a version near its own time, not two hours on.
-        let version = try #require(try ana.record("customers", id: id)?.versions.compactMap { $0 }.max())
-        #expect(version.timestamp.millis < SyncWorld.start + 60_000)
+            let pushed = try await world.synchronizer(ana, clock: anaClock).push()
+            #expect(pushed.restamped == 4)
+            #expect(pushed.sent == 4 && pushed.accepted == 4 && pushed.rejected == 0 && pushed.stillAhead == 0)
+            #expect(pushed.clockAheadMillis >= twoHours && pushed.clockAheadMillis < twoHours + 60_000)
+            #expect(try ana.pendingCount() == 0 && ana.rejectedChanges().isEmpty)
+            #expect(try ana.syncState().clockOffsetMillis >= twoHours)
+            // The service holds the customer under a version near its own time, not two hours on.
+            let version = try #require(try ana.record("customers", id: id)?.versions.compactMap { $0 }.max())
+            #expect(version.timestamp.millis < SyncWorld.start + 60_000)
+        }
     }
 
-    @Test("a whole push refused for clock skew is re-stamped and sent again too")
-    func wholePushRefusedForSkew() async throws {
-        let world = try SyncWorld()
-        let (ana, anaClock) = try world.device("ana", manager: "ana.lima", ahead: 3600 * 1000)
-        try ana.addCustomer("Ana Silva")
-        world.transport.refuseNextPushForSkew = true
-        let pushed = try await world.synchronizer(ana, clock: anaClock).push()
-        #expect(pushed.restamped == 3 && pushed.accepted == 3 && pushed.sent == 3)
-        #expect(world.transport.pushes == 2)
-        #expect(try ana.pendingCount() == 0)
-    }
-
-    @Test("a rejected change leaves the pending list for the rejected list, with the service's reason")
+    @Test("a change the service refuses waits in the rejected list with its reason; the rest is taken; discarding it restores the service's value")
     func rejectionsAreKept() async throws {
-        let world = try SyncWorld()
-        let (ana, anaClock) = try world.device("ana", manager: "ana.lima")
-        try ana.addCustomer("Ana Silva")
-        world.transport.extraRejection = ErrorCode(rawValue: "not_yours")
-        let pushed = try await world.synchronizer(ana, clock: anaClock).push()
-        #expect(pushed.sent == 3 && pushed.accepted == 2 && pushed.rejected == 1)
-        let rejected = try ana.rejectedChanges()
-        #expect(rejected.map(\.code.rawValue) == ["not_yours"])
-        #expect(rejected.first?.rejectedAtMillis == anaClock.millis)
-        #expect(try ana.pendingCount() == 0)
+        try await withSyncWorld { world in
+            let (ana, anaClock) = try world.device("ana", manager: "ana.lima")
+            let id = try ana.addCustomer("Ana Silva")
+            try ana.write("customers", id: id, values: [("tier", .text("standard"))])
+            // An outdated client queued a value this service's schema no longer allows.
+            let outdated = try DatabaseQueue(path: ana.path)
+            try await outdated.write { db in
+                try db.execute(sql: "UPDATE fs_pending SET value = 'gold' WHERE col = 'tier'")
+            }
+            try outdated.close()
+            let pushed = try await world.synchronizer(ana, clock: anaClock).push()
+            #expect(pushed.sent == 4 && pushed.accepted == 3 && pushed.rejected == 1)
+            let rejected = try ana.rejectedChanges()
+            #expect(rejected.map(\.code) == [.notAllowed] && rejected.map(\.change.column) == ["tier"])
+            #expect(rejected.first?.message.contains("standard, premium, private") == true)
+            #expect(rejected.first?.rejectedAtMillis == anaClock.millis)
+            #expect(try ana.pendingCount() == 0)
+            let central = try await world.store.digest().digest
+            #expect(try ana.digest().digest != central)
+            try ana.discardRejected(id: try #require(rejected.first?.id))
+            #expect(try ana.rejectedChanges().isEmpty)
+            #expect(try ana.digest().digest == central)
+        }
     }
 
     @Test("two managers edit one phone: sync counts the conflict for each, and settling pulls the kept value")
     func conflictsAreCountedAndSettled() async throws {
-        let world = try SyncWorld()
-        let (ana, anaClock) = try world.device("ana", manager: "ana.lima")
-        let (bruno, brunoClock) = try world.device("bruno", manager: "bruno.costa")
-        let (carla, carlaClock) = try world.device("carla", manager: "carla.dias")
-        let id = try ana.addCustomer("Ana Silva", phone: "+351 1")
-        _ = try await world.synchronizer(ana, clock: anaClock).sync()
-        _ = try await world.synchronizer(bruno, clock: brunoClock).sync()
+        try await withSyncWorld { world in
+            let (ana, anaClock) = try world.device("ana", manager: "ana.lima")
+            let (bruno, brunoClock) = try world.device("bruno", manager: "bruno.costa")
+            let (carla, carlaClock) = try world.device("carla", manager: "carla.dias")
+            let id = try ana.addCustomer("Ana Silva", phone: "+351 1")
+            _ = try await world.synchronizer(ana, clock: anaClock).sync()
+            _ = try await world.synchronizer(bruno, clock: brunoClock).sync()
 
-        world.tick(anaClock, brunoClock)
-        try ana.write("customers", id: id, values: [("phone", .text("+351 2"))])
-        world.tick(anaClock, brunoClock)
-        try bruno.write("customers", id: id, values: [("phone", .text("+351 3"))])
-        let anaSync = try await world.synchronizer(ana, clock: anaClock).sync()
-        #expect(anaSync.openConflicts == 0)
-        let brunoSync = try await world.synchronizer(bruno, clock: brunoClock).sync()
-        #expect(brunoSync.push.conflictsRecorded == 1 && brunoSync.openConflicts == 1)
-        #expect(try bruno.syncState().openConflicts == 1)
-        #expect(try bruno.syncState().lastSyncMillis == brunoSync.completedAtMillis)
-        // Carla wrote neither side: the conflict does not count for her.
-        #expect(try await world.synchronizer(carla, clock: carlaClock).sync().openConflicts == 0)
+            world.tick(anaClock, brunoClock)
+            try ana.write("customers", id: id, values: [("phone", .text("+351 2"))])
+            world.tick(anaClock, brunoClock)
+            try bruno.write("customers", id: id, values: [("phone", .text("+351 3"))])
+            let anaSync = try await world.synchronizer(ana, clock: anaClock).sync()
+            #expect(anaSync.openConflicts == 0)
+            let brunoSync = try await world.synchronizer(bruno, clock: brunoClock).sync()
+            #expect(brunoSync.push.conflictsRecorded == 1 && brunoSync.openConflicts == 1)
+            #expect(try bruno.syncState().openConflicts == 1)
+            #expect(try bruno.syncState().lastSyncMillis == brunoSync.completedAtMillis)
+            // Carla wrote neither side: the conflict does not count for her.
+            #expect(try await world.synchronizer(carla, clock: carlaClock).sync().openConflicts == 0)
 
-        let conflict = try #require(try await world.transport.conflicts(status: .open).first)
-        let sides = try #require(conflict.perspective(replica: ana.replicaID, manager: ana.managerID))
-        #expect(sides.mine.value == .text("+351 2") && sides.theirs.value == .text("+351 3"))
-        #expect(conflict.perspective(replica: carla.replicaID, manager: carla.managerID) == nil)
+            let conflict = try #require(try await world.transport.conflicts(status: .open).first)
+            let sides = try #require(conflict.perspective(replica: ana.replicaID, manager: ana.managerID))
+            #expect(sides.mine.value == .text("+351 2") && sides.theirs.value == .text("+351 3"))
+            #expect(conflict.perspective(replica: carla.replicaID, manager: carla.managerID) == nil)
 
-        world.tick(anaClock, brunoClock)
-        let (settled, pulled) = try await world.synchronizer(ana, clock: anaClock).settle(
-            conflict: conflict.id, .keep(sides.mine.version))
-        #expect(settled.status == .settled && settled.settlement?.by == "ana.lima")
-        #expect(pulled.rows == 1)
-        #expect(try ana.record("customers", id: id)?["phone"] == .text("+351 2"))
-        #expect(try await world.synchronizer(ana, clock: anaClock).sync().openConflicts == 0)
+            world.tick(anaClock, brunoClock)
+            let (settled, pulled) = try await world.synchronizer(ana, clock: anaClock).settle(
+                conflict: conflict.id, .keep(sides.mine.version))
+            #expect(settled.status == .settled && settled.settlement?.by == "ana.lima")
+            #expect(pulled.rows == 1)
+            #expect(try ana.record("customers", id: id)?["phone"] == .text("+351 2"))
+            #expect(try await world.synchronizer(ana, clock: anaClock).sync().openConflicts == 0)
+        }
     }
 
     @Test("a replica without a manager cannot settle")
     func settlingNeedsAManager() async throws {
-        let world = try SyncWorld()
-        let (shared, clock) = try world.device("shared", manager: nil)
-        await #expect(throws: SyncError.self) {
-            try await world.synchronizer(shared, clock: clock).settle(conflict: 1, .value(.text("x")))
+        try await withSyncWorld { world in
+            let (shared, clock) = try world.device("shared", manager: nil)
+            await #expect(throws: SyncError.self) {
+                try await world.synchronizer(shared, clock: clock).settle(conflict: 1, .value(.text("x")))
+            }
+            #expect(world.transport.pulls == 0)
         }
-        #expect(world.transport.pulls == 0)
     }
 }

@@ -12,6 +12,7 @@ public final class ManualWallClock: @unchecked Sendable {
         set { lock.withLock { value = newValue } }
     }
     public var read: HybridLogicalClock.WallClock { { self.millis } }
+    public func advance(_ by: UInt64) { lock.withLock { value += by } }
 }
 
 /// A directory removed when the test ends.

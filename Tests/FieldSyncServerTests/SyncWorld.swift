@@ -1,0 +1,138 @@
+import FieldSyncClient
+import FieldSyncCore
+import FieldSyncProtocol
+import FieldSyncReplica
+import FieldSyncService
+import FieldSyncTestSupport
+import Foundation
+
+/// The HTTP transport to a test server, which can also fail on cue (a
+/// dropped connection, no network) and counts the requests it made.
+final class FaultyTransport: SyncTransport, @unchecked Sendable {
+    let http: HTTPSyncTransport
+    private let lock = NSLock()
+    private var _pushes = 0
+    private var _pulls = 0
+    private var _failPullNumber: Int?
+    private var _offline = false
+
+    init(serverURL: String) {
+        http = HTTPSyncTransport(serverURL: serverURL, token: nil, schemaVersion: Schema.default.version)
+    }
+
+    var pushes: Int { lock.withLock { _pushes } }
+    var pulls: Int { lock.withLock { _pulls } }
+    /// Every request fails as if the network were down.
+    var offline: Bool {
+        get { lock.withLock { _offline } }
+        set { lock.withLock { _offline = newValue } }
+    }
+    /// The pull request with this number (1 = first) fails, as a dropped connection would.
+    var failPullNumber: Int? {
+        get { lock.withLock { _failPullNumber } }
+        set { lock.withLock { _failPullNumber = newValue } }
+    }
+
+    static let unreachable = SyncError(.unreachable, "cannot reach the service (the test cut the network)")
+
+    private func checkOnline() throws { if offline { throw Self.unreachable } }
+
+    func push(_ request: PushRequest) async throws -> PushResponse {
+        try checkOnline()
+        lock.withLock { _pushes += 1 }
+        return try await http.push(request)
+    }
+
+    func pull(after cursor: PullCursor, limit: Int) async throws -> PullResponse {
+        try checkOnline()
+        let number = lock.withLock {
+            _pulls += 1
+            return _pulls
+        }
+        if number == failPullNumber { throw Self.unreachable }
+        return try await http.pull(after: cursor, limit: limit)
+    }
+
+    func digest() async throws -> DigestResponse {
+        try checkOnline()
+        return try await http.digest()
+    }
+
+    func conflicts(status: Conflict.Status?) async throws -> [Conflict] {
+        try checkOnline()
+        return try await http.conflicts(status: status)
+    }
+
+    func conflict(id: Int64) async throws -> Conflict {
+        try checkOnline()
+        return try await http.conflict(id: id)
+    }
+
+    func settle(id: Int64, _ request: SettleRequest) async throws -> Conflict {
+        try checkOnline()
+        return try await http.settle(id: id, request)
+    }
+}
+
+/// A test server and the devices that sync with it, in a directory removed at the end.
+final class SyncWorld {
+    static let start: UInt64 = 1_760_000_000_000
+    let server: TestServer
+    let directory = TemporaryDirectory()
+    let transport: FaultyTransport
+
+    var store: SQLiteCentralStore { server.store }
+    var serviceClock: ManualWallClock { server.clock }
+
+    init(_ server: TestServer) {
+        self.server = server
+        transport = FaultyTransport(serverURL: server.baseURL)
+    }
+
+    /// A device whose clock runs `ahead` milliseconds ahead of the service's.
+    func device(_ name: String, manager: String?, ahead: UInt64 = 0) throws -> (Replica, ManualWallClock) {
+        let clock = ManualWallClock(serviceClock.millis + ahead)
+        let replica = try Replica.create(at: directory.file("\(name).db"), managerID: manager, wallClock: clock.read)
+        return (replica, clock)
+    }
+
+    func synchronizer(_ replica: Replica, clock: ManualWallClock, pushBatchSize: Int = 2_000, pullPageLimit: Int = 1_000)
+        -> Synchronizer
+    {
+        Synchronizer(
+            replica: replica, transport: transport, pushBatchSize: pushBatchSize, pullPageLimit: pullPageLimit,
+            now: clock.read)
+    }
+
+    /// Moves every clock on, so each edit gets a later wall time.
+    func tick(_ clocks: ManualWallClock..., by millis: UInt64 = 1_000) {
+        serviceClock.advance(millis)
+        for clock in clocks { clock.advance(millis) }
+    }
+}
+
+/// Runs `body` in a world around a fresh test server.
+func withSyncWorld(_ body: (SyncWorld) async throws -> Void) async throws {
+    try await withTestServer(clock: ManualWallClock(SyncWorld.start)) { server in
+        let world = SyncWorld(server)
+        do {
+            try await body(world)
+        } catch {
+            try? await world.transport.http.shutdown()
+            throw error
+        }
+        try await world.transport.http.shutdown()
+    }
+}
+
+extension Replica {
+    /// Adds a customer owned by `owner` and returns its id.
+    @discardableResult
+    func addCustomer(_ name: String, owner: String = "ana.lima", phone: String? = nil) throws -> String {
+        let id = UUID().uuidString.lowercased()
+        var values: [(column: String, value: Value)] = [("owner", .text(owner)), ("full_name", .text(name))]
+        if let phone { values.append(("phone", .text(phone))) }
+        try write("customers", id: id, values: values)
+        return id
+    }
+}
