@@ -92,22 +92,33 @@ struct Status: ParsableCommand {
     }
 }
 
-struct DigestCommand: ParsableCommand {
+struct DigestCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "digest",
-        abstract: "Print the digest of everything this replica holds (equal on two replicas exactly when they hold the same data).")
+        abstract: "Print the digest of everything this replica holds (equal on two replicas exactly when they hold the same data).",
+        discussion: "With --compare, also ask the sync service for its digest: exit 0 when they are equal, 1 when not.")
 
     @OptionGroup var global: GlobalOptions
+    @Flag(help: "Compare with the sync service's digest: is this device in sync?") var compare = false
 
-    func run() throws {
-        try global.run {
+    func run() async throws {
+        try await global.runAsync {
             let replica = try global.openReplica()
             let (digest, rows) = try replica.digest()
-            if global.json {
-                Output.json(["digest": digest, "rows": rows])
-            } else {
-                Output.line(digest)
+            guard compare else {
+                if global.json { Output.json(["digest": digest, "rows": rows]) } else { Output.line(digest) }
+                return
             }
+            let service = try await HTTPSyncTransport.with(for: replica) { try await $0.digest() }
+            let equal = service.digest == digest
+            if global.json {
+                Output.json(["digest": digest, "rows": rows, "service_digest": service.digest, "service_rows": service.rows, "in_sync": equal])
+            } else {
+                Output.line("this device: \(digest) (\(rows) rows)")
+                Output.line("service:     \(service.digest) (\(service.rows) rows)")
+                Output.line(equal ? "In sync: this device holds exactly what the service holds." : "NOT in sync: run `fieldsync sync`.")
+            }
+            if !equal { throw ExitCode.failure }
         }
     }
 }
