@@ -1,0 +1,71 @@
+import Foundation
+import Testing
+
+@Suite("fieldsync and fieldsync-server end to end")
+struct ServerSyncTests {
+    @Test("two managers, one customer: different-field edits survive, the shared field is one conflict, settled, digests equal the service's")
+    func visitDay() async throws {
+        let sandbox = try Sandbox()
+        let server = try await ServerProcess(in: sandbox.directory)
+        let ana = sandbox.replica
+        let bruno = sandbox.path("bruno.db")
+        try await sandbox.succeed("init", "--manager", "ana", "--server", server.url, on: ana)
+        try await sandbox.succeed("init", "--manager", "bruno", "--server", server.url, on: bruno)
+        let id = try await sandbox.addCustomer("Maria Costa", "phone=+351 1", "city=Lisbon", "tier=standard")
+        _ = try await sandbox.json("sync", on: ana)
+        let first = try await sandbox.json("sync", on: bruno)
+        #expect(first["pull"]?["rows"]?.int == 1 && first["push"]?["sent"]?.int == 0, "\(first)")
+
+        try await sandbox.succeed("customer", "edit", id, "phone=+351 2", "tier=premium", on: ana)
+        try await sandbox.succeed("customer", "edit", id, "city=Porto", "tier=private", on: bruno)
+        _ = try await sandbox.json("sync", on: ana)
+        let collided = try await sandbox.json("sync", on: bruno)
+        #expect(collided["push"]?["conflicts_recorded"]?.int == 1 && collided["open_conflicts"]?.int == 1, "\(collided)")
+        _ = try await sandbox.json("sync", on: ana)
+        for replica in [ana, bruno] {
+            let record = try await sandbox.record("customers", id, on: replica)
+            #expect(record["phone"] == "+351 2" && record["city"] == "Porto", "\(record)")
+        }
+
+        let conflicts = try await sandbox.json("conflicts", "list", on: ana)
+        let list = try #require(conflicts.array, "\(conflicts)")
+        try #require(list.count == 1, "\(conflicts)")
+        let conflictID = try #require(list[0]["id"]?.int)
+        let shown = try await sandbox.run(["conflicts", "show", String(conflictID), "--replica", ana])
+        #expect(shown.stdout.contains("premium") && shown.stdout.contains("private"), "\(shown)")
+
+        try await sandbox.succeed("conflicts", "settle", String(conflictID), "--keep", "mine", on: ana)
+        _ = try await sandbox.json("sync", on: bruno)
+        let settled = try await sandbox.record("customers", id, on: bruno)
+        #expect(settled["tier"] == "premium")
+        for replica in [ana, bruno] {
+            let compared = try await sandbox.json("digest", "--compare", on: replica)
+            #expect(compared["in_sync"] == .bool(true), "\(compared)")
+        }
+
+        let (status, log) = try await server.stop()
+        #expect(status == 0, "\(log)")
+        #expect(log.contains("OPEN MODE"))
+        // Logs carry routes, statuses and counts, never customers' data.
+        for value in ["Maria", "+351", "Lisbon", "Porto", "premium", "private"] {
+            #expect(!log.contains(value), "the server log contains \(value)")
+        }
+
+        // The service is gone: one line, exit 1, nothing changed.
+        let before = try await sandbox.state(ana)
+        let offline = try await sandbox.fieldsync("sync", on: ana)
+        #expect(offline.exitCode == 1 && offline.stderr.hasSuffix("[unreachable]\n"), "\(offline)")
+        #expect(try await sandbox.state(ana) == before)
+    }
+
+    @Test("the server refuses to start without --open in this version, with a reason")
+    func refusesWithoutOpen() async throws {
+        let sandbox = try Sandbox()
+        let result = try await ChildProcess.run(
+            try FieldSyncExecutable.serverURL(), ["serve", "--port", "0", "--data", sandbox.path("c.db")],
+            environment: sandbox.environment(), in: sandbox.directory)
+        #expect(result.exitCode == 1)
+        #expect(result.stderr.contains("--open") && result.stderr.hasSuffix("[bad_argument]\n"), "\(result)")
+        #expect(!FileManager.default.fileExists(atPath: sandbox.path("c.db")))
+    }
+}
