@@ -48,7 +48,7 @@ let package = Package(
         .target(
             name: "FieldSyncService",
             dependencies: [
-                "FieldSyncCore", "FieldSyncReplica",
+                "FieldSyncCore", "FieldSyncProtocol", "FieldSyncReplica",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ]

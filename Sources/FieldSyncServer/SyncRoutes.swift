@@ -27,10 +27,7 @@ struct SyncRoutes<Context: RequestContext>: Sendable {
         if outcome.conflicts > 0 {
             context.logger.info("conflicts recorded", metadata: ["count": "\(outcome.conflicts)", "replica": "\(push.replica)"])
         }
-        return try WireResponse.json(
-            PushResponse(
-                accepted: outcome.accepted, rejected: outcome.rejected, conflicts: outcome.conflicts,
-                serverTimeMillis: outcome.serverTimeMillis), for: request)
+        return try WireResponse.json(outcome, for: request)
     }
 
     @Sendable func pull(_ request: Request, context: Context) async throws -> Response {
@@ -50,9 +47,7 @@ struct SyncRoutes<Context: RequestContext>: Sendable {
         }
         let page = try await store.pull(after: cursor, limit: limit)
         metrics.pulled(rows: page.changeSet.rowRuns.count)
-        return try WireResponse.json(
-            PullResponse(changeSet: page.changeSet, cursor: page.cursor, more: page.more, serverTimeMillis: store.now()),
-            for: request)
+        return try WireResponse.json(page, for: request)
     }
 
     @Sendable func digest(_ request: Request, context: Context) async throws -> Response {

@@ -1,4 +1,5 @@
 import FieldSyncCore
+import FieldSyncProtocol
 
 /// The service's central copy: what the HTTP layer calls, whatever holds the
 /// data (embedded SQLite now; PostgreSQL later). Every method is one
@@ -13,10 +14,10 @@ public protocol CentralStore: Sendable {
     /// on its own; accepted ones are merged field by field and conflicts are
     /// recorded. Re-sending a push changes nothing. Throws only when the whole
     /// request is unusable (`schema_version`).
-    func push(_ changeSet: ChangeSet, from caller: SyncCaller, cursor: PullCursor?) async throws -> PushOutcome
+    func push(_ changeSet: ChangeSet, from caller: SyncCaller, cursor: PullCursor?) async throws -> PushResponse
 
     /// The rows changed after `cursor`, at most `limit`, in change order.
-    func pull(after cursor: PullCursor, limit: Int) async throws -> PullPage
+    func pull(after cursor: PullCursor, limit: Int) async throws -> PullResponse
 
     /// The digest of the central copy (protocol/digest.md).
     func digest() async throws -> (digest: String, rows: Int)
@@ -39,35 +40,5 @@ public struct SyncCaller: Sendable, Hashable {
     public init(replica: ReplicaID, manager: String?) {
         self.replica = replica
         self.manager = manager
-    }
-}
-
-/// What a push did.
-public struct PushOutcome: Sendable, Equatable {
-    public var accepted: Int
-    public var rejected: [ChangeRejection]
-    /// Conflicts recorded by this push (none when it was a re-send).
-    public var conflicts: Int
-    public var serverTimeMillis: UInt64
-
-    public init(accepted: Int, rejected: [ChangeRejection], conflicts: Int, serverTimeMillis: UInt64) {
-        self.accepted = accepted
-        self.rejected = rejected
-        self.conflicts = conflicts
-        self.serverTimeMillis = serverTimeMillis
-    }
-}
-
-/// One page of a pull: whole rows (every versioned field), the cursor after
-/// them, and whether more rows wait.
-public struct PullPage: Sendable {
-    public var changeSet: ChangeSet
-    public var cursor: PullCursor
-    public var more: Bool
-
-    public init(changeSet: ChangeSet, cursor: PullCursor, more: Bool) {
-        self.changeSet = changeSet
-        self.cursor = cursor
-        self.more = more
     }
 }

@@ -1,9 +1,10 @@
 import FieldSyncCore
+import FieldSyncProtocol
 import FieldSyncReplica
 import GRDB
 
 extension SQLiteCentralStore {
-    public func push(_ changeSet: ChangeSet, from caller: SyncCaller, cursor: PullCursor?) throws -> PushOutcome {
+    public func push(_ changeSet: ChangeSet, from caller: SyncCaller, cursor: PullCursor?) throws -> PushResponse {
         guard changeSet.schemaVersion == schema.version else {
             throw ServiceError(
                 .schemaVersion,
@@ -15,7 +16,7 @@ extension SQLiteCentralStore {
         let invalid = screening.rejected.filter { !ChangeRejection.policyCodes.contains($0.code) }
         guard invalid.isEmpty else { throw InvalidChanges(rejections: try withCurrentValues(invalid)) }
         guard !screening.accepted.isEmpty else {
-            return PushOutcome(accepted: 0, rejected: screening.rejected, conflicts: 0, serverTimeMillis: now)
+            return PushResponse(accepted: 0, rejected: screening.rejected, conflicts: 0, serverTimeMillis: now)
         }
         let seenThrough = cursor?.completeThrough ?? 0
         let conflicts = try replica.writeTransaction { db -> Int in
@@ -86,7 +87,7 @@ extension SQLiteCentralStore {
                 "push rejected changes",
                 metadata: ["replica": "\(caller.replica)", "rejected": "\(screening.rejected.count)"])
         }
-        return PushOutcome(
+        return PushResponse(
             accepted: screening.accepted.count, rejected: try withCurrentValues(screening.rejected), conflicts: conflicts,
             serverTimeMillis: now)
     }

@@ -1,4 +1,5 @@
 import FieldSyncCore
+import FieldSyncProtocol
 import FieldSyncReplica
 import Foundation
 import GRDB
@@ -47,7 +48,7 @@ public actor SQLiteCentralStore: CentralStore {
         try replica.digest()
     }
 
-    public func pull(after cursor: PullCursor, limit: Int) throws -> PullPage {
+    public func pull(after cursor: PullCursor, limit: Int) throws -> PullResponse {
         let limit = max(1, limit)
         return try replica.read { db in
             let committed = try Int64(String.fetchOne(db, sql: "SELECT value FROM fs_meta WHERE key = 'seq'") ?? "0") ?? 0
@@ -85,8 +86,9 @@ public actor SQLiteCentralStore: CentralStore {
             } else {
                 next = PullCursor(seq: committed)
             }
-            return PullPage(
-                changeSet: ChangeSet(schemaVersion: schema.version, changes: changes), cursor: next, more: more)
+            return PullResponse(
+                changeSet: ChangeSet(schemaVersion: schema.version, changes: changes), cursor: next, more: more,
+                serverTimeMillis: now())
         }
     }
 

@@ -100,6 +100,29 @@ struct SynchronizerTests {
         }
     }
 
+    @Test("after re-stamping, the device whose clock ran ahead does not win a later edit made elsewhere")
+    func skewedDeviceDoesNotWinLaterEdits() async throws {
+        try await withSyncWorld { world in
+            let (ana, anaClock) = try world.device("ana", manager: "ana.lima", ahead: 2 * 3600 * 1000)
+            let (bruno, brunoClock) = try world.device("bruno", manager: "bruno.costa")
+            let id = try ana.addCustomer("Ana Silva", phone: "+351 1")
+            _ = try await world.synchronizer(ana, clock: anaClock).sync()
+            _ = try await world.synchronizer(bruno, clock: brunoClock).sync()
+            // Ana edits again (still two hours ahead, now corrected by the offset), then Bruno, a second later.
+            world.tick(anaClock, brunoClock)
+            try ana.write("customers", id: id, values: [("phone", .text("+351 2"))])
+            world.tick(anaClock, brunoClock)
+            try bruno.write("customers", id: id, values: [("phone", .text("+351 3"))])
+            let anaPush = try await world.synchronizer(ana, clock: anaClock).sync()
+            #expect(anaPush.push.restamped == 0 && anaPush.push.accepted == 1)
+            _ = try await world.synchronizer(bruno, clock: brunoClock).sync()
+            _ = try await world.synchronizer(ana, clock: anaClock).sync()
+            for replica in [ana, bruno] {
+                #expect(try replica.record("customers", id: id)?["phone"] == .text("+351 3"))
+            }
+        }
+    }
+
     @Test("a change the service refuses waits in the rejected list with its reason; the rest is taken; discarding it restores the service's value")
     func rejectionsAreKept() async throws {
         try await withSyncWorld { world in
