@@ -42,6 +42,23 @@ struct ReplicaTests {
         #expect(missing?.code == .notAReplica)
     }
 
+    @Test("a format-1 replica (before sync) is upgraded when opened, its records and pending edits kept")
+    func upgradesFormat1() async throws {
+        let replica = try makeReplica()
+        try addCustomer(replica)
+        let before = try replica.digest()
+        let file = try DatabaseQueue(path: replica.path)
+        try await file.write { db in
+            try db.execute(sql: "DROP TABLE fs_rejected")
+            try db.execute(sql: "UPDATE fs_meta SET value = '1' WHERE key = 'format_version'")
+        }
+        try file.close()
+        let reopened = try Replica.open(at: replica.path, wallClock: wall.read)
+        #expect(try reopened.meta("format_version") == "2")
+        #expect(try reopened.rejectedChanges().isEmpty)
+        #expect(try reopened.digest().digest == before.digest && reopened.pendingCount() == 3)
+    }
+
     @Test("a local write stamps each changed field and queues it with its base")
     func localWrites() throws {
         let replica = try makeReplica()
