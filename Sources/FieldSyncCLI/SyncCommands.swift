@@ -13,17 +13,8 @@ struct PushCommand: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
 
     func run() async throws {
-        try await global.runAsync {
-            let replica = try global.openReplica()
-            let summary = try await HTTPSyncTransport.with(for: replica) { transport in
-                try await Synchronizer(replica: replica, transport: transport).push()
-            }
-            if global.json {
-                Output.json(SyncReport.json(summary))
-            } else {
-                Output.line(SyncReport.line(summary))
-                SyncReport.notes(push: summary, pull: nil).forEach { Output.line($0) }
-            }
+        try await global.synchronize({ synchronizer, _ in try await synchronizer.push() }) { summary in
+            (SyncReport.json(summary), SyncReport.line(summary), SyncReport.notes(push: summary, pull: nil))
         }
     }
 }
@@ -38,20 +29,8 @@ struct PullCommand: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
 
     func run() async throws {
-        try await global.runAsync {
-            let replica = try global.openReplica()
-            let progress = PullProgressLine(json: global.json)
-            defer { progress.finish() }
-            let summary = try await HTTPSyncTransport.with(for: replica) { transport in
-                try await Synchronizer(replica: replica, transport: transport).pull(progress: progress.update)
-            }
-            progress.finish()
-            if global.json {
-                Output.json(SyncReport.json(summary))
-            } else {
-                Output.line(SyncReport.line(summary))
-                SyncReport.notes(push: nil, pull: summary).forEach { Output.line($0) }
-            }
+        try await global.synchronize({ synchronizer, progress in try await synchronizer.pull(progress: progress) }) {
+            summary in (SyncReport.json(summary), SyncReport.line(summary), SyncReport.notes(push: nil, pull: summary))
         }
     }
 }
@@ -69,20 +48,38 @@ struct SyncCommand: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
 
     func run() async throws {
-        try await global.runAsync {
-            let replica = try global.openReplica()
-            let progress = PullProgressLine(json: global.json)
+        try await global.synchronize({ synchronizer, progress in try await synchronizer.sync(progress: progress) }) {
+            summary in
+            (
+                SyncReport.json(summary), SyncReport.line(summary),
+                SyncReport.notes(push: summary.push, pull: summary.pull, openConflicts: summary.openConflicts)
+            )
+        }
+    }
+}
+
+extension GlobalOptions {
+    /// Runs one exchange with the replica's service, showing pull progress on
+    /// a terminal, then prints its report: one JSON object, or a summary line
+    /// and notes for people.
+    func synchronize<Summary>(
+        _ exchange: (Synchronizer, (PullProgress) -> Void) async throws -> Summary,
+        report: (Summary) -> (json: [String: Any], line: String, notes: [String])
+    ) async throws {
+        try await runAsync {
+            let replica = try openReplica()
+            let progress = PullProgressLine(json: json)
             defer { progress.finish() }
             let summary = try await HTTPSyncTransport.with(for: replica) { transport in
-                try await Synchronizer(replica: replica, transport: transport).sync(progress: progress.update)
+                try await exchange(Synchronizer(replica: replica, transport: transport), progress.update)
             }
             progress.finish()
-            if global.json {
-                Output.json(SyncReport.json(summary))
+            let (object, line, notes) = report(summary)
+            if json {
+                Output.json(object)
             } else {
-                Output.line(SyncReport.line(summary))
-                SyncReport.notes(push: summary.push, pull: summary.pull, openConflicts: summary.openConflicts)
-                    .forEach { Output.line($0) }
+                Output.line(line)
+                notes.forEach { Output.line($0) }
             }
         }
     }
