@@ -1,6 +1,7 @@
 import ArgumentParser
 import FieldSyncClient
 import FieldSyncCore
+import FieldSyncProtocol
 import FieldSyncReplica
 
 /// `fieldsync push`: send the unsent changes.
@@ -27,9 +28,10 @@ struct PullCommand: AsyncParsableCommand {
         discussion: "Pages are saved as they arrive: an interrupted pull resumes where it stopped.")
 
     @OptionGroup var global: GlobalOptions
+    @OptionGroup var pages: PageOptions
 
     func run() async throws {
-        try await global.synchronize({ synchronizer, progress in try await synchronizer.pull(progress: progress) }) {
+        try await global.synchronize(pageSize: pages.pageSize, { synchronizer, progress in try await synchronizer.pull(progress: progress) }) {
             summary in (SyncReport.json(summary), SyncReport.line(summary), SyncReport.notes(push: nil, pull: summary))
         }
     }
@@ -46,9 +48,10 @@ struct SyncCommand: AsyncParsableCommand {
             """)
 
     @OptionGroup var global: GlobalOptions
+    @OptionGroup var pages: PageOptions
 
     func run() async throws {
-        try await global.synchronize({ synchronizer, progress in try await synchronizer.sync(progress: progress) }) {
+        try await global.synchronize(pageSize: pages.pageSize, { synchronizer, progress in try await synchronizer.sync(progress: progress) }) {
             summary in
             (
                 SyncReport.json(summary), SyncReport.line(summary),
@@ -58,11 +61,24 @@ struct SyncCommand: AsyncParsableCommand {
     }
 }
 
+/// How many rows a pull asks for at a time.
+struct PageOptions: ParsableArguments {
+    @Option(help: "Rows per pull page (1 to 10000): smaller pages resume sooner on a poor connection.")
+    var pageSize = SyncAPI.defaultPullLimit
+
+    func validate() throws {
+        guard (1...SyncAPI.maxPullLimit).contains(pageSize) else {
+            throw ValidationError("--page-size must be between 1 and \(SyncAPI.maxPullLimit)")
+        }
+    }
+}
+
 extension GlobalOptions {
     /// Runs one exchange with the replica's service, showing pull progress on
     /// a terminal, then prints its report: one JSON object, or a summary line
     /// and notes for people.
     func synchronize<Summary>(
+        pageSize: Int = SyncAPI.defaultPullLimit,
         _ exchange: (Synchronizer, (PullProgress) -> Void) async throws -> Summary,
         report: (Summary) -> (json: [String: Any], line: String, notes: [String])
     ) async throws {
@@ -71,7 +87,8 @@ extension GlobalOptions {
             let progress = PullProgressLine(json: json)
             defer { progress.finish() }
             let summary = try await HTTPSyncTransport.with(for: replica) { transport in
-                try await exchange(Synchronizer(replica: replica, transport: transport), progress.update)
+                try await exchange(
+                    Synchronizer(replica: replica, transport: transport, pullPageLimit: pageSize), progress.update)
             }
             progress.finish()
             let (object, line, notes) = report(summary)

@@ -1,6 +1,10 @@
 import Foundation
 import Testing
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 @Suite("fieldsync and fieldsync-server end to end")
 struct ServerSyncTests {
     @Test("two managers, one customer: different-field edits survive, the shared field is one conflict, settled, digests equal the service's")
@@ -56,6 +60,54 @@ struct ServerSyncTests {
         let offline = try await sandbox.fieldsync("sync", on: ana)
         #expect(offline.exitCode == 1 && offline.stderr.hasSuffix("[unreachable]\n"), "\(offline)")
         #expect(try await sandbox.state(ana) == before)
+    }
+
+    @Test("a pull killed mid-way (SIGKILL) resumes from the last page it committed")
+    func killedPullResumes() async throws {
+        let sandbox = try Sandbox()
+        let server = try await ServerProcess(in: sandbox.directory)
+        let ana = sandbox.replica
+        let bruno = sandbox.path("bruno.db")
+        try await sandbox.succeed("init", "--manager", "ana", "--server", server.url, on: ana)
+        try await sandbox.succeed("init", "--manager", "bruno", "--server", server.url, on: bruno)
+        // 3,000 customers written by another program: captured, then pushed.
+        let inserted = try await sandbox.sqlite(
+            """
+            WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000)
+            INSERT INTO customers(id, owner, full_name) SELECT printf('%08x-0000-4000-8000-%012x', i, i), 'ana', 'C' || i FROM n;
+            """, on: ana)
+        try #require(inserted.exitCode == 0, "\(inserted)")
+        let pushed = try await sandbox.json("push", on: ana)
+        try #require(pushed["accepted"]?.int == 9000, "\(pushed)")
+
+        // Bruno pulls 5 rows a page; the process is killed once some pages are in.
+        let pull = Process()
+        pull.executableURL = try FieldSyncExecutable.url()
+        pull.arguments = ["pull", "--page-size", "5", "--replica", bruno]
+        pull.environment = sandbox.environment()
+        pull.standardOutput = FileHandle.nullDevice
+        pull.standardError = FileHandle.nullDevice
+        try pull.run()
+        var stored = 0
+        while pull.isRunning, stored < 500 {
+            try await Task.sleep(for: .milliseconds(10))
+            let count = try await sandbox.sqlite("SELECT count(*) FROM customers", on: bruno)
+            stored = Int(count.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+        }
+        kill(pull.processIdentifier, SIGKILL)
+        pull.waitUntilExit()
+        try #require(pull.terminationReason == .uncaughtSignal, "the pull finished before it could be killed")
+        let kept = try await sandbox.json("status", on: bruno)
+        let countAfterKill = try await sandbox.sqlite("SELECT count(*) FROM customers", on: bruno)
+        let held = Int(countAfterKill.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+        #expect(held >= 500 && held < 3000, "\(kept)")
+
+        // The next pull asks only for what is missing.
+        let resumed = try await sandbox.json("pull", on: bruno)
+        #expect(resumed["rows"]?.int == Int64(3000 - held), "\(resumed)")
+        let compared = try await sandbox.json("digest", "--compare", on: bruno)
+        #expect(compared["in_sync"] == .bool(true), "\(compared)")
+        try await server.stop()
     }
 
     @Test("the server refuses to start without --open in this version, with a reason")
