@@ -18,6 +18,8 @@ struct TestServer: Sendable {
     let clock: ManualWallClock
     let baseURL: String
     let metrics: ServiceMetrics
+    /// Starts a graceful shutdown, as SIGTERM would (the server then finishes what is in flight).
+    let shutdown: @Sendable () async -> Void
 
     static let quiet = Logger(label: "fieldsync-test", factory: { _ in SwiftLogNoOpLogHandler() })
 
@@ -77,7 +79,9 @@ func withTestServer<T>(
     let running = Task { try await group.run() }
     var iterator = ports.makeAsyncIterator()
     guard let port = await iterator.next() else { throw CancellationError() }
-    let server = TestServer(store: store, clock: clock, baseURL: "http://127.0.0.1:\(port)", metrics: metrics)
+    let server = TestServer(
+        store: store, clock: clock, baseURL: "http://127.0.0.1:\(port)", metrics: metrics,
+        shutdown: { await group.triggerGracefulShutdown() })
     do {
         let result = try await body(server)
         await group.triggerGracefulShutdown()
