@@ -51,7 +51,7 @@ struct ServeCommand: AsyncParsableCommand {
         let runningLogger = logger
         let application = SyncServer.application(
             store: store,
-            configuration: ServerConfiguration(host: host, port: port, maxBodyBytes: maxBodyBytes, open: open),
+            configuration: ServerConfiguration(host: host, port: port, maxBodyBytes: maxBodyBytes),
             metrics: metrics, logger: logger,
             onRunning: { port in
                 // One line on standard output, for scripts that started the server on port 0.

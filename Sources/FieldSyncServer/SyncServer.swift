@@ -10,14 +10,11 @@ public struct ServerConfiguration: Sendable {
     public var host: String
     public var port: Int
     public var maxBodyBytes: Int
-    /// Accept requests without a token (development only, until tokens land).
-    public var open: Bool
 
-    public init(host: String = "127.0.0.1", port: Int = 8080, maxBodyBytes: Int = SyncAPI.defaultMaxBodyBytes, open: Bool = true) {
+    public init(host: String = "127.0.0.1", port: Int = 8080, maxBodyBytes: Int = SyncAPI.defaultMaxBodyBytes) {
         self.host = host
         self.port = port
         self.maxBodyBytes = maxBodyBytes
-        self.open = open
     }
 }
 

@@ -113,7 +113,9 @@ struct OfflineSyncTests {
         let descriptor = socket(AF_INET, SOCK_STREAM, 0)
         #endif
         try #require(descriptor >= 0)
-        defer { close(descriptor) }
+        // Kept bound (never listening) for the rest of the test process: a
+        // connection is refused, and no server started by another test can
+        // take the port in the meantime.
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = 0
@@ -125,6 +127,16 @@ struct OfflineSyncTests {
             }
         }
         try #require(bound)
+        ReservedPorts.shared.keep(descriptor)
         return Int(UInt16(bigEndian: address.sin_port))
     }
+}
+
+/// Sockets held bound until the test process ends.
+final class ReservedPorts: @unchecked Sendable {
+    static let shared = ReservedPorts()
+    private let lock = NSLock()
+    private var descriptors: [Int32] = []
+
+    func keep(_ descriptor: Int32) { lock.withLock { descriptors.append(descriptor) } }
 }
