@@ -19,6 +19,10 @@ package struct FieldVersions: Equatable {
         versions = Array(repeating: nil, count: count)
     }
 
+    package init(_ versions: [Version?]) {
+        self.versions = versions
+    }
+
     package init(bytes: [UInt8], count: Int) {
         versions = Array(repeating: nil, count: count)
         bytes.withUnsafeBytes { load($0) }

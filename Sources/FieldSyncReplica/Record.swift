@@ -21,4 +21,7 @@ public struct Record: Sendable {
             versions[index].map { (table.columns[index].name, values[index], $0) }
         }
     }
+
+    /// The versions in the form a clock row stores them, to change and write back.
+    var fieldVersions: FieldVersions { FieldVersions(versions) }
 }

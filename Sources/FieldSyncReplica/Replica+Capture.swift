@@ -41,8 +41,7 @@ extension Replica {
                 try dequeueCaptured(db, FieldRef(table: tableName, rowID: id, column: table.columns[index].name))
             }
             guard !fields.isEmpty else { continue }
-            var versions = FieldVersions(count: table.columns.count)
-            for index in record.versions.indices { versions[index] = record.versions[index] }
+            var versions = record.fieldVersions
             _ = try stamp(db, table, id: id, fields: fields, versions: &versions)
         }
     }

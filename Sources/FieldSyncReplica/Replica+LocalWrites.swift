@@ -61,8 +61,7 @@ extension Replica {
         let changed = normalized.filter { existing?.values[$0.index] != $0.value }
         guard !changed.isEmpty else { return [] }
         try writeRecord(db, table, id: id, exists: existing != nil, fields: changed)
-        var versions = FieldVersions(count: table.columns.count)
-        for index in existing?.versions.indices ?? 0..<0 { versions[index] = existing?.versions[index] }
+        var versions = existing?.fieldVersions ?? FieldVersions(count: table.columns.count)
         return try stamp(db, table, id: id, fields: changed, versions: &versions)
     }
 

@@ -199,8 +199,7 @@ extension Replica {
                 guard let record = try Self.fetchRecords(db, table, where: "t.id = ?", arguments: [id]).first else {
                     continue
                 }
-                var versions = FieldVersions(count: table.columns.count)
-                for position in record.versions.indices { versions[position] = record.versions[position] }
+                var versions = record.fieldVersions
                 let version = Version(timestamp: clock.next(), replica: replicaID)
                 for row in refused[index..<end] {
                     guard let column = table.columnIndex(row["col"]) else { continue }
@@ -259,8 +258,7 @@ extension Replica {
             if let record = try Self.fetchRecords(db, table, where: "t.id = ?", arguments: [rejected.change.rowID]).first,
                 let index = table.columnIndex(column.name), record.versions[index] == rejected.change.version
             {
-                var versions = FieldVersions(count: table.columns.count)
-                for position in record.versions.indices { versions[position] = record.versions[position] }
+                var versions = record.fieldVersions
                 versions[index] = current?.1
                 try db.execute(
                     sql: "UPDATE \(ReplicaLayout.quote(table.name)) SET \(ReplicaLayout.quote(column.name)) = ? WHERE id = ?",

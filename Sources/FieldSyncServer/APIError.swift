@@ -34,7 +34,7 @@ struct APIError: Error, FieldSyncError {
         case let error as HTTPError:
             switch error.status {
             case .contentTooLarge:
-                self.init(.tooLarge, "the request body is larger than the service accepts (\(SyncAPI.defaultMaxBodyBytes / 1024 / 1024) MiB); push in smaller batches")
+                self.init(.tooLarge, "the request body is larger than the service accepts; push in smaller batches")
             case .notFound:
                 self.init(.notFound, "no such endpoint; see protocol/openapi.yaml")
             case .methodNotAllowed:

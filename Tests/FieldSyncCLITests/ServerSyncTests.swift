@@ -7,14 +7,19 @@ import Glibc
 
 @Suite("fieldsync and fieldsync-server end to end")
 struct ServerSyncTests {
-    @Test("two managers, one customer: different-field edits survive, the shared field is one conflict, settled, digests equal the service's")
-    func visitDay() async throws {
+    /// A server, and Ana's and Bruno's replicas set up to sync with it.
+    func twoDevices() async throws -> (Sandbox, ServerProcess, ana: String, bruno: String) {
         let sandbox = try Sandbox()
         let server = try await ServerProcess(in: sandbox.directory)
-        let ana = sandbox.replica
-        let bruno = sandbox.path("bruno.db")
+        let (ana, bruno) = (sandbox.replica, sandbox.path("bruno.db"))
         try await sandbox.succeed("init", "--manager", "ana", "--server", server.url, on: ana)
         try await sandbox.succeed("init", "--manager", "bruno", "--server", server.url, on: bruno)
+        return (sandbox, server, ana, bruno)
+    }
+
+    @Test("two managers, one customer: different-field edits survive, the shared field is one conflict, settled, digests equal the service's")
+    func visitDay() async throws {
+        let (sandbox, server, ana, bruno) = try await twoDevices()
         let id = try await sandbox.addCustomer("Maria Costa", "phone=+351 1", "city=Lisbon", "tier=standard")
         _ = try await sandbox.json("sync", on: ana)
         let first = try await sandbox.json("sync", on: bruno)
@@ -58,12 +63,7 @@ struct ServerSyncTests {
 
     @Test("a pull killed mid-way (SIGKILL) resumes from the last page it committed")
     func killedPullResumes() async throws {
-        let sandbox = try Sandbox()
-        let server = try await ServerProcess(in: sandbox.directory)
-        let ana = sandbox.replica
-        let bruno = sandbox.path("bruno.db")
-        try await sandbox.succeed("init", "--manager", "ana", "--server", server.url, on: ana)
-        try await sandbox.succeed("init", "--manager", "bruno", "--server", server.url, on: bruno)
+        let (sandbox, server, ana, bruno) = try await twoDevices()
         // 3,000 customers written by another program: captured, then pushed.
         let inserted = try await sandbox.sqlite(
             """

@@ -104,6 +104,22 @@ final class SyncWorld {
             now: clock.read)
     }
 
+    /// A customer `first` adds and both devices sync; then each device, in
+    /// turn and a second apart, changes its phone (to +351 2, then +351 3)
+    /// without seeing the other's edit. Returns the customer's id.
+    func customerBothEdit(
+        _ first: (replica: Replica, clock: ManualWallClock), _ second: (replica: Replica, clock: ManualWallClock)
+    ) async throws -> String {
+        let id = try first.replica.addCustomer("Ana Silva", phone: "+351 1")
+        _ = try await synchronizer(first.replica, clock: first.clock).sync()
+        _ = try await synchronizer(second.replica, clock: second.clock).sync()
+        tick(first.clock, second.clock)
+        try first.replica.write("customers", id: id, values: [("phone", .text("+351 2"))])
+        tick(first.clock, second.clock)
+        try second.replica.write("customers", id: id, values: [("phone", .text("+351 3"))])
+        return id
+    }
+
     /// Moves every clock on, so each edit gets a later wall time.
     func tick(_ clocks: ManualWallClock..., by millis: UInt64 = 1_000) {
         serviceClock.advance(millis)
