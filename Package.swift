@@ -49,6 +49,7 @@ let package = Package(
             name: "FieldSyncService",
             dependencies: [
                 "FieldSyncCore", "FieldSyncProtocol", "FieldSyncReplica",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# A visit day: two managers sync through a FieldSync service on embedded
-# SQLite. Offline, both edit one customer (different fields, and one field
-# both); they sync; both different-field edits survive, and the field both
-# edited is a conflict holding both values. It is settled, everyone syncs
-# again, and both devices' digests equal the service's. Builds first; works in
-# a temporary directory it removes, and stops the server it started.
+# A visit day: a manager and her supervisor sync through a FieldSync service
+# on embedded SQLite, each with their own token. Offline, both edit one
+# customer (different fields, and one field both); they sync; both
+# different-field edits survive, and the field both edited is a conflict
+# holding both values. It is settled, everyone syncs again, and both devices'
+# digests equal the service's. Then the audit trail of that field, the branch
+# report, and a reassignment that takes the customer off Ana's device.
+# Builds first; works in a temporary directory it removes, and stops the
+# server it started.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -25,8 +28,18 @@ bruno() { "$bin/fieldsync" --replica "$work/bruno.db" "$@"; }
 step() { printf '\n== %s\n' "$*"; }
 field() { sed -n "s/.*\"$1\":\"\([^\"]*\)\".*/\1/p"; }
 
+admin() { "$bin/fieldsync-server" "$@" --data "$work/central.db"; }
+
+step "The branch's managers and their tokens (only the tokens' hashes are stored)"
+admin manager add ana --name "Ana Lima" --branch lisbon --role manager
+admin manager add bruno --name "Bruno Costa" --branch lisbon --role supervisor
+admin manager add carla --name "Carla Dias" --branch lisbon --role manager
+ana_token=$(admin token issue ana 2>/dev/null)
+bruno_token=$(admin token issue bruno 2>/dev/null)
+admin manager list
+
 step "The branch's sync service starts on embedded SQLite (any free port)"
-"$bin/fieldsync-server" serve --open --port 0 --data "$work/central.db" >"$work/server.out" 2>"$work/server.log" &
+"$bin/fieldsync-server" serve --port 0 --data "$work/central.db" >"$work/server.out" 2>"$work/server.log" &
 server_pid=$!
 for _ in $(seq 1 100); do
   grep -q "listening on" "$work/server.out" 2>/dev/null && break
@@ -34,11 +47,11 @@ for _ in $(seq 1 100); do
 done
 url=$(sed -n 's/^fieldsync-server listening on //p' "$work/server.out")
 [ -n "$url" ] || { cat "$work/server.log" >&2; echo "the server did not start" >&2; exit 1; }
-echo "Service at $url (log: open mode, no tokens in this version)"
+echo "Service at $url"
 
-step "Two devices: Ana's laptop and Bruno's tablet"
-ana init --manager ana --server "$url"
-bruno init --manager bruno --server "$url"
+step "Two devices: Ana's laptop and the tablet of Bruno, her supervisor"
+ana init --manager ana --server "$url" --token "$ana_token"
+bruno init --manager bruno --server "$url" --token "$bruno_token"
 
 step "Ana adds a customer at the branch and syncs; Bruno syncs and has it too"
 customer=$(ana customer add "Maria Costa" phone=+351912000111 city=Lisbon tier=standard birth_date=1975-03-14)
@@ -76,6 +89,18 @@ echo "tier: ana=$(ana record get customers "$customer" --json | field tier) brun
 step "Digests: both devices hold exactly what the service holds"
 ana digest --compare
 bruno digest --compare
+
+step "The audit trail of the tier: every change, who, which device, when, and the conflict's settlement"
+admin history customers "$customer" tier
+
+step "The branch report"
+admin report --branch lisbon --since 2020-01-01
+
+step "Bruno gives Maria to Carla; Ana's next sync removes Maria from her laptop"
+bruno customer reassign "$customer" --to carla
+ana sync
+echo "customers on Ana's laptop: $(ana customer list --json | grep -c "$customer" || true)"
+ana digest --compare
 
 step "The service stops gracefully (SIGINT)"
 stop_server

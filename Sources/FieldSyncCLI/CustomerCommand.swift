@@ -5,7 +5,7 @@ import FieldSyncReplica
 struct CustomerCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "customer", abstract: "Customers' files.",
-        subcommands: [Add.self, Edit.self, Show.self, List.self, Delete.self])
+        subcommands: [Add.self, Edit.self, Show.self, List.self, Delete.self, Reassign.self])
 
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(

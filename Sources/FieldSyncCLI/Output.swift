@@ -60,18 +60,7 @@ enum Output {
 
     /// Aligned columns for people.
     static func table(_ header: [String], _ rows: [[String]]) {
-        guard !rows.isEmpty else { return }
-        var widths = header.map(\.count)
-        for row in rows {
-            for (index, cell) in row.enumerated() { widths[index] = max(widths[index], cell.count) }
-        }
-        func format(_ cells: [String]) -> String {
-            cells.enumerated().map { index, cell in
-                index == cells.count - 1 ? cell : cell.padding(toLength: widths[index], withPad: " ", startingAt: 0)
-            }.joined(separator: "  ")
-        }
-        print(format(header))
-        for row in rows { print(format(row)) }
+        print(TextTable.render(header, rows), terminator: "")
     }
 
     /// One field per line, for `show`.

@@ -16,7 +16,7 @@ enum SyncReport {
     static func json(_ pull: PullSummary) -> [String: Any] {
         [
             "rows": pull.rows, "fields": pull.fields, "changed_fields": pull.changedFields, "pages": pull.pages,
-            "clock_ahead_ms": pull.clockAheadMillis,
+            "clock_ahead_ms": pull.clockAheadMillis, "removed_customers": pull.removedCustomers,
         ]
     }
 
@@ -60,6 +60,11 @@ enum SyncReport {
         if let push, push.rejected > 0 {
             notes.append(
                 "\(push.rejected) change(s) were rejected and stay on this device: see `fieldsync rejected list`.")
+        }
+        if let pull, pull.removedCustomers > 0 {
+            notes.append(
+                "\(pull.removedCustomers) customer(s) were reassigned to another manager and removed from this device, with their visits, tasks and holdings."
+            )
         }
         if let openConflicts, openConflicts > 0 {
             notes.append("\(openConflicts) open conflict(s) involve you: see `fieldsync conflicts list`.")

@@ -103,6 +103,15 @@ public final class HTTPSyncTransport: SyncTransport {
         try await send(.POST, SyncAPI.settle(id), body: try WireJSON.encode(request), as: ConflictDocument.self).conflict
     }
 
+    public func reassign(customer: String, _ request: ReassignRequest) async throws -> Reassignment {
+        try await send(.POST, SyncAPI.reassign(customer), body: try WireJSON.encode(request), as: Reassignment.self)
+    }
+
+    public func report(branch: String?, since: String?) async throws -> BranchReport {
+        let query = [("branch", branch), ("since", since)].compactMap { name, value in value.map { (name, $0) } }
+        return try await send(.GET, SyncAPI.report, query: query, as: BranchReport.self)
+    }
+
     // MARK: - Requests
 
     func url(_ path: String, query: [(String, String)]) -> String {

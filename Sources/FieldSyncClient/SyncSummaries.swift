@@ -25,6 +25,8 @@ public struct PullSummary: Sendable, Equatable {
     /// Fields whose value or version changed here.
     public var changedFields = 0
     public var pages = 0
+    /// Customers removed from this device: reassigned to another manager.
+    public var removedCustomers = 0
     /// How far ahead of the service this device's clock is; 0 when within the bound.
     public var clockAheadMillis: UInt64 = 0
 

@@ -19,4 +19,8 @@ public protocol SyncTransport: Sendable {
     func conflict(id: Int64) async throws -> Conflict
     /// `POST /v1/conflicts/{id}/settle`; returns the settled conflict.
     func settle(id: Int64, _ request: SettleRequest) async throws -> Conflict
+    /// `POST /v1/customers/{id}/reassign` (supervisors and admins).
+    func reassign(customer: String, _ request: ReassignRequest) async throws -> Reassignment
+    /// `GET /v1/report?branch=B&since=DAY` (supervisors and admins).
+    func report(branch: String?, since: String?) async throws -> BranchReport
 }

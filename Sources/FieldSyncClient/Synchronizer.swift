@@ -62,8 +62,15 @@ public struct Synchronizer {
         var skewServerTime: UInt64?
         var start = 0
         while start < pending.count {
-            var batch = Array(pending[start..<min(start + pushBatchSize, pending.count)])
-            start += batch.count
+            // A record's changes travel together: a new customer's owner decides whether the rest may be taken.
+            var end = min(start + pushBatchSize, pending.count)
+            while end < pending.count, end > start, pending[end].table == pending[end - 1].table,
+                pending[end].rowID == pending[end - 1].rowID
+            {
+                end += 1
+            }
+            var batch = Array(pending[start..<end])
+            start = end
             let response: PushResponse
             do {
                 response = try await transport.push(request(batch))
@@ -119,7 +126,13 @@ public struct Synchronizer {
                 try replica.adjustClock(serverTimeMillis: page.serverTimeMillis)
                 summary.clockAheadMillis = try replica.syncState().clockOffsetMillis
             }
-            let outcome = try replica.applyPulled(page.changeSet, cursor: page.cursor)
+            if try replica.hasPendingChanges(forCustomers: page.removed) {
+                // Reassigned away: the unsent edits go first, to be accepted (made before the
+                // reassignment) or kept as rejected.
+                _ = try await push()
+            }
+            let outcome = try replica.applyPulled(page.changeSet, cursor: page.cursor, removing: page.removed)
+            summary.removedCustomers += page.removed.count
             summary.pages += 1
             summary.rows += page.changeSet.rowRuns.count
             summary.fields += page.changeSet.count
@@ -152,14 +165,12 @@ public struct Synchronizer {
 
     // MARK: - Conflicts
 
-    /// Settles a conflict at the service on behalf of this replica's manager
-    /// (who settled is recorded, so a replica without a manager cannot), then
-    /// pulls so the settled value reaches this device.
+    /// Settles a conflict at the service as the manager the token speaks for
+    /// (the service records who), then pulls so the settled value reaches this device.
     public func settle(conflict id: Int64, _ resolution: ConflictResolution) async throws -> (
         settled: Conflict, pulled: PullSummary
     ) {
-        guard let manager = replica.managerID else { throw SyncError.noManagerToSettle }
-        let settled = try await transport.settle(id: id, SettleRequest(resolution: resolution, manager: manager))
+        let settled = try await transport.settle(id: id, SettleRequest(resolution: resolution))
         do {
             return (settled, try await pull())
         } catch let error as any FieldSyncError {

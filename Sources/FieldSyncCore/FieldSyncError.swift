@@ -55,6 +55,14 @@ public struct ErrorCode: RawRepresentable, Hashable, Sendable, Codable, CustomSt
     public static let badEncoding = ErrorCode(rawValue: "bad_encoding")
     /// No such endpoint, or a method it does not take.
     public static let notFound = ErrorCode(rawValue: "not_found")
+    /// No token, or one the service does not know (or has revoked).
+    public static let unauthorized = ErrorCode(rawValue: "unauthorized")
+    /// The caller's role or scope does not allow this (a customer that is not theirs, an admin-only endpoint).
+    public static let forbidden = ErrorCode(rawValue: "forbidden")
+    /// No manager with that id.
+    public static let unknownManager = ErrorCode(rawValue: "unknown_manager")
+    /// A manager with that id exists already.
+    public static let managerExists = ErrorCode(rawValue: "manager_exists")
     /// The service could not be reached (client side).
     public static let unreachable = ErrorCode(rawValue: "unreachable")
     /// The service failed (5xx) or answered something that is not the protocol (client side).

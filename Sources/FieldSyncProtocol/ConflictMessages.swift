@@ -88,23 +88,19 @@ public struct ConflictListResponse: Codable, Sendable {
     enum CodingKeys: String, CodingKey { case conflicts }
 }
 
-/// `POST /v1/conflicts/{id}/settle`: keep one side (by its version) or write a new value.
+/// `POST /v1/conflicts/{id}/settle`: keep one side (by its version) or write
+/// a new value. Who settled is the manager the token speaks for.
 public struct SettleRequest: Codable, Sendable {
     public var resolution: ConflictResolution
-    /// Who settles (until tokens say who is calling).
-    public var manager: String
 
-    public init(resolution: ConflictResolution, manager: String) {
+    public init(resolution: ConflictResolution) {
         self.resolution = resolution
-        self.manager = manager
     }
 
-    enum CodingKeys: String, CodingKey { case keep, value, manager }
+    enum CodingKeys: String, CodingKey { case keep, value }
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        manager = try container.decode(String.self, forKey: .manager)
-        guard ManagerID.isValid(manager) else { throw WireError.malformed("manager must be \(ManagerID.rule)") }
         switch (container.contains(.keep), container.contains(.value)) {
         case (true, false):
             guard let version = Version(try container.decode(String.self, forKey: .keep)) else {
@@ -120,7 +116,6 @@ public struct SettleRequest: Codable, Sendable {
 
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(manager, forKey: .manager)
         switch resolution {
         case .keep(let version): try container.encode(version.description, forKey: .keep)
         case .value(let value): try container.encode(WireValue(value), forKey: .value)

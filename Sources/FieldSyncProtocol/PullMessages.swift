@@ -10,17 +10,21 @@ public struct PullResponse: Codable, Sendable {
     public var cursor: PullCursor
     /// Whether more rows wait after this page.
     public var more: Bool
+    /// Customers the caller no longer sees (reassigned to another manager):
+    /// the device removes each, with its interactions, tasks and holdings.
+    public var removed: [String]
     public var serverTimeMillis: UInt64
 
-    public init(changeSet: ChangeSet, cursor: PullCursor, more: Bool, serverTimeMillis: UInt64) {
+    public init(changeSet: ChangeSet, cursor: PullCursor, more: Bool, removed: [String] = [], serverTimeMillis: UInt64) {
         self.changeSet = changeSet
         self.cursor = cursor
         self.more = more
+        self.removed = removed
         self.serverTimeMillis = serverTimeMillis
     }
 
     enum CodingKeys: String, CodingKey {
-        case format, rows, cursor, more
+        case format, rows, cursor, more, removed
         case schemaVersion = "schema_version"
         case serverTime = "server_time"
     }
@@ -34,6 +38,8 @@ public struct PullResponse: Codable, Sendable {
         }
         self.cursor = cursor
         more = try container.decode(Bool.self, forKey: .more)
+        removed = try container.decodeIfPresent([String].self, forKey: .removed) ?? []
+        guard removed.allSatisfy(RowID.isValid) else { throw WireError.malformed("removed holds something that is not a record id") }
         serverTimeMillis = try container.decode(UInt64.self, forKey: .serverTime)
         changeSet = ChangeSet(
             schemaVersion: schemaVersion, changes: try WireRow.changes(from: container.decode([WireRow].self, forKey: .rows)))
@@ -46,6 +52,7 @@ public struct PullResponse: Codable, Sendable {
         try container.encode(WireRow.rows(from: changeSet), forKey: .rows)
         try container.encode(cursor.description, forKey: .cursor)
         try container.encode(more, forKey: .more)
+        try container.encode(removed, forKey: .removed)
         try container.encode(serverTimeMillis, forKey: .serverTime)
     }
 }

@@ -12,6 +12,8 @@ public enum SyncAPI {
     public static let conflicts = "/v1/conflicts"
     public static func conflict(_ id: Int64) -> String { "/v1/conflicts/\(id)" }
     public static func settle(_ id: Int64) -> String { "/v1/conflicts/\(id)/settle" }
+    public static func reassign(_ customer: String) -> String { "/v1/customers/\(customer)/reassign" }
+    public static let report = "/v1/report"
 
     /// Rows per pull page when the client names no limit, and the most it may ask for.
     public static let defaultPullLimit = 1000

@@ -77,13 +77,17 @@ extension Replica {
 
     // MARK: - Pull
 
-    /// Merges one pulled page and keeps its cursor, in one transaction: a pull
+    /// Merges one pulled page, removes the customers it says left this
+    /// manager's scope, and keeps its cursor, in one transaction: a pull
     /// interrupted after this resumes from the next page.
     @discardableResult
-    public func applyPulled(_ changeSet: ChangeSet, cursor: PullCursor) throws -> MergeOutcome {
+    public func applyPulled(_ changeSet: ChangeSet, cursor: PullCursor, removing customers: [String] = []) throws
+        -> MergeOutcome
+    {
         try checkSchemaVersion(changeSet)
         return try writeTransaction { db in
             let outcome = try merge(db, changeSet.changes, checkingClock: false)
+            try remove(db, customers: customers)
             try db.execute(
                 sql: "INSERT INTO fs_meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                 arguments: [SyncKey.pullCursor.rawValue, cursor.description])

@@ -51,8 +51,10 @@ struct APIError: Error, FieldSyncError {
 
     var status: HTTPResponse.Status {
         switch code {
-        case .notFound, .unknownConflict: .notFound
-        case .alreadySettled: .conflict
+        case .notFound, .unknownConflict, .unknownRecord, .unknownManager: .notFound
+        case .unauthorized: .unauthorized
+        case .forbidden: .forbidden
+        case .alreadySettled, .managerExists: .conflict
         case .tooLarge: .contentTooLarge
         case .internal, .storage: .internalServerError
         default: .badRequest

@@ -16,7 +16,9 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
                 context.logger.error(
                     "request failed", metadata: ["error": "\(String(reflecting: type(of: error)))", "code": "\(apiError.code)"])
             }
-            return try WireResponse.json(apiError.body, status: apiError.status, for: request)
+            var response = try WireResponse.json(apiError.body, status: apiError.status, for: request)
+            if apiError.status == .unauthorized { response.headers[.wwwAuthenticate] = "Bearer" }
+            return response
         }
     }
 }

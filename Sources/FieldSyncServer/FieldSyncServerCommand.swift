@@ -8,8 +8,12 @@ public struct FieldSyncServerCommand: AsyncParsableCommand {
         discussion: """
             Exit status: 0 on success; 1 on an error, reported as "fieldsync-server: MESSAGE [CODE]"
             (codes: protocol/errors.md); 64 when the command line itself is wrong.
+            Every command takes --data (the central store); the administration commands work while a server runs.
             """,
-        subcommands: [ServeCommand.self])
+        subcommands: [
+            ServeCommand.self, ManagerCommand.self, TokenCommand.self, CustomerCommand.self, HistoryCommand.self,
+            ReportCommand.self,
+        ])
 
     public init() {}
 }

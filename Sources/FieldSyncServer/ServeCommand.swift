@@ -1,5 +1,6 @@
 import ArgumentParser
 import FieldSyncCore
+import FieldSyncProtocol
 import FieldSyncReplica
 import FieldSyncService
 import Foundation
@@ -14,38 +15,36 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(help: "The address to listen on.") var host = "127.0.0.1"
     @Option(help: "The port to listen on (0: any free port, printed at start).") var port = 8080
-    @Option(
-        help: "The central store's SQLite file, created on first start (else $FIELDSYNC_SERVER_DATA, else $XDG_DATA_HOME/fieldsync-server/central.db)."
-    )
-    var data: String?
+    @OptionGroup var storage: StoreOptions
     @Option(help: "How far ahead of this server's clock (seconds) a change's timestamp may be.")
     var maxClockAhead: UInt64 = HybridLogicalClock.defaultMaxDriftMillis / 1000
     @Option(help: "The largest request body accepted, in bytes (after gzip decoding).")
     var maxBodyBytes = 8 * 1024 * 1024
-    @Flag(help: "Accept requests without a token. Development and trusted networks only.") var open = false
+    /// The previous version's tokenless mode, kept only to say it is gone.
+    @Flag(help: .hidden) var open = false
 
     func run() async throws {
         var logger = Logger(label: "fieldsync-server")
         logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) } ?? .info
-        guard open else {
+        guard !open else {
             ServerOutput.fail(
                 ServiceError(
                     .badArgument,
-                    "this version has no access tokens yet, so the service would be open to anyone who can reach it; start it with --open on a trusted network"
+                    "--open is gone: every request needs a token. Add managers (fieldsync-server manager add) and issue their tokens (fieldsync-server token issue)"
                 ))
         }
-        let path = DataLocation.resolve(explicit: data, environment: ProcessInfo.processInfo.environment)
+        let path = storage.path
         let store: SQLiteCentralStore
         do {
-            try FileManager.default.createDirectory(
-                atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-            store = try SQLiteCentralStore(path: path, maxClockAheadMillis: maxClockAhead * 1000, logger: logger)
+            store = try storage.open(maxClockAheadMillis: maxClockAhead * 1000, logger: logger)
+            if try await store.managers().isEmpty {
+                logger.warning(
+                    "no managers yet, so every request will be refused: add one with `fieldsync-server manager add` and issue a token with `fieldsync-server token issue`"
+                )
+            }
         } catch {
             ServerOutput.fail(error)
         }
-        logger.warning(
-            "OPEN MODE: requests are accepted WITHOUT ANY TOKEN; anyone who can reach this port can read and write every customer. Use on a trusted network only.",
-            metadata: ["host": "\(host)"])
         let metrics = ServiceMetrics()
         let host = host
         let runningLogger = logger
@@ -60,6 +59,32 @@ struct ServeCommand: AsyncParsableCommand {
             })
         try await application.runService()
         logger.info("stopped")
+    }
+}
+
+/// The store every `fieldsync-server` command works on.
+struct StoreOptions: ParsableArguments {
+    @Option(
+        help: "The central store's SQLite file, created on first use (else $FIELDSYNC_SERVER_DATA, else $XDG_DATA_HOME/fieldsync-server/central.db)."
+    )
+    var data: String?
+
+    var path: String { DataLocation.resolve(explicit: data, environment: ProcessInfo.processInfo.environment) }
+
+    func open(
+        maxClockAheadMillis: UInt64 = HybridLogicalClock.defaultMaxDriftMillis, logger: Logger
+    ) throws -> SQLiteCentralStore {
+        let path = path
+        try FileManager.default.createDirectory(
+            atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        return try SQLiteCentralStore(path: path, maxClockAheadMillis: maxClockAheadMillis, logger: logger)
+    }
+
+    /// For the administration commands: they open the store, do one thing and print it.
+    func open() -> SQLiteCentralStore {
+        var logger = Logger(label: "fieldsync-server")
+        logger.logLevel = .warning
+        do { return try open(logger: logger) } catch { ServerOutput.fail(error) }
     }
 }
 
@@ -81,5 +106,15 @@ enum ServerOutput {
             ?? (ErrorCode.internal.rawValue, String(describing: error))
         FileHandle.standardError.write(Data("fieldsync-server: \(message) [\(code)]\n".utf8))
         exit(1)
+    }
+
+    /// Advice for the person at the terminal, kept off standard output.
+    static func note(_ text: String) {
+        FileHandle.standardError.write(Data((text + "\n").utf8))
+    }
+
+    /// A document for scripts, as the HTTP API sends it.
+    static func json(_ value: some Encodable) {
+        do { print(String(decoding: try WireJSON.encode(value), as: UTF8.self)) } catch { fail(error) }
     }
 }

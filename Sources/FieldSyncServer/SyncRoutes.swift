@@ -5,8 +5,11 @@ import Foundation
 import Hummingbird
 import Logging
 
-/// The `/v1` endpoints: each decodes its request, calls the store once, and encodes the answer.
-struct SyncRoutes<Context: RequestContext>: Sendable {
+/// The `/v1` endpoints: each decodes its request, calls the store once as
+/// the token's manager, and encodes the answer.
+struct SyncRoutes: Sendable {
+    typealias Context = SyncRequestContext
+
     let store: any CentralStore
     let metrics: ServiceMetrics
 
@@ -17,12 +20,21 @@ struct SyncRoutes<Context: RequestContext>: Sendable {
         group.get("conflicts", use: conflicts)
         group.get("conflicts/{id}", use: conflict)
         group.post("conflicts/{id}/settle", use: settle)
+        group.post("customers/{id}/reassign", use: reassign)
+        group.get("report", use: report)
     }
 
     @Sendable func push(_ request: Request, context: Context) async throws -> Response {
         let push = try await decode(PushRequest.self, from: request)
+        let caller = try context.caller()
+        if let named = push.manager, named != caller.id {
+            throw APIError(
+                .forbidden,
+                "the push is from a replica of manager \(named), but the token is \(caller.id)'s: set this device's own token (fieldsync config set token)"
+            )
+        }
         let outcome = try await store.push(
-            push.changeSet, from: SyncCaller(replica: push.replica, manager: push.manager), cursor: push.cursor)
+            push.changeSet, from: SyncCaller(replica: push.replica, manager: caller), cursor: push.cursor)
         metrics.pushed(accepted: outcome.accepted, rejected: outcome.rejected, conflicts: outcome.conflicts)
         if outcome.conflicts > 0 {
             context.logger.info("conflicts recorded", metadata: ["count": "\(outcome.conflicts)", "replica": "\(push.replica)"])
@@ -45,13 +57,13 @@ struct SyncRoutes<Context: RequestContext>: Sendable {
             }
             limit = min(parsed, SyncAPI.maxPullLimit)
         }
-        let page = try await store.pull(after: cursor, limit: limit)
+        let page = try await store.pull(after: cursor, limit: limit, for: context.caller())
         metrics.pulled(rows: page.changeSet.rowRuns.count)
         return try WireResponse.json(page, for: request)
     }
 
     @Sendable func digest(_ request: Request, context: Context) async throws -> Response {
-        let (digest, rows) = try await store.digest()
+        let (digest, rows) = try await store.digest(for: context.caller())
         return try WireResponse.json(
             DigestResponse(digest: digest, rows: rows, serverTimeMillis: store.now()), for: request)
     }
@@ -65,18 +77,40 @@ struct SyncRoutes<Context: RequestContext>: Sendable {
         case let other?:
             throw APIError(.badArgument, "status must be open, settled or all, not \(other)")
         }
-        return try WireResponse.json(ConflictListResponse(try await store.conflicts(status: status)), for: request)
+        return try WireResponse.json(ConflictListResponse(try await store.conflicts(status: status, for: context.caller())), for: request)
     }
 
     @Sendable func conflict(_ request: Request, context: Context) async throws -> Response {
-        try WireResponse.json(ConflictDocument(try await store.conflict(id: conflictID(context))), for: request)
+        try WireResponse.json(ConflictDocument(try await store.conflict(id: conflictID(context), for: context.caller())), for: request)
     }
 
     @Sendable func settle(_ request: Request, context: Context) async throws -> Response {
         let id = try conflictID(context)
         let settle = try await decode(SettleRequest.self, from: request)
-        let conflict = try await store.settle(conflict: id, settle.resolution, by: settle.manager)
+        let conflict = try await store.settle(conflict: id, settle.resolution, by: context.caller())
         return try WireResponse.json(ConflictDocument(conflict), for: request)
+    }
+
+    @Sendable func reassign(_ request: Request, context: Context) async throws -> Response {
+        guard let id = context.parameters.get("id"), let customer = try? RowID.normalized(id) else {
+            throw APIError(.badArgument, "a customer id is a UUID")
+        }
+        let reassign = try await decode(ReassignRequest.self, from: request)
+        let done = try await store.reassign(customer: customer, to: reassign.to, by: context.caller())
+        return try WireResponse.json(done, for: request)
+    }
+
+    @Sendable func report(_ request: Request, context: Context) async throws -> Response {
+        let caller = try context.caller()
+        let branch = request.uri.queryParameters["branch"].map(String.init)
+        var since = ISODate.Day(daysSinceEpoch: Int(store.now() / 86_400_000)).adding(days: -BranchReport.defaultDays)
+        if let text = request.uri.queryParameters["since"] {
+            guard let day = ISODate.Day(String(text)) else {
+                throw APIError(.badDate, "since must be a day, YYYY-MM-DD")
+            }
+            since = day
+        }
+        return try WireResponse.json(try await store.report(branch: branch, since: since, for: caller), for: request)
     }
 
     private func conflictID(_ context: Context) throws -> Int64 {

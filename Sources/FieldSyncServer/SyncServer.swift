@@ -25,18 +25,25 @@ public enum SyncServer {
         store: any CentralStore, configuration: ServerConfiguration, metrics: ServiceMetrics, logger: Logger,
         onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
-        let router = Router(context: BasicRequestContext.self)
+        let router = Router(context: SyncRequestContext.self)
         router.add(middleware: ObservabilityMiddleware(metrics: metrics))
         router.add(middleware: ErrorMiddleware())
         router.get(RouterPath(SyncAPI.health)) { request, _ in
             try WireResponse.json(["status": "ok"], for: request)
         }
-        router.get(RouterPath(SyncAPI.metrics)) { _, _ in
-            Response(
-                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                body: .init(byteBuffer: ByteBuffer(string: metrics.exposition())))
-        }
+        // Counts over all branches: for admins (a Prometheus scrape sends an admin's token).
+        router.group(RouterPath(SyncAPI.metrics))
+            .add(middleware: AuthenticationMiddleware(store: store))
+            .get { _, context in
+                guard try context.caller().role == .admin else {
+                    throw APIError(.forbidden, "metrics count every branch's data: they are for admins")
+                }
+                return Response(
+                    status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                    body: .init(byteBuffer: ByteBuffer(string: metrics.exposition())))
+            }
         let v1 = router.group("v1")
+            .add(middleware: AuthenticationMiddleware(store: store))
             .add(middleware: SchemaVersionMiddleware(schemaVersion: store.schema.version))
             .add(middleware: RequestBodyMiddleware(maxBodyBytes: configuration.maxBodyBytes))
         SyncRoutes(store: store, metrics: metrics).add(to: v1)

@@ -3,27 +3,29 @@ import FieldSyncReplica
 import GRDB
 
 extension SQLiteCentralStore {
-    public func conflicts(status: Conflict.Status?) throws -> [Conflict] {
-        try replica.read { db in
-            let rows: [Row]
+    public func conflicts(status: Conflict.Status?, for caller: Manager) throws -> [Conflict] {
+        let inScope = Scope(caller, schema: schema).conflicts()
+        return try replica.read { db in
+            var sql = "SELECT * FROM svc_conflicts k WHERE \(inScope.sql)"
+            var arguments = inScope.arguments
             if let status {
-                rows = try Row.fetchAll(
-                    db, sql: "SELECT * FROM svc_conflicts WHERE status = ? ORDER BY id DESC", arguments: [status.rawValue])
-            } else {
-                rows = try Row.fetchAll(db, sql: "SELECT * FROM svc_conflicts ORDER BY id DESC")
+                sql += " AND k.status = ?"
+                arguments += [status.rawValue]
             }
-            return try rows.map(Self.conflict(from:))
+            return try Row.fetchAll(db, sql: sql + " ORDER BY k.id DESC", arguments: arguments).map(Self.conflict(from:))
         }
     }
 
-    public func conflict(id: Int64) throws -> Conflict {
-        try replica.read { db in try Self.conflict(db, id: id) }
+    public func conflict(id: Int64, for caller: Manager) throws -> Conflict {
+        let scope = Scope(caller, schema: schema)
+        return try replica.read { db in try Self.conflict(db, id: id, scope: scope) }
     }
 
-    public func settle(conflict id: Int64, _ resolution: ConflictResolution, by manager: String) throws -> Conflict {
+    public func settle(conflict id: Int64, _ resolution: ConflictResolution, by caller: Manager) throws -> Conflict {
         let now = now()
+        let scope = Scope(caller, schema: schema)
         let settled = try replica.writeTransaction { db -> Conflict in
-            let conflict = try Self.conflict(db, id: id)
+            let conflict = try Self.conflict(db, id: id, scope: scope)
             guard conflict.status == .open, let winner = conflict.sides.last else {
                 throw ServiceError(
                     .alreadySettled,
@@ -47,20 +49,9 @@ extension SQLiteCentralStore {
                 let keepsDeletion = fields.first?.column == TableSchema.deletedColumn
                 if !keepsDeletion { fields.append((TableSchema.deletedColumn, .integer(0))) }
             }
-            var normalized: [(index: Int, value: Value)] = []
-            for (column, value) in fields {
-                normalized.append((table.columnIndex(column)!, try table.validate(value, for: column)))
-            }
             let record = try Replica.fetchRecords(db, table, where: "t.id = ?", arguments: [conflict.rowID]).first
-            let written = try replica.write(db, table, id: conflict.rowID, fields: normalized, mode: .upsert)
-            // The service's own edits are not pending anywhere: they reach devices by pull.
-            try db.execute(sql: "DELETE FROM fs_pending")
-            replica.markChanged()
-            let recorder = ConflictRecorder(db: db, detectedAt: now)
-            for change in written {
-                let old = record.flatMap { record in table.columnIndex(change.column).map { record.values[$0] } } ?? .null
-                try recorder.log(change, seq: replica.transactionSeq, manager: manager, old: old, won: true)
-            }
+            let written = try writeAsService(
+                db, table, record: record, id: conflict.rowID, fields: fields, by: caller, at: now)
             // Settling with the value already held writes nothing new: the winner stands.
             let version = written.first?.version ?? winner.version
             try db.execute(
@@ -68,15 +59,20 @@ extension SQLiteCentralStore {
                     UPDATE svc_conflicts SET status = 'settled', settled_by = ?, settled_at = ?, settled_hlc = ?, settled_replica = ?
                     WHERE id = ?
                     """,
-                arguments: [manager, Int64(now), version.storedTimestamp, version.storedReplica, id])
-            return try Self.conflict(db, id: id)
+                arguments: [caller.id, Int64(now), version.storedTimestamp, version.storedReplica, id])
+            return try Self.conflict(db, id: id, scope: scope)
         }
-        logger.info("conflict settled", metadata: ["conflict": "\(id)", "by": "\(manager)"])
+        logger.info("conflict settled", metadata: ["conflict": "\(id)", "by": "\(caller.id)"])
         return settled
     }
 
-    static func conflict(_ db: Database, id: Int64) throws -> Conflict {
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM svc_conflicts WHERE id = ?", arguments: [id]) else {
+    /// One conflict the caller may see; any other reads as unknown, so ids tell nothing.
+    static func conflict(_ db: Database, id: Int64, scope: Scope) throws -> Conflict {
+        let inScope = scope.conflicts()
+        guard
+            let row = try Row.fetchOne(
+                db, sql: "SELECT * FROM svc_conflicts k WHERE k.id = ? AND \(inScope.sql)", arguments: [id] + inScope.arguments)
+        else {
             throw ServiceError(.unknownConflict, "no conflict with id \(id); list them with GET /v1/conflicts")
         }
         return try conflict(from: row)

@@ -12,14 +12,15 @@ extension SQLiteCentralStore {
             )
         }
         let now = now()
+        let scope = Scope(caller.manager, schema: schema)
         let screening = screen(changeSet.changes, from: caller, now: now)
         let invalid = screening.rejected.filter { !ChangeRejection.policyCodes.contains($0.code) }
-        guard invalid.isEmpty else { throw InvalidChanges(rejections: try withCurrentValues(invalid)) }
-        guard !screening.accepted.isEmpty else {
-            return PushResponse(accepted: 0, rejected: screening.rejected, conflicts: 0, serverTimeMillis: now)
-        }
+        guard invalid.isEmpty else { throw InvalidChanges(rejections: try withCurrentValues(invalid, scope: scope)) }
         let seenThrough = cursor?.completeThrough ?? 0
+        var refused: [ChangeRejection] = []
         let conflicts = try replica.writeTransaction { db -> Int in
+            try noteSync(db, of: caller.manager, at: now)
+            var gate = ScopeGate(db: db, scope: scope)
             var recorder = ConflictRecorder(db: db, detectedAt: now)
             var fresh: [(change: FieldChange, old: Value)] = []
             for run in ChangeSet(schemaVersion: schema.version, changes: screening.accepted).rowRuns {
@@ -28,7 +29,13 @@ extension SQLiteCentralStore {
                 let table = try schema.table(first.table)
                 let record = try Replica.fetchRecords(db, table, where: "t.id = ?", arguments: [first.rowID]).first
                 let deletedIndex = table.columns.count - 1
-                for change in rowChanges {
+                let outOfScope = try gate.refusals(rowChanges, table: table, record: record)
+                for (position, change) in zip(rowChanges.indices, rowChanges) {
+                    if let reason = outOfScope[position] {
+                        refused.append(
+                            ChangeRejection(field: change.field, version: change.version, code: .forbidden, message: reason))
+                        continue
+                    }
                     let index = table.columnIndex(change.column)!
                     let current = record?.versions[index]
                     // A re-sent change: already taken in, nothing to do.
@@ -37,7 +44,7 @@ extension SQLiteCentralStore {
                     let currentValue = record?.values[index] ?? .null
                     fresh.append((change, currentValue))
                     let mine = Conflict.Side(
-                        column: change.column, value: change.value, version: change.version, manager: caller.manager)
+                        column: change.column, value: change.value, version: change.version, manager: caller.manager.id)
                     // Two edits of the field without seeing each other.
                     if let current, change.base != current, current.replica != change.version.replica {
                         try recorder.record(
@@ -78,17 +85,28 @@ extension SQLiteCentralStore {
             let seq = replica.transactionSeq
             replica.markChanged()
             for (position, entry) in fresh.enumerated() {
-                try recorder.log(entry.change, seq: seq, manager: caller.manager, old: entry.old, won: won.contains(position))
+                let won = won.contains(position)
+                try recorder.log(entry.change, seq: seq, manager: caller.manager.id, old: entry.old, won: won)
+                // A new owner of an existing customer (a new customer's first owner is no reassignment).
+                if won, entry.change.table == scope.ownerTable.name, entry.change.column == scope.ownerColumn,
+                    !entry.old.isNull, entry.change.value != entry.old, let owner = entry.change.value.textValue
+                {
+                    try recordReassignment(
+                        db, customer: entry.change.rowID, from: entry.old.textValue, to: owner,
+                        version: entry.change.version, by: caller.manager, at: now)
+                }
             }
             return recorder.recorded
         }
-        if !screening.rejected.isEmpty {
+        let rejected = screening.rejected + refused
+        if !rejected.isEmpty {
             logger.info(
                 "push rejected changes",
-                metadata: ["replica": "\(caller.replica)", "rejected": "\(screening.rejected.count)"])
+                metadata: ["replica": "\(caller.replica)", "rejected": "\(rejected.count)", "forbidden": "\(refused.count)"])
         }
         return PushResponse(
-            accepted: screening.accepted.count, rejected: try withCurrentValues(screening.rejected), conflicts: conflicts,
+            accepted: screening.accepted.count - refused.count,
+            rejected: try withCurrentValues(screening.rejected, scope: scope) + refused, conflicts: conflicts,
             serverTimeMillis: now)
     }
 
@@ -146,18 +164,26 @@ extension SQLiteCentralStore {
         return (accepted, rejected)
     }
 
-    /// Adds what the service holds for each rejected field, so a device that
-    /// discards its change can go back to it.
-    func withCurrentValues(_ rejected: [ChangeRejection]) throws -> [ChangeRejection] {
-        try rejected.map { rejection in
-            var rejection = rejection
-            guard let table = try? schema.table(rejection.field.table), let index = table.columnIndex(rejection.field.column),
-                RowID.isValid(rejection.field.rowID),
-                let record = try replica.record(table.name, id: rejection.field.rowID),
-                let version = record.versions[index]
-            else { return rejection }
-            rejection.current = (record.values[index], version)
-            return rejection
+    /// Adds what the service holds for each rejected field the caller may
+    /// see, so a device that discards its change can go back to it.
+    func withCurrentValues(_ rejected: [ChangeRejection], scope: Scope) throws -> [ChangeRejection] {
+        guard !rejected.isEmpty else { return rejected }
+        return try replica.read { db in
+            try rejected.map { rejection in
+                var rejection = rejection
+                guard let table = try? schema.table(rejection.field.table),
+                    let index = table.columnIndex(rejection.field.column), RowID.isValid(rejection.field.rowID)
+                else { return rejection }
+                let inScope = scope.records(table)
+                guard
+                    let record = try Replica.fetchRecords(
+                        db, table, where: "t.id = ? AND \(inScope.sql)", arguments: [rejection.field.rowID] + inScope.arguments
+                    ).first,
+                    let version = record.versions[index]
+                else { return rejection }
+                rejection.current = (record.values[index], version)
+                return rejection
+            }
         }
     }
 }

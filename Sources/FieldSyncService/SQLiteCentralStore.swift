@@ -16,18 +16,22 @@ public actor SQLiteCentralStore: CentralStore {
     private nonisolated let wallClock: HybridLogicalClock.WallClock
     let replica: Replica
     let logger: Logger
+    /// Where tokens come from (seeded in tests, so golden files are exact).
+    var random: any RandomNumberGenerator
 
     /// Opens the store at `path`, creating it (and its directory) on first start.
     public init(
         path: String, schema: Schema = .default,
         maxClockAheadMillis: UInt64 = HybridLogicalClock.defaultMaxDriftMillis,
         wallClock: @escaping HybridLogicalClock.WallClock = SystemWallClock.millisecondsSinceEpoch,
-        replicaID: ReplicaID = .random(), logger: Logger
+        replicaID: ReplicaID = .random(), random: any RandomNumberGenerator = SystemRandomNumberGenerator(),
+        logger: Logger
     ) throws {
         self.schema = schema
         self.maxClockAheadMillis = maxClockAheadMillis
         self.wallClock = wallClock
         self.logger = logger
+        self.random = random
         let replica: Replica
         if FileManager.default.fileExists(atPath: path) {
             replica = try Replica.open(at: path, schema: schema, maxDriftMillis: maxClockAheadMillis, wallClock: wallClock)
@@ -44,13 +48,15 @@ public actor SQLiteCentralStore: CentralStore {
 
     public nonisolated func now() -> UInt64 { wallClock() }
 
-    public func digest() throws -> (digest: String, rows: Int) {
-        try replica.digest()
+    public func digest(for caller: Manager) throws -> (digest: String, rows: Int) {
+        let scope = Scope(caller, schema: schema)
+        return try replica.read { db in try Replica.digest(db, schema: schema, where: { scope.records($0) }) }
     }
 
-    public func pull(after cursor: PullCursor, limit: Int) throws -> PullResponse {
+    public func pull(after cursor: PullCursor, limit: Int, for caller: Manager) throws -> PullResponse {
         let limit = max(1, limit)
-        return try replica.read { db in
+        let scope = Scope(caller, schema: schema)
+        let page = try replica.read { db in
             let committed = try Int64(String.fetchOne(db, sql: "SELECT value FROM fs_meta WHERE key = 'seq'") ?? "0") ?? 0
             guard cursor.seq <= committed else {
                 // A cursor from another service, or from before this store was replaced.
@@ -62,8 +68,10 @@ public actor SQLiteCentralStore: CentralStore {
             var found: [(seq: Int64, tableIndex: Int, record: FieldSyncReplica.Record)] = []
             for (tableIndex, table) in schema.tables.enumerated() {
                 let (condition, arguments) = Self.after(cursor, tableIndex: tableIndex)
+                let inScope = scope.records(table)
                 try Replica.forEachRecord(
-                    db, table, where: condition, arguments: arguments, orderBy: "c.seq, c.id LIMIT \(limit + 1)"
+                    db, table, where: "\(condition) AND \(inScope.sql)", arguments: arguments + inScope.arguments,
+                    orderBy: "c.seq, c.id LIMIT \(limit + 1)"
                 ) { (record: FieldSyncReplica.Record, seq: Int64) in
                     found.append((seq, tableIndex, record))
                 }
@@ -88,8 +96,28 @@ public actor SQLiteCentralStore: CentralStore {
             }
             return PullResponse(
                 changeSet: ChangeSet(schemaVersion: schema.version, changes: changes), cursor: next, more: more,
+                removed: try removedCustomers(db, scope, after: cursor, through: more ? next.seq : committed),
                 serverTimeMillis: now())
         }
+        if !page.more { try replica.writeTransaction { db in try noteSync(db, of: caller, at: page.serverTimeMillis) } }
+        return page
+    }
+
+    /// Customers reassigned in transactions `(after, through]` that the caller
+    /// no longer sees: their device drops them (and their records). A page may
+    /// repeat one the previous page named; dropping twice does nothing.
+    func removedCustomers(_ db: Database, _ scope: Scope, after cursor: PullCursor, through seq: Int64) throws -> [String] {
+        guard !scope.seesEverything else { return [] }
+        // Only customers that were the caller's: others' reassignments are none of their business.
+        let previously = scope.owns("r.from_owner")
+        let now = scope.owns("c.\(ReplicaLayout.quote(scope.ownerColumn))")
+        return try String.fetchAll(
+            db,
+            sql: """
+                SELECT DISTINCT r.customer FROM svc_reassignments r
+                JOIN \(ReplicaLayout.quote(scope.ownerTable.name)) c ON c.id = r.customer
+                WHERE r.seq > ? AND r.seq <= ? AND \(previously.sql) AND NOT (\(now.sql)) ORDER BY r.customer
+                """, arguments: [cursor.completeThrough, seq] + previously.arguments + now.arguments)
     }
 
     /// Rows of table number `tableIndex` that come after `cursor` in (seq, table, id) order.

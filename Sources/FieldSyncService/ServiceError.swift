@@ -30,5 +30,5 @@ public struct InvalidChanges: FieldSyncError {
 extension ChangeRejection {
     /// Codes a service gives a valid change it decides not to take; the push
     /// goes on with the others. Any other code means the change is invalid.
-    public static let policyCodes: Set<ErrorCode> = [.clockSkew, .wrongReplica]
+    public static let policyCodes: Set<ErrorCode> = [.clockSkew, .wrongReplica, .forbidden]
 }

@@ -12,6 +12,11 @@ import FieldSyncReplica
 /// - `svc_conflicts`: conflicts, unique by field and the two versions, so
 ///   however often a change is re-sent and whichever side arrives first the
 ///   same conflict is recorded once. Side `a` is the older version.
+/// - `svc_managers` and `svc_tokens`: who may call, in which role and branch;
+///   tokens by their SHA-256 only.
+/// - `svc_reassignments`: each change of a customer's owner, with the
+///   transaction that made it, so the previous owner's next pull can remove
+///   the customer from their device.
 enum ServiceLayout {
     static func statements(for schema: Schema) -> [String] {
         var sql = [
@@ -34,11 +39,35 @@ enum ServiceLayout {
               UNIQUE(tbl, row_id, col, a_hlc, a_replica, b_hlc, b_replica))
             """,
             "CREATE INDEX IF NOT EXISTS svc_conflicts_by_status ON svc_conflicts(status, id)",
+            """
+            CREATE TABLE IF NOT EXISTS svc_managers(
+              id TEXT PRIMARY KEY NOT NULL, name TEXT NOT NULL, branch TEXT NOT NULL, role TEXT NOT NULL,
+              created_at INTEGER NOT NULL, last_sync_at INTEGER)
+            """,
+            "CREATE INDEX IF NOT EXISTS svc_managers_by_branch ON svc_managers(branch)",
+            """
+            CREATE TABLE IF NOT EXISTS svc_tokens(
+              hash BLOB PRIMARY KEY NOT NULL, manager TEXT NOT NULL REFERENCES svc_managers(id), hint TEXT NOT NULL,
+              issued_at INTEGER NOT NULL, revoked_at INTEGER) WITHOUT ROWID
+            """,
+            """
+            CREATE TABLE IF NOT EXISTS svc_reassignments(
+              seq INTEGER NOT NULL, customer TEXT NOT NULL, from_owner TEXT, to_owner TEXT NOT NULL,
+              hlc INTEGER NOT NULL, replica INTEGER NOT NULL, by_manager TEXT NOT NULL, at INTEGER NOT NULL)
+            """,
+            "CREATE INDEX IF NOT EXISTS svc_reassignments_by_seq ON svc_reassignments(seq)",
+            "CREATE INDEX IF NOT EXISTS svc_log_by_manager ON svc_log(manager, received_at)",
         ]
         // Pulls walk each table in change order.
         for table in schema.tables {
             let clock = ReplicaLayout.clockTable(table)
             sql.append("CREATE INDEX IF NOT EXISTS \(ReplicaLayout.quote("\(clock)_by_seq")) ON \(clock)(seq, id)")
+            // Scope: a manager's customers, and their records.
+            if let owner = table.ownerColumn {
+                sql.append(
+                    "CREATE INDEX IF NOT EXISTS \(ReplicaLayout.quote("\(table.name)_by_\(owner)")) ON \(ReplicaLayout.quote(table.name))(\(ReplicaLayout.quote(owner)))"
+                )
+            }
         }
         return sql
     }

@@ -1,11 +1,17 @@
 import Foundation
 import Testing
 
-/// A `fieldsync-server serve --open` process on a free loopback port, with its
-/// store in a directory of the test's. `stop()` sends SIGINT, as an operator would.
+/// A `fieldsync-server serve` process on a free loopback port, with its
+/// store in a directory of the test's, set up with `fieldsync-server manager
+/// add` and `token issue` for its staff. `stop()` sends SIGINT, as an operator would.
 final class ServerProcess: @unchecked Sendable {
+    /// North: manager ana and her supervisor bruno; south: manager zoe; root is the admin.
+    static let staff = [("ana", "manager", "north"), ("bruno", "supervisor", "north"), ("zoe", "manager", "south"), ("root", "admin", "hq")]
+
     let url: String
     let dataPath: String
+    /// Each staff member's token.
+    let tokens: [String: String]
     private let process: Process
     private let errorURL: URL
 
@@ -17,9 +23,16 @@ final class ServerProcess: @unchecked Sendable {
         dataPath = directory.appendingPathComponent("central.db").path
         _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
         _ = FileManager.default.createFile(atPath: errorURL.path, contents: nil)
+        var tokens: [String: String] = [:]
+        for (id, role, branch) in Self.staff {
+            try await Self.admin(["manager", "add", id, "--name", id.capitalized, "--branch", branch, "--role", role], data: dataPath)
+            tokens[id] = try await Self.admin(["token", "issue", id], data: dataPath)
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        self.tokens = tokens
         process = Process()
         process.executableURL = try FieldSyncExecutable.serverURL()
-        process.arguments = ["serve", "--open", "--port", "0", "--data", dataPath] + extraArguments
+        process.arguments = ["serve", "--port", "0", "--data", dataPath] + extraArguments
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = try FileHandle(forWritingTo: outURL)
         process.standardError = try FileHandle(forWritingTo: errorURL)
@@ -38,6 +51,22 @@ final class ServerProcess: @unchecked Sendable {
             throw ServerDidNotStart(log: String(decoding: (try? Data(contentsOf: errorURL)) ?? Data(), as: UTF8.self))
         }
         url = found
+    }
+
+    /// Runs an administration command of `fieldsync-server` on the store; returns its standard output.
+    @discardableResult
+    static func admin(_ arguments: [String], data: String) async throws -> String {
+        let result = try await ChildProcess.run(
+            try FieldSyncExecutable.serverURL(), arguments + ["--data", data], environment: [:],
+            in: URL(fileURLWithPath: (data as NSString).deletingLastPathComponent))
+        try #require(result.exitCode == 0, "\(result)")
+        return result.stdout
+    }
+
+    func admin(_ arguments: String...) async throws -> ProcessResult {
+        try await ChildProcess.run(
+            try FieldSyncExecutable.serverURL(), arguments + ["--data", dataPath], environment: [:],
+            in: URL(fileURLWithPath: (dataPath as NSString).deletingLastPathComponent))
     }
 
     struct ServerDidNotStart: Error, CustomStringConvertible {

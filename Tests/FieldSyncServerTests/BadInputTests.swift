@@ -104,7 +104,9 @@ struct BadInputTests {
     func refused(_ bad: Case) async throws {
         try await withTestServer { server in
             let before = try await server.request(.GET, SyncAPI.digest).decode(DigestResponse.self)
-            let answer = try await server.request(.init(rawValue: bad.method), bad.path, body: bad.body, headers: bad.headers)
+            // As Ana, whose replica the pushes name.
+            let answer = try await server.request(
+                .init(rawValue: bad.method), bad.path, body: bad.body, headers: bad.headers, as: "ana")
             #expect(answer.status == bad.status, "\(answer)")
             let error = try #require(answer.error, "no error body: \(answer)")
             #expect(error.code == bad.code, "\(answer)")

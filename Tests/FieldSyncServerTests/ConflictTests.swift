@@ -7,7 +7,7 @@ import Testing
 struct ConflictTests {
     let creator = Writer(0x1, "ana")
     let ana = Writer(0xA, "ana")
-    let ben = Writer(0xB, "ben")
+    let ben = Writer(0xB, "sue")  // Ana's supervisor: she sees Ana's customers
 
     /// Both arrival orders of two concurrent edits of one field, on fresh servers.
     func bothOrders(
@@ -50,7 +50,7 @@ struct ConflictTests {
             let conflict = conflicts[0]
             #expect(conflict.kind == .field && conflict.table == "customers" && conflict.column == "full_name")
             #expect(conflict.sides.map(\.value) == [.text("Anna A."), .text("Anna B.")])
-            #expect(conflict.sides.map(\.manager) == ["ana", "ben"])
+            #expect(conflict.sides.map(\.manager) == ["ana", "sue"])
             #expect(conflict.sides.map(\.replica) == [ana.replica, ben.replica])
             #expect(conflict.winner.version == ben.version(t0 + 20))
             #expect(conflict.detectedAtMillis == t0 + 60_000)
@@ -104,13 +104,13 @@ struct ConflictTests {
 
             let unknownSide = try await server.request(
                 .POST, "/v1/conflicts/\(conflict.id)/settle",
-                body: WireJSON.encode(SettleRequest(resolution: .keep(creator.version(t0)), manager: "sue")))
+                body: WireJSON.encode(SettleRequest(resolution: .keep(creator.version(t0)))), as: "sue")
             #expect(unknownSide.status == 400 && unknownSide.error?.code == .badArgument)
 
             let keep = ana.version(t0 + 10)
             let settled = try await server.request(
                 .POST, "/v1/conflicts/\(conflict.id)/settle",
-                body: WireJSON.encode(SettleRequest(resolution: .keep(keep), manager: "sue")))
+                body: WireJSON.encode(SettleRequest(resolution: .keep(keep))), as: "sue")
             try #require(settled.status == 200, "\(settled)")
             let document = try settled.decode(ConflictDocument.self).conflict
             #expect(document.status == .settled && document.settlement?.by == "sue")
@@ -124,7 +124,7 @@ struct ConflictTests {
 
             let twice = try await server.request(
                 .POST, "/v1/conflicts/\(conflict.id)/settle",
-                body: WireJSON.encode(SettleRequest(resolution: .value(.text("Anna Z.")), manager: "sue")))
+                body: WireJSON.encode(SettleRequest(resolution: .value(.text("Anna Z.")))), as: "sue")
             #expect(twice.status == 409 && twice.error?.code == .alreadySettled)
             let missing = try await server.request(.GET, "/v1/conflicts/999")
             #expect(missing.status == 404 && missing.error?.code == .unknownConflict)

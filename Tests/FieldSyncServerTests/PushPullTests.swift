@@ -116,7 +116,7 @@ struct PushPullTests {
             let body = try Gzip.compress(WireJSON.encode(ana.push(changes)))
             let pushed = try await server.request(
                 .POST, SyncAPI.push, body: body,
-                headers: [(SyncAPI.schemaVersionHeader, "1"), ("Content-Encoding", "gzip")])
+                headers: [(SyncAPI.schemaVersionHeader, "1"), ("Content-Encoding", "gzip")], as: "ana")
             #expect(pushed.status == 200)
             #expect(try pushed.decode(PushResponse.self).accepted == 60)
             let pulled = try await server.request(

@@ -18,6 +18,7 @@ struct ShutdownTests {
             var request = HTTPClientRequest(url: server.baseURL + SyncAPI.push)
             request.method = .POST
             request.headers.add(name: SyncAPI.schemaVersionHeader, value: "1")
+            request.headers.add(name: "Authorization", value: "Bearer \(server.tokens["ana"]!)")
             request.body = .stream(parts, length: .known(Int64(body.count)))
             let answer = Task { try await TestServer.http.execute(request, timeout: .seconds(30)) }
 

@@ -6,8 +6,8 @@ import FieldSyncService
 import FieldSyncTestSupport
 import Foundation
 
-/// The HTTP transport to a test server, which can also fail on cue (a
-/// dropped connection, no network) and counts the requests it made.
+/// The HTTP transport to a test server as one manager, which can also fail
+/// on cue (a dropped connection, no network) and counts the requests it made.
 final class FaultyTransport: SyncTransport, @unchecked Sendable {
     let http: HTTPSyncTransport
     private let lock = NSLock()
@@ -16,8 +16,8 @@ final class FaultyTransport: SyncTransport, @unchecked Sendable {
     private var _failPullNumber: Int?
     private var _offline = false
 
-    init(serverURL: String) {
-        http = HTTPSyncTransport(serverURL: serverURL, token: nil, schemaVersion: Schema.default.version)
+    init(serverURL: String, token: String?) {
+        http = HTTPSyncTransport(serverURL: serverURL, token: token, schemaVersion: Schema.default.version)
     }
 
     var pushes: Int { lock.withLock { _pushes } }
@@ -72,6 +72,16 @@ final class FaultyTransport: SyncTransport, @unchecked Sendable {
         try checkOnline()
         return try await http.settle(id: id, request)
     }
+
+    func reassign(customer: String, _ request: ReassignRequest) async throws -> Reassignment {
+        try checkOnline()
+        return try await http.reassign(customer: customer, request)
+    }
+
+    func report(branch: String?, since: String?) async throws -> BranchReport {
+        try checkOnline()
+        return try await http.report(branch: branch, since: since)
+    }
 }
 
 /// A test server and the devices that sync with it, in a directory removed at the end.
@@ -79,15 +89,19 @@ final class SyncWorld {
     static let start: UInt64 = 1_760_000_000_000
     let server: TestServer
     let directory = TemporaryDirectory()
-    let transport: FaultyTransport
+    /// One transport per manager, with their token.
+    let transports: [String: FaultyTransport]
 
     var store: SQLiteCentralStore { server.store }
     var serviceClock: ManualWallClock { server.clock }
 
     init(_ server: TestServer) {
         self.server = server
-        transport = FaultyTransport(serverURL: server.baseURL)
+        transports = server.tokens.mapValues { FaultyTransport(serverURL: server.baseURL, token: $0) }
     }
+
+    /// The transport of a manager (the admin's when nil).
+    func transport(_ manager: String? = nil) -> FaultyTransport { transports[manager ?? Staff.admin.id]! }
 
     /// A device whose clock runs `ahead` milliseconds ahead of the service's.
     func device(_ name: String, manager: String?, ahead: UInt64 = 0) throws -> (Replica, ManualWallClock) {
@@ -100,7 +114,7 @@ final class SyncWorld {
         -> Synchronizer
     {
         Synchronizer(
-            replica: replica, transport: transport, pushBatchSize: pushBatchSize, pullPageLimit: pullPageLimit,
+            replica: replica, transport: transport(replica.managerID), pushBatchSize: pushBatchSize, pullPageLimit: pullPageLimit,
             now: clock.read)
     }
 
@@ -134,17 +148,18 @@ func withSyncWorld(_ body: (SyncWorld) async throws -> Void) async throws {
         do {
             try await body(world)
         } catch {
-            try? await world.transport.http.shutdown()
+            for transport in world.transports.values { try? await transport.http.shutdown() }
             throw error
         }
-        try await world.transport.http.shutdown()
+        for transport in world.transports.values { try await transport.http.shutdown() }
     }
 }
 
 extension Replica {
-    /// Adds a customer owned by `owner` and returns its id.
+    /// Adds a customer owned by `owner` (default: the replica's manager) and returns its id.
     @discardableResult
-    func addCustomer(_ name: String, owner: String = "ana.lima", phone: String? = nil) throws -> String {
+    func addCustomer(_ name: String, owner: String? = nil, phone: String? = nil) throws -> String {
+        let owner = owner ?? managerID ?? "ana.lima"
         let id = UUID().uuidString.lowercased()
         var values: [(column: String, value: Value)] = [("owner", .text(owner)), ("full_name", .text(name))]
         if let phone { values.append(("phone", .text(phone))) }

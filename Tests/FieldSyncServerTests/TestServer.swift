@@ -15,6 +15,8 @@ import ServiceLifecycle
 /// directory, with a clock the test sets. `withTestServer` starts it and stops it.
 struct TestServer: Sendable {
     let store: SQLiteCentralStore
+    /// Each staff member's token, issued at start.
+    let tokens: [String: String]
     let clock: ManualWallClock
     let baseURL: String
     let metrics: ServiceMetrics
@@ -38,23 +40,27 @@ struct TestServer: Sendable {
         var error: ErrorResponse? { try? decode(ErrorResponse.self) }
     }
 
-    /// Sends a request; the schema header is added unless `headers` says otherwise.
+    /// Sends a request as `caller` (their bearer token; nil: none); the schema
+    /// header is added unless `headers` says otherwise.
     func request(
-        _ method: HTTPMethod, _ path: String, body: Data? = nil, headers: [(String, String)]? = nil
+        _ method: HTTPMethod, _ path: String, body: Data? = nil, headers: [(String, String)]? = nil,
+        as caller: String? = Staff.admin.id
     ) async throws -> Answer {
         var request = HTTPClientRequest(url: baseURL + path)
         request.method = method
         for (name, value) in headers ?? [(SyncAPI.schemaVersionHeader, "1")] {
             request.headers.add(name: name, value: value)
         }
+        if let caller { request.headers.add(name: "Authorization", value: "Bearer \(tokens[caller]!)") }
         if let body { request.body = .bytes(ByteBuffer(data: body)) }
         let response = try await Self.http.execute(request, timeout: .seconds(30))
         let bytes = try await response.body.collect(upTo: 64 * 1024 * 1024)
         return Answer(status: Int(response.status.code), headers: response.headers, body: Data(buffer: bytes))
     }
 
+    /// Pushes with the token of the manager the request names.
     func push(_ request: PushRequest) async throws -> Answer {
-        try await self.request(.POST, SyncAPI.push, body: WireJSON.encode(request))
+        try await self.request(.POST, SyncAPI.push, body: WireJSON.encode(request), as: request.manager ?? Staff.admin.id)
     }
 }
 
@@ -68,7 +74,12 @@ func withTestServer<T>(
     let directory = TemporaryDirectory()
     let store = try SQLiteCentralStore(
         path: directory.file("central.db"), maxClockAheadMillis: maxClockAheadMillis, wallClock: clock.read,
-        replicaID: replicaID, logger: TestServer.quiet)
+        replicaID: replicaID, random: SeededGenerator(seed: 0x70c3), logger: TestServer.quiet)
+    var tokens: [String: String] = [:]
+    for manager in Staff.all {
+        try await store.addManager(manager)
+        tokens[manager.id] = try await store.issueToken(for: manager.id)
+    }
     let metrics = ServiceMetrics()
     let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
     let application = SyncServer.application(
@@ -80,7 +91,7 @@ func withTestServer<T>(
     var iterator = ports.makeAsyncIterator()
     guard let port = await iterator.next() else { throw CancellationError() }
     let server = TestServer(
-        store: store, clock: clock, baseURL: "http://127.0.0.1:\(port)", metrics: metrics,
+        store: store, tokens: tokens, clock: clock, baseURL: "http://127.0.0.1:\(port)", metrics: metrics,
         shutdown: { await group.triggerGracefulShutdown() })
     do {
         let result = try await body(server)

@@ -1,0 +1,81 @@
+import FieldSyncCore
+import GRDB
+
+extension Replica {
+    /// Whether unsent edits touch these customers or their records (push
+    /// them before the customers are removed).
+    public func hasPendingChanges(forCustomers customers: [String]) throws -> Bool {
+        guard !customers.isEmpty else { return false }
+        return try read { db in
+            try removalTargets(db, customers: customers).contains { table, ids in
+                try Self.pendingCount(db, table, ids) > 0
+            }
+        }
+    }
+
+    /// Deletes customers that were reassigned to another manager, with their
+    /// records, from this device. An edit still unsent (the push before the
+    /// pull could not take it) is kept among the rejected changes, never dropped.
+    func remove(_ db: Database, customers: [String]) throws {
+        guard !customers.isEmpty else { return }
+        for (table, ids) in try removalTargets(db, customers: customers) where !ids.isEmpty {
+            let list = Self.placeholders(ids.count)
+            let arguments = StatementArguments([table.name] + ids)
+            try db.execute(
+                sql: """
+                    INSERT INTO fs_rejected(tbl, row_id, col, value, hlc, replica, base_hlc, base_replica, code, message, rejected_at)
+                    SELECT tbl, row_id, col, value, hlc, replica, base_hlc, base_replica, ?, ?, ?
+                    FROM fs_pending WHERE tbl = ? AND row_id IN \(list)
+                    ON CONFLICT(tbl, row_id, col) DO UPDATE SET
+                      value = excluded.value, hlc = excluded.hlc, replica = excluded.replica,
+                      code = excluded.code, message = excluded.message, rejected_at = excluded.rejected_at
+                    """,
+                arguments: [
+                    ErrorCode.forbidden.rawValue,
+                    "the customer was reassigned to another manager before this edit was sent; tell the new owner",
+                    Int64(deviceWallClock()),
+                ] + arguments)
+            for sql in [
+                "DELETE FROM fs_pending WHERE tbl = ? AND row_id IN \(list)",
+                "DELETE FROM fs_captured WHERE tbl = ? AND row_id IN \(list)",
+            ] {
+                try db.execute(sql: sql, arguments: arguments)
+            }
+            try db.execute(
+                sql: "DELETE FROM \(ReplicaLayout.clockTable(table)) WHERE id IN \(list)", arguments: StatementArguments(ids))
+            try db.execute(
+                sql: "DELETE FROM \(ReplicaLayout.quote(table.name)) WHERE id IN \(list)", arguments: StatementArguments(ids))
+        }
+        transactionChanged = true
+    }
+
+    /// The ids to remove per table, children first (they reference the customers).
+    private func removalTargets(_ db: Database, customers: [String]) throws -> [(TableSchema, [String])] {
+        var targets: [(TableSchema, [String])] = []
+        let list = Self.placeholders(customers.count)
+        for table in schema.tables {
+            if let parent = table.parentColumn {
+                let ids = try String.fetchAll(
+                    db,
+                    sql: "SELECT id FROM \(ReplicaLayout.quote(table.name)) WHERE \(ReplicaLayout.quote(parent)) IN \(list)",
+                    arguments: StatementArguments(customers))
+                targets.append((table, ids))
+            }
+        }
+        for table in schema.tables where table.ownerColumn != nil {
+            targets.append((table, customers))
+        }
+        return targets
+    }
+
+    private static func pendingCount(_ db: Database, _ table: TableSchema, _ ids: [String]) throws -> Int {
+        guard !ids.isEmpty else { return 0 }
+        return try Int.fetchOne(
+            db, sql: "SELECT count(*) FROM fs_pending WHERE tbl = ? AND row_id IN \(placeholders(ids.count))",
+            arguments: StatementArguments([table.name] + ids)) ?? 0
+    }
+
+    private static func placeholders(_ count: Int) -> String {
+        "(" + Array(repeating: "?", count: count).joined(separator: ", ") + ")"
+    }
+}

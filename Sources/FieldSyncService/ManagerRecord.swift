@@ -1,0 +1,18 @@
+import FieldSyncCore
+
+/// A manager as the service's administration lists them.
+public struct ManagerRecord: Sendable, Equatable {
+    public var manager: Manager
+    /// Tokens issued and not revoked.
+    public var activeTokens: Int
+    /// The last push or pull, Unix milliseconds.
+    public var lastSyncMillis: UInt64?
+}
+
+/// A token as listed: never the token itself.
+public struct TokenRecord: Sendable, Equatable {
+    public var manager: String
+    public var hint: String
+    public var issuedAtMillis: UInt64
+    public var revokedAtMillis: UInt64?
+}

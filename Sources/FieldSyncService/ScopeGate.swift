@@ -1,0 +1,120 @@
+import FieldSyncCore
+import FieldSyncReplica
+import GRDB
+
+/// Decides, inside a push's transaction, which changes the caller may make:
+/// edits of records in their scope; edits made before a customer was
+/// reassigned away from them (judged by the edit's version); new customers
+/// they own (a supervisor may name another owner of the branch, an admin any
+/// manager); and, for supervisors and admins only, a new owner.
+///
+/// A refusal of someone else's record reads the same as one of a record that
+/// was reassigned away, and never carries its owner or values.
+struct ScopeGate {
+    let db: Database
+    let scope: Scope
+    /// Customers this push creates, with their owner: their children may come in the same push.
+    private var created: [String: String] = [:]
+
+    init(db: Database, scope: Scope) {
+        self.db = db
+        self.scope = scope
+    }
+
+    private var caller: Manager { scope.caller }
+
+    static let outOfScope =
+        "is not one of your customers' records (or it was reassigned to another manager before this change was made); it stays on your device as rejected"
+
+    /// The positions in `run` (one record's changes) the caller may not make, each with why.
+    mutating func refusals(_ run: ArraySlice<FieldChange>, table: TableSchema, record: FieldSyncReplica.Record?) throws -> [Int: String] {
+        let id = run[run.startIndex].rowID
+        var refused: [Int: String] = [:]
+        func refuseAll(_ reason: String) { for position in run.indices { refused[position] = reason } }
+        if table.name == scope.ownerTable.name {
+            let ownerIndex = table.columnIndex(scope.ownerColumn)!
+            guard let record else {
+                // A new customer: it must name an owner the caller may give it.
+                guard let owner = run.first(where: { $0.column == scope.ownerColumn })?.value.textValue else {
+                    refuseAll("a new customer must name its owner (\(scope.ownerColumn))")
+                    return refused
+                }
+                if let reason = try ownerRefusal(owner, isNew: true) { refuseAll(reason) } else { created[id] = owner }
+                return refused
+            }
+            let owner = (record.values[ownerIndex].textValue, record.versions[ownerIndex])
+            for position in run.indices {
+                let change = run[position]
+                if !(try may(change.version, customerOwner: owner, id: id)) {
+                    refused[position] = "customer \(id) \(Self.outOfScope)"
+                } else if change.column == scope.ownerColumn, let newOwner = change.value.textValue, newOwner != owner.0,
+                    let reason = try ownerRefusal(newOwner, isNew: false)
+                {
+                    refused[position] = reason
+                }
+            }
+            return refused
+        }
+        guard let parentColumn = table.parentColumn, let parentIndex = table.columnIndex(parentColumn) else {
+            if !scope.seesEverything { refuseAll("\(table.name) records are kept by admins only") }
+            return refused
+        }
+        let parentChange = run.first { $0.column == parentColumn }
+        guard let parent = record?.values[parentIndex].textValue ?? parentChange?.value.textValue else {
+            refuseAll("a new \(table.name) record must name its customer (\(parentColumn))")
+            return refused
+        }
+        for position in run.indices {
+            let change = run[position]
+            var allowed = try may(change.version, customer: parent)
+            // Moving a record to another customer needs that customer in scope too.
+            if allowed, change.column == parentColumn, let target = change.value.textValue, target != parent {
+                allowed = try may(change.version, customer: target)
+            }
+            if !allowed { refused[position] = "\(table.name) record \(id) \(Self.outOfScope)" }
+        }
+        return refused
+    }
+
+    /// Why the caller may not give a customer to `owner`, or nil.
+    private func ownerRefusal(_ owner: String, isNew: Bool) throws -> String? {
+        if !isNew && caller.role == .manager {
+            return "only a supervisor or an admin reassigns a customer (fieldsync customer reassign)"
+        }
+        if caller.role == .manager {
+            return owner == caller.id ? nil : "a new customer is owned by its creator: set its owner to \(caller.id)"
+        }
+        guard let branch = try String.fetchOne(db, sql: "SELECT branch FROM svc_managers WHERE id = ?", arguments: [owner])
+        else { return "there is no manager \(owner) to own the customer" }
+        if caller.role == .supervisor && branch != caller.branch {
+            return "\(owner) is not a manager of branch \(caller.branch)"
+        }
+        return nil
+    }
+
+    /// Whether a change with `version` to customer `id` (or one of its records) is the caller's to make.
+    private func may(_ version: Version, customer id: String) throws -> Bool {
+        if let owner = created[id] { return try scope.includes(owner: owner, db) }
+        let table = scope.ownerTable
+        guard let customer = try Replica.fetchRecords(db, table, where: "t.id = ?", arguments: [id]).first else {
+            return false
+        }
+        let ownerIndex = table.columnIndex(scope.ownerColumn)!
+        return try may(version, customerOwner: (customer.values[ownerIndex].textValue, customer.versions[ownerIndex]), id: id)
+    }
+
+    /// In scope now, or owned by someone in scope when the change was made
+    /// (before the customer was reassigned: "by version").
+    private func may(_ version: Version, customerOwner owner: (String?, Version?), id: String) throws -> Bool {
+        if try scope.includes(owner: owner.0, db) { return true }
+        guard let since = owner.1, version < since else { return false }
+        let earlier = try String.fetchOne(
+            db,
+            sql: """
+                SELECT value FROM svc_log WHERE tbl = ? AND row_id = ? AND col = ? AND hlc < ?
+                ORDER BY hlc DESC LIMIT 1
+                """,
+            arguments: [scope.ownerTable.name, id, scope.ownerColumn, version.storedTimestamp])
+        return try earlier.map { try scope.includes(owner: $0, db) } ?? false
+    }
+}

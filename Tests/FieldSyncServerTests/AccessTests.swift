@@ -1,0 +1,185 @@
+import FieldSyncCore
+import FieldSyncProtocol
+import FieldSyncService
+import Foundation
+import NIOHTTP1
+import Testing
+
+/// Tokens, roles and scope, over HTTP: what each caller may see and do.
+@Suite("Access: tokens, roles and scope on every endpoint")
+struct AccessTests {
+    let ana = Writer(0xA, "ana")
+    let sue = Writer(0x5, "sue")
+
+    /// Every endpoint but /health, with a body where it needs one.
+    static let endpoints: [(HTTPMethod, String, Data?)] = [
+        (.POST, SyncAPI.push, nil), (.GET, SyncAPI.pull, nil), (.GET, SyncAPI.digest, nil),
+        (.GET, SyncAPI.conflicts, nil), (.GET, SyncAPI.conflict(1), nil),
+        (.POST, SyncAPI.settle(1), Data(#"{"value":"x"}"#.utf8)),
+        (.POST, SyncAPI.reassign(IDs.anna), Data(#"{"to":"ben"}"#.utf8)), (.GET, SyncAPI.report, nil),
+        (.GET, SyncAPI.metrics, nil),
+    ]
+
+    @Test("every endpoint but /health refuses a request without a token, or with an unknown one: 401")
+    func tokenRequired() async throws {
+        try await withTestServer { server in
+            #expect(try await server.request(.GET, SyncAPI.health, as: nil).status == 200)
+            for (method, path, body) in Self.endpoints {
+                for headers in [[], [("Authorization", "Bearer fst_not-a-token")], [("Authorization", "Basic YWxhZGRpbg==")]] {
+                    let answer = try await server.request(
+                        method, path, body: body, headers: [(SyncAPI.schemaVersionHeader, "1")] + headers, as: nil)
+                    #expect(answer.status == 401, "\(method) \(path): \(answer)")
+                    #expect(answer.error?.code == .unauthorized, "\(method) \(path)")
+                    #expect(answer.headers["WWW-Authenticate"].first == "Bearer")
+                }
+            }
+        }
+    }
+
+    @Test("a revoked token stops working on its next request; revoking one token leaves the manager's others")
+    func revokedToken() async throws {
+        try await withTestServer { server in
+            #expect(try await server.request(.GET, SyncAPI.digest, as: "ana").status == 200)
+            let second = try await server.store.issueToken(for: "ana")
+            #expect(try await server.store.revokeTokens(server.tokens["ana"]!) == 1)
+            #expect(try await server.request(.GET, SyncAPI.digest, as: "ana").status == 401)
+            let withSecond = try await server.request(
+                .GET, SyncAPI.digest, headers: [(SyncAPI.schemaVersionHeader, "1"), ("Authorization", "Bearer \(second)")],
+                as: nil)
+            #expect(withSecond.status == 200)
+            #expect(try await server.store.revokeTokens("ana") == 1)
+            #expect(try await server.store.tokens(of: "ana").allSatisfy { $0.revokedAtMillis != nil })
+            await #expect(throws: ServiceError.self) { try await server.store.revokeTokens("nobody") }
+        }
+    }
+
+    /// Ana's customer with a visit, a task and a holding, and a conflict on its tier between Ana and her supervisor.
+    func anaBook(_ server: TestServer) async throws {
+        let created = ana.newCustomer(IDs.anna, name: "Anna Keller", at: t0) + [
+            ana.change(IDs.anna, "tier", .text("standard"), at: t0),
+            ana.change(IDs.customer(11), "customer_id", .text(IDs.anna), at: t0, table: "interactions"),
+            ana.change(IDs.customer(11), "channel", .text("visit"), at: t0, table: "interactions"),
+            ana.change(IDs.customer(11), "occurred_at", .text("2026-11-18T09:00:00Z"), at: t0, table: "interactions"),
+            ana.change(IDs.customer(12), "customer_id", .text(IDs.anna), at: t0, table: "tasks"),
+            ana.change(IDs.customer(12), "kind", .text("call_back"), at: t0, table: "tasks"),
+            ana.change(IDs.customer(12), "title", .text("Call Anna"), at: t0, table: "tasks"),
+            ana.change(IDs.customer(12), "due_date", .text("2026-11-01"), at: t0, table: "tasks"),
+            ana.change(IDs.customer(12), "status", .text("open"), at: t0, table: "tasks"),
+            ana.change(IDs.customer(13), "customer_id", .text(IDs.anna), at: t0, table: "holdings"),
+            ana.change(IDs.customer(13), "category", .text("fund"), at: t0, table: "holdings"),
+            ana.change(IDs.customer(13), "product_name", .text("World Fund"), at: t0, table: "holdings"),
+            ana.change(IDs.customer(13), "amount", .integer(500_000), at: t0, table: "holdings"),
+            ana.change(IDs.customer(13), "currency", .text("EUR"), at: t0, table: "holdings"),
+        ]
+        let pushed = try await server.push(ana.push(created)).decode(PushResponse.self)
+        try #require(pushed.accepted == created.count && pushed.rejected.isEmpty, "\(pushed)")
+        let base = ana.version(t0)
+        _ = try await server.push(ana.push([ana.change(IDs.anna, "tier", .text("premium"), at: t0 + 10, base: base)]))
+        let collided = try await server.push(sue.push([sue.change(IDs.anna, "tier", .text("private"), at: t0 + 20, base: base)]))
+        try #require(try collided.decode(PushResponse.self).conflicts == 1)
+    }
+
+    @Test("a manager of another branch, a manager of the same branch and a foreign supervisor see nothing of Ana's, on any endpoint",
+        arguments: ["zoe", "ben", "sol"])
+    func foreignCallerSeesNothing(_ caller: String) async throws {
+        try await withTestServer { server in
+            try await anaBook(server)
+            let before = try await server.store.digest()
+            var bodies: [String] = []
+            func get(_ path: String) async throws -> TestServer.Answer {
+                let answer = try await server.request(.GET, path, as: caller)
+                bodies.append(String(decoding: answer.body, as: UTF8.self))
+                return answer
+            }
+            let page = try await get(SyncAPI.pull).decode(PullResponse.self)
+            #expect(page.changeSet.changes.isEmpty && page.removed.isEmpty)
+            let digest = try await get(SyncAPI.digest).decode(DigestResponse.self)
+            #expect(digest.rows == 0 && digest.digest == ContentDigest().finalize())
+            #expect(try await get(SyncAPI.conflicts + "?status=all").decode(ConflictListResponse.self).conflicts.isEmpty)
+            #expect(try await get(SyncAPI.conflict(1)).status == 404)
+            #expect(try await get(SyncAPI.metrics).status == 403)
+            #expect(try await get(SyncAPI.report + "?branch=north").status == 403)
+            let settle = try await server.request(.POST, SyncAPI.settle(1), body: Data(#"{"value":"standard"}"#.utf8), as: caller)
+            #expect(settle.status == 404 && settle.error?.code == .unknownConflict, "\(settle)")
+            let reassign = try await server.request(
+                .POST, SyncAPI.reassign(IDs.anna), body: Data(#"{"to":"\#(caller)"}"#.utf8), as: caller)
+            #expect([403, 404].contains(reassign.status), "\(reassign)")
+
+            // Pushes to Ana's records are refused one by one, revealing nothing of what the service holds.
+            let intruder = Writer(0xF, caller)
+            let push = try await server.push(
+                intruder.push([
+                    intruder.change(IDs.anna, "tier", .text("standard"), at: t0 + 30),
+                    intruder.change(IDs.customer(11), "summary", .text("x"), at: t0 + 30, table: "interactions"),
+                    intruder.change(IDs.customer(20), "customer_id", .text(IDs.anna), at: t0 + 30, table: "tasks"),
+                    intruder.change(IDs.customer(20), "kind", .text("other"), at: t0 + 30, table: "tasks"),
+                    intruder.change(IDs.customer(20), "title", .text("t"), at: t0 + 30, table: "tasks"),
+                    intruder.change(IDs.customer(20), "due_date", .text("2026-12-01"), at: t0 + 30, table: "tasks"),
+                    intruder.change(IDs.customer(20), "status", .text("open"), at: t0 + 30, table: "tasks"),
+                ]))
+            let pushed = try push.decode(PushResponse.self)
+            #expect(pushed.accepted == 0 && pushed.rejected.count == 7 && pushed.rejected.allSatisfy { $0.code == .forbidden })
+            #expect(pushed.rejected.allSatisfy { $0.current == nil })
+            bodies.append(String(decoding: push.body, as: UTF8.self))
+            #expect(try await server.store.digest() == before)
+            for body in bodies {
+                for secret in ["Anna Keller", "premium", "private", "World Fund", "Call Anna"] {
+                    #expect(!body.contains(secret), "\(caller) saw \(secret): \(body)")
+                }
+            }
+        }
+    }
+
+    @Test("Ana sees her customer and its records; her supervisor sees the branch; the admin everything, metrics included")
+    func scopesByRole() async throws {
+        try await withTestServer { server in
+            try await anaBook(server)
+            let zoe = Writer(0xC, "zoe")
+            _ = try await server.push(zoe.push(zoe.newCustomer(IDs.bruno, name: "Bruno South", at: t0)))
+            for (caller, rows) in [("ana", 4), ("sue", 4), ("zoe", 1), ("sol", 1), ("root", 5)] {
+                let page = try await server.request(.GET, SyncAPI.pull, as: caller).decode(PullResponse.self)
+                #expect(page.changeSet.rowRuns.count == rows, "\(caller)")
+                let digest = try await server.request(.GET, SyncAPI.digest, as: caller).decode(DigestResponse.self)
+                #expect(digest.rows == rows, "\(caller)")
+            }
+            for caller in ["ana", "sue", "root"] {
+                let conflicts = try await server.request(.GET, SyncAPI.conflicts, as: caller).decode(ConflictListResponse.self)
+                #expect(conflicts.conflicts.count == 1, "\(caller)")
+            }
+            let metrics = try await server.request(.GET, SyncAPI.metrics, as: "root")
+            #expect(metrics.status == 200)
+            let text = String(decoding: metrics.body, as: UTF8.self)
+            #expect(text.contains("fieldsync_changes_accepted_total") && !text.contains("Anna"))
+        }
+    }
+
+    @Test("a new customer: a manager owns it herself; a supervisor may name a manager of her branch; an admin anyone")
+    func newCustomerOwners() async throws {
+        try await withTestServer { server in
+            func create(_ writer: Writer, owner: String, _ number: Int) async throws -> PushResponse {
+                let id = IDs.customer(number)
+                return try await server.push(
+                    writer.push([
+                        writer.change(id, "owner", .text(owner), at: t0), writer.change(id, "full_name", .text("N"), at: t0),
+                    ])
+                ).decode(PushResponse.self)
+            }
+            let root = Writer(0x7, "root")
+            #expect(try await create(ana, owner: "ana", 1).accepted == 2)
+            #expect(try await create(ana, owner: "ben", 2).rejected.map(\.code) == [.forbidden, .forbidden])
+            #expect(try await create(sue, owner: "ben", 3).accepted == 2)
+            #expect(try await create(sue, owner: "zoe", 4).rejected.count == 2)
+            #expect(try await create(root, owner: "zoe", 5).accepted == 2)
+            #expect(try await create(root, owner: "nobody", 6).rejected.first?.message.contains("no manager nobody") == true)
+            // No owner at all.
+            let ownerless = try await server.push(ana.push([ana.change(IDs.customer(7), "full_name", .text("N"), at: t0)]))
+            #expect(try ownerless.decode(PushResponse.self).rejected.first?.message.contains("owner") == true)
+            // A manager cannot give her customer away by editing its owner.
+            let giveAway = try await server.push(ana.push([ana.change(IDs.customer(1), "owner", .text("ben"), at: t0 + 5)]))
+            #expect(try giveAway.decode(PushResponse.self).rejected.first?.message.contains("reassign") == true)
+            // A push naming another manager than the token's.
+            let misnamed = try await server.request(.POST, SyncAPI.push, body: WireJSON.encode(ana.push([])), as: "ben")
+            #expect(misnamed.status == 403 && misnamed.error?.code == .forbidden)
+        }
+    }
+}

@@ -1,0 +1,120 @@
+import FieldSyncClient
+import FieldSyncCore
+import FieldSyncProtocol
+import FieldSyncReplica
+import FieldSyncTestSupport
+import Foundation
+import Testing
+
+/// A supervisor gives Ana's customer to Ben: Ana's earlier edits still count,
+/// her later ones are refused and kept, her device lets the customer go, and
+/// Ben's device receives it with its whole history.
+@Suite("Reassignment")
+struct ReassignmentTests {
+    /// Ana's customer with a visit and a task, synced to Ana's and Ben's devices (Ben has none of it).
+    func setUp(_ world: SyncWorld) throws -> (
+        ana: (Replica, ManualWallClock), ben: (Replica, ManualWallClock), customer: String
+    ) {
+        let ana = try world.device("ana", manager: "ana")
+        let ben = try world.device("ben", manager: "ben")
+        let customer = try ana.0.addCustomer("Anna Keller", phone: "+41 1")
+        try ana.0.write(
+            "interactions", id: UUID().uuidString.lowercased(),
+            values: [
+                ("customer_id", .text(customer)), ("channel", .text("visit")),
+                ("occurred_at", .text("2025-10-09T10:00:00Z")),
+            ])
+        try ana.0.write(
+            "tasks", id: UUID().uuidString.lowercased(),
+            values: [
+                ("customer_id", .text(customer)), ("kind", .text("call_back")), ("title", .text("Call")),
+                ("due_date", .text("2025-10-20")), ("status", .text("open")),
+            ])
+        return (ana, ben, customer)
+    }
+
+    @Test("edits made before the reassignment are accepted, later ones refused and kept; Ana's pull removes the customer and its records; Ben's brings them")
+    func reassignByVersion() async throws {
+        try await withSyncWorld { world in
+            let (ana, ben, customer) = try setUp(world)
+            _ = try await world.synchronizer(ana.0, clock: ana.1).sync()
+            _ = try await world.synchronizer(ben.0, clock: ben.1).sync()
+            #expect(try ben.0.record("customers", id: customer) == nil)
+
+            // Offline, Ana edits the phone; then her supervisor gives the customer to Ben; then Ana edits the city.
+            world.tick(ana.1, ben.1)
+            try ana.0.write("customers", id: customer, values: [("phone", .text("+41 2"))])
+            world.tick(ana.1, ben.1)
+            let done = try await world.transport("sue").reassign(customer: customer, ReassignRequest(to: "ben"))
+            #expect(done.from == "ana" && done.to == "ben" && done.records == 2)
+            world.tick(ana.1, ben.1)
+            try ana.0.write("customers", id: customer, values: [("city", .text("Bern"))])
+
+            let anaSync = try await world.synchronizer(ana.0, clock: ana.1).sync()
+            #expect(anaSync.push.accepted == 1 && anaSync.push.rejected == 1)
+            #expect(anaSync.pull.removedCustomers == 1)
+            #expect(try ana.0.record("customers", id: customer) == nil)
+            #expect(try ana.0.recordCount("interactions") == 0 && ana.0.recordCount("tasks") == 0)
+            let kept = try ana.0.rejectedChanges()
+            #expect(kept.map(\.change.column) == ["city"] && kept.map(\.code) == [.forbidden])
+            #expect(try ana.0.pendingCount() == 0)
+            #expect(try ana.0.digest().digest == (try await world.store.digest(for: Staff.ana).digest))
+
+            let benSync = try await world.synchronizer(ben.0, clock: ben.1).sync()
+            #expect(benSync.pull.rows == 3)
+            #expect(try ben.0.record("customers", id: customer)?["phone"] == .text("+41 2"))
+            #expect(try ben.0.record("customers", id: customer)?["owner"] == .text("ben"))
+            #expect(try ben.0.recordCount("interactions") == 1 && ben.0.recordCount("tasks") == 1)
+            #expect(try ben.0.digest().digest == (try await world.store.digest(for: Staff.ben).digest))
+
+            // Ben now edits it; Ana's edits after the reassignment stay refused.
+            world.tick(ana.1, ben.1)
+            try ben.0.write("customers", id: customer, values: [("city", .text("Basel"))])
+            #expect(try await world.synchronizer(ben.0, clock: ben.1).push().accepted == 1)
+        }
+    }
+
+    @Test("a pull alone (no push first) that removes a customer pushes its unsent edits before letting it go")
+    func pullPushesFirst() async throws {
+        try await withSyncWorld { world in
+            let (ana, _, customer) = try setUp(world)
+            _ = try await world.synchronizer(ana.0, clock: ana.1).sync()
+            world.tick(ana.1)
+            try ana.0.write("customers", id: customer, values: [("notes", .text("likes funds"))])
+            world.tick(ana.1)
+            _ = try await world.transport("sue").reassign(customer: customer, ReassignRequest(to: "ben"))
+            let pulled = try await world.synchronizer(ana.0, clock: ana.1).pull()
+            #expect(pulled.removedCustomers == 1)
+            #expect(try ana.0.pendingCount() == 0 && ana.0.rejectedChanges().isEmpty)
+            // The note made before the reassignment reached the service.
+            let history = try await world.store.history(table: "customers", id: customer, column: "notes")
+            #expect(history.entries.map(\.value) == [.text("likes funds")] && history.entries.first?.manager == "ana")
+        }
+    }
+
+    @Test("who may reassign: a supervisor within her branch, an admin anywhere; never a manager")
+    func whoMayReassign() async throws {
+        try await withSyncWorld { world in
+            let (ana, _, customer) = try setUp(world)
+            _ = try await world.synchronizer(ana.0, clock: ana.1).sync()
+            await #expect { try await world.transport("ana").reassign(customer: customer, ReassignRequest(to: "ben")) } throws: {
+                ($0 as? SyncError)?.code == .forbidden
+            }
+            await #expect { try await world.transport("sue").reassign(customer: customer, ReassignRequest(to: "zoe")) } throws: {
+                ($0 as? SyncError)?.code == .forbidden
+            }
+            await #expect { try await world.transport("sol").reassign(customer: customer, ReassignRequest(to: "zoe")) } throws: {
+                ($0 as? SyncError)?.code == .unknownRecord
+            }
+            await #expect { try await world.transport("sue").reassign(customer: customer, ReassignRequest(to: "nobody")) } throws: {
+                ($0 as? SyncError)?.code == .unknownManager
+            }
+            let done = try await world.transport().reassign(customer: customer, ReassignRequest(to: "zoe"))
+            #expect(done.to == "zoe")
+            // The audit trail shows who moved it.
+            let owner = try await world.store.history(table: "customers", id: customer, column: "owner")
+            #expect(owner.entries.map(\.manager) == ["ana", "root"])
+            #expect(owner.entries.last?.oldValue == .text("ana") && owner.entries.last?.value == .text("zoe"))
+        }
+    }
+}
