@@ -5,8 +5,11 @@ import Testing
 /// store in a directory of the test's, set up with `fieldsync-server manager
 /// add` and `token issue` for its staff. `stop()` sends SIGINT, as an operator would.
 final class ServerProcess: @unchecked Sendable {
-    /// North: manager ana and her supervisor bruno; south: manager zoe; root is the admin.
-    static let staff = [("ana", "manager", "north"), ("bruno", "supervisor", "north"), ("zoe", "manager", "south"), ("root", "admin", "hq")]
+    /// North: managers ana and carla and their supervisor bruno; south: manager zoe; root is the admin.
+    static let staff = [
+        ("ana", "manager", "north"), ("carla", "manager", "north"), ("bruno", "supervisor", "north"),
+        ("zoe", "manager", "south"), ("root", "admin", "hq"),
+    ]
 
     let url: String
     let dataPath: String

@@ -1,0 +1,83 @@
+import Foundation
+import Testing
+
+/// The server's administration commands, run while the server runs, and the
+/// supervisor's reassignment from the `fieldsync` command line.
+@Suite("fieldsync-server manager, token, history and report; fieldsync customer reassign")
+struct AdministrationTests {
+    @Test("a token revoked with the server running is refused on the next sync; a new one works")
+    func revokeWhileRunning() async throws {
+        let sandbox = try Sandbox()
+        let server = try await ServerProcess(in: sandbox.directory)
+        try await sandbox.succeed("init", "--manager", "ana", "--server", server.url, "--token", server.tokens["ana"]!)
+        _ = try await sandbox.json("sync")
+
+        let listed = try await server.admin("manager", "list")
+        #expect(listed.exitCode == 0 && listed.stdout.contains("bruno") && listed.stdout.contains("supervisor"), "\(listed)")
+        #expect(!listed.stdout.contains(server.tokens["ana"]!))
+        let revoked = try await server.admin("token", "revoke", "ana")
+        #expect(revoked.stdout.contains("Revoked 1 token"), "\(revoked)")
+        let refused = try await sandbox.fieldsync("sync")
+        #expect(refused.exitCode == 1 && refused.stderr.hasSuffix("[unauthorized]\n"), "\(refused)")
+
+        let issued = try await server.admin("token", "issue", "ana")
+        let token = issued.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(token.hasPrefix("fst_") && issued.stderr.contains("only time"), "\(issued)")
+        try await sandbox.succeed("config", "set", "token", token)
+        _ = try await sandbox.json("sync")
+        let tokens = try await server.admin("token", "list", "ana")
+        #expect(tokens.stdout.split(separator: "\n").count == 3 && !tokens.stdout.contains(token), "\(tokens)")
+        let duplicate = try await server.admin("manager", "add", "ana", "--name", "A", "--branch", "north")
+        #expect(duplicate.exitCode == 1 && duplicate.stderr.hasSuffix("[manager_exists]\n"), "\(duplicate)")
+        try await server.stop()
+    }
+
+    @Test("a supervisor reassigns Ana's customer to Carla: Ana's device drops it, Carla's gets it; history and report show it")
+    func reassignHistoryReport() async throws {
+        let sandbox = try Sandbox()
+        let server = try await ServerProcess(in: sandbox.directory)
+        let (ana, bruno, carla) = (sandbox.replica, sandbox.path("bruno.db"), sandbox.path("carla.db"))
+        for (replica, manager) in [(ana, "ana"), (bruno, "bruno"), (carla, "carla")] {
+            try await sandbox.succeed(
+                "init", "--manager", manager, "--server", server.url, "--token", server.tokens[manager]!, on: replica)
+        }
+        let id = try await sandbox.addCustomer("Maria Costa", "phone=+351 1", "tier=standard")
+        try await sandbox.succeed("visit", "log", id, "--channel", "visit", "--summary", "Coffee", on: ana)
+        _ = try await sandbox.json("sync", on: ana)
+
+        let denied = try await sandbox.fieldsync("customer", "reassign", id, "--to", "carla", on: ana)
+        #expect(denied.exitCode == 1 && denied.stderr.hasSuffix("[forbidden]\n"), "\(denied)")
+        let moved = try await sandbox.json("customer", "reassign", id, "--to", "carla", on: bruno)
+        #expect(moved["from"] == .string("ana") && moved["to"] == .string("carla") && moved["records"]?.int == 1, "\(moved)")
+
+        let anaSync = try await sandbox.json("sync", on: ana)
+        #expect(anaSync["pull"]?["removed_customers"]?.int == 1, "\(anaSync)")
+        #expect(try await sandbox.json("customer", "list", on: ana).array?.isEmpty == true)
+        let carlaSync = try await sandbox.json("sync", on: carla)
+        #expect(carlaSync["pull"]?["rows"]?.int == 2, "\(carlaSync)")
+        #expect(try await sandbox.record("customers", id, on: carla)["owner"] == .string("carla"))
+        for replica in [ana, carla] {
+            #expect(try await sandbox.json("digest", "--compare", on: replica)["in_sync"] == .bool(true))
+        }
+
+        let history = try await server.admin("history", "customers", id, "owner")
+        #expect(history.exitCode == 0, "\(history)")
+        let lines = history.stdout.split(separator: "\n").filter { $0.contains("owner") && !$0.hasPrefix("History") }
+        #expect(lines.count == 2 && lines[1].contains("ana") && lines[1].contains("carla") && lines[1].contains("bruno"), "\(history)")
+        let unknown = try await server.admin("history", "customers", "c0ffee00-0000-4000-8000-000000000009")
+        #expect(unknown.exitCode == 1 && unknown.stderr.hasSuffix("[unknown_record]\n"), "\(unknown)")
+
+        let report = try await server.admin("report", "--branch", "north", "--since", "2020-01-01", "--json")
+        let json = try report.json()
+        let managers = try #require(json["managers"]?.array, "\(report)")
+        #expect(managers.compactMap { $0["manager"]?.string } == ["ana", "bruno", "carla"])
+        #expect(managers[0]["visits"]?.int == 1 && managers[0]["customers"]?.int == 0, "\(report)")
+        #expect(managers[2]["customers"]?.int == 1 && managers[2]["last_sync"]?.string != nil, "\(report)")
+        let text = try await server.admin("report", "--branch", "north")
+        #expect(text.stdout.contains("OPEN TASKS") && text.stdout.contains("carla"), "\(text)")
+
+        let (status, log) = try await server.stop()
+        #expect(status == 0)
+        for value in ["Maria", "+351", "Coffee", "standard"] { #expect(!log.contains(value), "the log holds \(value)") }
+    }
+}
