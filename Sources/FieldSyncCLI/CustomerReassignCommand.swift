@@ -31,9 +31,7 @@ extension CustomerCommand {
                         "version": done.version.description, "records": done.records,
                     ])
                 } else {
-                    Output.line(
-                        "Customer \(done.customer) is now \(done.to)'s (was \(done.from ?? "nobody")'s); \(done.records) of its records moved with it."
-                    )
+                    Output.line(done.summary)
                 }
             }
         }

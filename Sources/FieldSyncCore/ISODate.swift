@@ -58,6 +58,9 @@ public enum ISODate {
             self.day = day
         }
 
+        /// The UTC day of a Unix time in milliseconds.
+        public init(millisSinceEpoch millis: UInt64) { self.init(daysSinceEpoch: Int(millis / 86_400_000)) }
+
         public func adding(days: Int) -> Day { Day(daysSinceEpoch: daysSinceEpoch + days) }
 
         public static func < (lhs: Day, rhs: Day) -> Bool { lhs.daysSinceEpoch < rhs.daysSinceEpoch }

@@ -8,6 +8,13 @@ public struct BranchReport: Codable, Sendable, Equatable {
     /// Without `since`, the report covers the last 30 days.
     public static let defaultDays = 30
 
+    /// The first day counted: `since` when given (`YYYY-MM-DD`), else `defaultDays` before the service's day.
+    public static func since(_ text: String?, nowMillis: UInt64) throws(SchemaViolation) -> ISODate.Day {
+        guard let text else { return ISODate.Day(millisSinceEpoch: nowMillis).adding(days: -defaultDays) }
+        guard let day = ISODate.Day(text) else { throw SchemaViolation(.badDate, field: nil, "since must be a day, YYYY-MM-DD") }
+        return day
+    }
+
     /// The branch reported on; nil: every branch.
     public var branch: String?
     /// The first day counted (`YYYY-MM-DD`, UTC) for visits, calls and new information.

@@ -20,6 +20,11 @@ public struct Reassignment: Codable, Sendable, Equatable {
     /// The customer's interactions, tasks and holdings that moved with it.
     public var records: Int
 
+    /// What happened, for people (both command lines print it).
+    public var summary: String {
+        "Customer \(customer) is now \(to)'s (was \(from ?? "nobody")'s); \(records) of its records moved with it."
+    }
+
     public init(customer: String, from: String?, to: String, version: Version, records: Int) {
         self.customer = customer
         self.from = from

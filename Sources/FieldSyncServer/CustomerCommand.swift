@@ -26,9 +26,7 @@ struct CustomerCommand: AsyncParsableCommand {
                 done = try await storage.open().reassign(
                     customer: try RowID.normalized(id), to: to, by: Manager.serverConsole)
             } catch { ServerOutput.fail(error) }
-            print(
-                "Customer \(done.customer) is now \(done.to)'s (was \(done.from ?? "nobody")'s); \(done.records) of its records moved with it."
-            )
+            print(done.summary)
         }
     }
 }

@@ -24,12 +24,8 @@ struct ReportCommand: AsyncParsableCommand {
         let store = storage.open()
         let report: BranchReport
         do {
-            var day = ISODate.Day(daysSinceEpoch: Int(store.now() / 86_400_000)).adding(days: -BranchReport.defaultDays)
-            if let since {
-                guard let parsed = ISODate.Day(since) else { throw ServiceError(.badDate, "--since must be a day, YYYY-MM-DD") }
-                day = parsed
-            }
-            report = try await store.report(branch: branch, since: day, for: Manager.serverConsole)
+            report = try await store.report(
+                branch: branch, since: try BranchReport.since(since, nowMillis: store.now()), for: Manager.serverConsole)
         } catch { ServerOutput.fail(error) }
         if json { return ServerOutput.json(report) }
         print("Branch report for \(report.branch ?? "all branches"), since \(report.since) (today \(report.today))")

@@ -103,13 +103,7 @@ struct SyncRoutes: Sendable {
     @Sendable func report(_ request: Request, context: Context) async throws -> Response {
         let caller = try context.caller()
         let branch = request.uri.queryParameters["branch"].map(String.init)
-        var since = ISODate.Day(daysSinceEpoch: Int(store.now() / 86_400_000)).adding(days: -BranchReport.defaultDays)
-        if let text = request.uri.queryParameters["since"] {
-            guard let day = ISODate.Day(String(text)) else {
-                throw APIError(.badDate, "since must be a day, YYYY-MM-DD")
-            }
-            since = day
-        }
+        let since = try BranchReport.since(request.uri.queryParameters["since"].map(String.init), nowMillis: store.now())
         return try WireResponse.json(try await store.report(branch: branch, since: since, for: caller), for: request)
     }
 

@@ -51,7 +51,7 @@ extension SQLiteCentralStore {
             }
             let record = try Replica.fetchRecords(db, table, where: "t.id = ?", arguments: [conflict.rowID]).first
             let written = try writeAsService(
-                db, table, record: record, id: conflict.rowID, fields: fields, by: caller, at: now)
+                db, table, id: conflict.rowID, record: record, fields: fields, by: caller, at: now)
             // Settling with the value already held writes nothing new: the winner stands.
             let version = written.first?.version ?? winner.version
             try db.execute(

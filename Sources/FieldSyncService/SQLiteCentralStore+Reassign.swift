@@ -29,7 +29,7 @@ extension SQLiteCentralStore {
                 throw ServiceError(.badArgument, "customer \(id) is \(owner)'s already")
             }
             let written = try writeAsService(
-                db, table, record: record, fields: [(scope.ownerColumn, .text(owner))], by: caller, at: now)
+                db, table, id: id, record: record, fields: [(scope.ownerColumn, .text(owner))], by: caller, at: now)
             let version = written[0].version
             let moved = try recordReassignment(db, customer: id, from: previous, to: owner, version: version, by: caller, at: now)
             return Reassignment(customer: id, from: previous, to: owner, version: version, records: moved)
@@ -73,14 +73,13 @@ extension SQLiteCentralStore {
     /// conflict, reassigning a customer): a fresh version from the service's
     /// clock, logged in the audit trail under `caller`. Returns the changes written.
     func writeAsService(
-        _ db: Database, _ table: TableSchema, record: FieldSyncReplica.Record?, id: String? = nil,
+        _ db: Database, _ table: TableSchema, id: String, record: FieldSyncReplica.Record?,
         fields: [(column: String, value: Value)], by caller: Manager, at now: UInt64
     ) throws -> [FieldChange] {
         var normalized: [(index: Int, value: Value)] = []
         for (column, value) in fields {
             normalized.append((table.columnIndex(column)!, try table.validate(value, for: column)))
         }
-        let id = record?.id ?? id!
         let written = try replica.write(db, table, id: id, fields: normalized, mode: .upsert)
         // The service's own edits are not pending anywhere: they reach devices by pull.
         try db.execute(sql: "DELETE FROM fs_pending")

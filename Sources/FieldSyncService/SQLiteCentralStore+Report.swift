@@ -10,7 +10,7 @@ extension SQLiteCentralStore {
     public func report(branch: String?, since: ISODate.Day, for caller: Manager) throws -> BranchReport {
         let branch = try BranchReportAccess.branch(branch, for: caller)
         let now = now()
-        let today = ISODate.Day(daysSinceEpoch: Int(now / 86_400_000))
+        let today = ISODate.Day(millisSinceEpoch: now)
         let sinceText = ISODate.dateString(since)
         let sinceMillis = Int64(max(0, since.daysSinceEpoch)) * 86_400_000
         return try replica.read { db in

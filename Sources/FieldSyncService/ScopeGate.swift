@@ -15,6 +15,8 @@ struct ScopeGate {
     let scope: Scope
     /// Customers this push creates, with their owner: their children may come in the same push.
     private var created: [String: String] = [:]
+    /// Owners (and their versions) of customers already looked up: a visit's many records need one read.
+    private var owners: [String: (owner: String?, version: Version?)?] = [:]
 
     init(db: Database, scope: Scope) {
         self.db = db
@@ -93,14 +95,17 @@ struct ScopeGate {
     }
 
     /// Whether a change with `version` to customer `id` (or one of its records) is the caller's to make.
-    private func may(_ version: Version, customer id: String) throws -> Bool {
+    private mutating func may(_ version: Version, customer id: String) throws -> Bool {
         if let owner = created[id] { return try scope.includes(owner: owner, db) }
-        let table = scope.ownerTable
-        guard let customer = try Replica.fetchRecords(db, table, where: "t.id = ?", arguments: [id]).first else {
-            return false
+        if owners[id] == nil {
+            let table = scope.ownerTable
+            let ownerIndex = table.columnIndex(scope.ownerColumn)!
+            owners[id] = try Replica.fetchRecords(db, table, where: "t.id = ?", arguments: [id]).first.map {
+                ($0.values[ownerIndex].textValue, $0.versions[ownerIndex])
+            }
         }
-        let ownerIndex = table.columnIndex(scope.ownerColumn)!
-        return try may(version, customerOwner: (customer.values[ownerIndex].textValue, customer.versions[ownerIndex]), id: id)
+        guard let owner = owners[id]! else { return false }
+        return try may(version, customerOwner: owner, id: id)
     }
 
     /// In scope now, or owned by someone in scope when the change was made
