@@ -92,9 +92,11 @@ let package = Package(
         .target(
             name: "FieldSyncBenchmarks",
             dependencies: [
-                "FieldSyncCore", "FieldSyncReplica",
+                "FieldSyncCore", "FieldSyncReplica", "FieldSyncProtocol", "FieldSyncService", "FieldSyncClient",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .executableTarget(name: "fieldsync-bench", dependencies: ["FieldSyncBenchmarks"]),
@@ -122,10 +124,10 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
-        // End-to-end: runs the built `fieldsync` executable.
+        // End-to-end: runs the built `fieldsync`, `fieldsync-server` and `fieldsync-bench` executables.
         .testTarget(
             name: "FieldSyncCLITests",
-            dependencies: ["fieldsync", "fieldsync-server", "FieldSyncCore", "FieldSyncProtocol"]
+            dependencies: ["fieldsync", "fieldsync-server", "fieldsync-bench", "FieldSyncCore", "FieldSyncProtocol"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -6,7 +6,7 @@ import GRDB
 /// `fieldsync-bench merge`: merging a change set into a replica file, next to
 /// a plain SQLite upsert of the same values measured in the same run.
 public struct MergeBenchmark {
-    public struct Result: Codable, Sendable {
+    public struct Result: BenchmarkResult {
         public var benchmark = "merge"
         public var records: Int
         public var fields: Int
@@ -20,6 +20,20 @@ public struct MergeBenchmark {
         public var targetRatio = 0.5
         public var targetPeakRSSBytes: UInt64 = 300_000_000
         public var meetsTargets: Bool { ratio >= targetRatio && peakRSSBytes <= targetPeakRSSBytes }
+
+        public var figures: [Figure] {
+            [
+                Figure(
+                    "\(Format.grouped(fields)) field changes into a replica", Format.rate(mergeFieldsPerSecond, "fields"),
+                    baseline: Format.rate(baselineFieldsPerSecond, "fields") + " (plain upsert)"),
+                Figure(
+                    "merge / baseline", String(format: "%.2f", ratio), target: String(format: ">= %.2f", targetRatio),
+                    met: ratio >= targetRatio),
+                Figure(
+                    "peak RSS", Format.megabytes(peakRSSBytes), target: "<= " + Format.megabytes(targetPeakRSSBytes),
+                    met: peakRSSBytes <= targetPeakRSSBytes),
+            ]
+        }
 
         enum CodingKeys: String, CodingKey {
             case benchmark, records, fields, rounds, winners

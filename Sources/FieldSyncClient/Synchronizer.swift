@@ -109,23 +109,32 @@ public struct Synchronizer {
 
     /// Receives every change after the replica's cursor, page by page; each
     /// page is merged together with its cursor, so a pull cut short resumes
-    /// after the last page saved. `progress` is called after each page.
+    /// after the last page saved. The next page is asked for before this one
+    /// is merged, so the service prepares it while the device writes.
+    /// `progress` is called after each page.
     public func pull(progress: (PullProgress) -> Void = { _ in }) async throws -> PullSummary {
         var summary = PullSummary()
         var cursor = try replica.pullCursor()
+        var page: PullResponse
+        do {
+            page = try await transport.pull(after: cursor, limit: pullPageLimit)
+        } catch let error as SyncError where error.code == .unknownCursor && cursor != .start {
+            // The service was replaced or reset: everything again (merging is idempotent).
+            cursor = .start
+            page = try await transport.pull(after: cursor, limit: pullPageLimit)
+        }
         while true {
-            let page: PullResponse
-            do {
-                page = try await transport.pull(after: cursor, limit: pullPageLimit)
-            } catch let error as SyncError where error.code == .unknownCursor && cursor != .start {
-                // The service was replaced or reset: everything again (merging is idempotent).
-                cursor = .start
-                continue
-            }
             if summary.pages == 0 {
                 try replica.adjustClock(serverTimeMillis: page.serverTimeMillis)
                 summary.clockAheadMillis = try replica.syncState().clockOffsetMillis
             }
+            // A service that says "more" without moving on would keep us here forever.
+            guard !page.more || page.cursor != cursor else {
+                throw SyncError(
+                    .serverError, "the service answered a pull with more rows but the same cursor \(cursor); try again later")
+            }
+            let next = page.more ? prefetch(after: page.cursor) : nil
+            defer { next?.cancel() }
             if try replica.hasPendingChanges(forCustomers: page.removed) {
                 // Reassigned away: the unsent edits go first, to be accepted (made before the
                 // reassignment) or kept as rejected.
@@ -138,15 +147,17 @@ public struct Synchronizer {
             summary.fields += page.changeSet.count
             summary.changedFields += outcome.changed
             progress(PullProgress(rows: summary.rows, pages: summary.pages))
-            guard page.more else { break }
-            // A service that says "more" without moving on would keep us here forever.
-            guard page.cursor != cursor else {
-                throw SyncError(
-                    .serverError, "the service answered a pull with more rows but the same cursor \(cursor); try again later")
-            }
+            guard let next else { break }
             cursor = page.cursor
+            page = try await next.value
         }
         return summary
+    }
+
+    private func prefetch(after cursor: PullCursor) -> Task<PullResponse, any Error> {
+        let transport = transport
+        let limit = pullPageLimit
+        return Task { try await transport.pull(after: cursor, limit: limit) }
     }
 
     // MARK: - Sync

@@ -38,9 +38,14 @@ extension HybridTimestamp: CustomStringConvertible {
 /// Exactly 16 lower-case hex digits (no sign, no upper case), so that text
 /// order stays value order.
 func parseHex16(_ text: some StringProtocol) -> UInt64? {
-    guard text.utf8.count == 16 else { return nil }
+    var text = String(text)
+    return text.withUTF8 { parseHex16($0) }
+}
+
+func parseHex16(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64? {
+    guard bytes.count == 16 else { return nil }
     var value: UInt64 = 0
-    for byte in text.utf8 {
+    for byte in bytes {
         switch byte {
         case UInt8(ascii: "0")...UInt8(ascii: "9"): value = value << 4 | UInt64(byte - UInt8(ascii: "0"))
         case UInt8(ascii: "a")...UInt8(ascii: "f"): value = value << 4 | UInt64(byte - UInt8(ascii: "a") + 10)
@@ -50,9 +55,19 @@ func parseHex16(_ text: some StringProtocol) -> UInt64? {
     return value
 }
 
+/// Writes `value` as 16 lower-case hex digits at `offset`.
+func writeHex16(_ value: UInt64, into bytes: UnsafeMutableBufferPointer<UInt8>, at offset: Int) {
+    let digits: StaticString = "0123456789abcdef"
+    for position in 0..<16 {
+        let nibble = Int((value >> UInt64(60 - 4 * position)) & 0xF)
+        bytes[offset + position] = digits.utf8Start[nibble]
+    }
+}
+
 /// Lower-case, zero-padded, 16 hex digits.
-@inlinable
 func hex16(_ value: UInt64) -> String {
-    let digits = String(value, radix: 16)
-    return String(repeating: "0", count: 16 - digits.utf8.count) + digits
+    String(unsafeUninitializedCapacity: 16) { bytes in
+        writeHex16(value, into: bytes, at: 0)
+        return 16
+    }
 }

@@ -16,15 +16,29 @@ public struct Version: Hashable, Comparable, Sendable {
 
 extension Version: CustomStringConvertible {
     /// `TIMESTAMP-REPLICA`, 33 characters of fixed-width hex: sorts as text
-    /// exactly as versions sort.
-    public var description: String { "\(timestamp)-\(replica)" }
+    /// exactly as versions sort. Written and read byte by byte: a pull page
+    /// carries one per field.
+    public var description: String {
+        String(unsafeUninitializedCapacity: 33) { bytes in
+            writeHex16(timestamp.rawValue, into: bytes, at: 0)
+            bytes[16] = UInt8(ascii: "-")
+            writeHex16(replica.rawValue, into: bytes, at: 17)
+            return 33
+        }
+    }
 
     public init?(_ text: some StringProtocol) {
-        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count == 2,
-            let timestamp = HybridTimestamp(hex: parts[0]),
-            let replica = ReplicaID(hex: parts[1])
+        var text = String(text)
+        guard let version = text.withUTF8({ Self.parse($0) }) else { return nil }
+        self = version
+    }
+
+    private static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> Version? {
+        guard bytes.count == 33, bytes[16] == UInt8(ascii: "-"),
+            let timestamp = parseHex16(UnsafeBufferPointer(rebasing: bytes[0..<16])),
+            let raw = parseHex16(UnsafeBufferPointer(rebasing: bytes[17..<33])),
+            let replica = ReplicaID(rawValue: raw)
         else { return nil }
-        self.init(timestamp: timestamp, replica: replica)
+        return Version(timestamp: HybridTimestamp(rawValue: timestamp), replica: replica)
     }
 }

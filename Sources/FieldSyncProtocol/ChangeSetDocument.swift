@@ -67,6 +67,8 @@ public struct WireError: FieldSyncError {
 /// The one JSON dialect of the protocol: sorted keys, so equal documents are equal bytes.
 public enum WireJSON {
     public static func encode(_ value: some Encodable, pretty: Bool = false) throws -> Data {
+        // Pull pages are most of what the service sends: written by hand (same document).
+        if !pretty, let page = value as? PullResponse { return try PullPageWriter.write(page) }
         let encoder = JSONEncoder()
         encoder.outputFormatting = pretty ? [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
         return try encoder.encode(value)
@@ -74,6 +76,8 @@ public enum WireJSON {
 
     /// Decodes a document; failures become `WireError` naming where the document went wrong.
     public static func decode<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
+        // Pull pages are most of what a device receives: read by hand (same checks).
+        if type == PullResponse.self { return try PullPageReader.read(data) as! T }
         do {
             return try JSONDecoder().decode(type, from: data)
         } catch let error as WireError {

@@ -12,24 +12,23 @@ struct WireValue: Codable {
     enum BlobKeys: String, CodingKey { case base64 }
 
     init(from decoder: any Decoder) throws {
-        if let object = try? decoder.container(keyedBy: BlobKeys.self) {
+        // The common kinds first: each failed attempt costs the decoder an error.
+        let single = try decoder.singleValueContainer()
+        if single.decodeNil() {
+            value = .null
+        } else if let text = try? single.decode(String.self) {
+            value = .text(text)
+        } else if let integer = try? single.decode(Int64.self) {
+            value = .integer(integer)
+        } else if let real = try? single.decode(Double.self) {
+            value = .real(real)
+        } else if let object = try? decoder.container(keyedBy: BlobKeys.self) {
             let text = try object.decode(String.self, forKey: .base64)
             guard let bytes = Data(base64Encoded: text).map({ [UInt8]($0) }) else {
                 throw DecodingError.dataCorruptedError(
                     forKey: .base64, in: object, debugDescription: "not valid base64")
             }
             value = .blob(bytes)
-            return
-        }
-        let single = try decoder.singleValueContainer()
-        if single.decodeNil() {
-            value = .null
-        } else if let integer = try? single.decode(Int64.self) {
-            value = .integer(integer)
-        } else if let real = try? single.decode(Double.self) {
-            value = .real(real)
-        } else if let text = try? single.decode(String.self) {
-            value = .text(text)
         } else {
             throw DecodingError.dataCorruptedError(
                 in: single, debugDescription: "a value must be null, a number, a string or {\"base64\": …}")

@@ -4,8 +4,11 @@ import GRDBSQLite
 
 /// A prepared statement driven through SQLite's C API, for the merge's hot
 /// loop where GRDB's argument arrays would cost more than the SQL itself.
-/// Lives only inside one transaction closure.
+/// Lives only inside one transaction closure. Compiled once per connection
+/// (GRDB's statement cache keeps it): compiling an insert or update also
+/// compiles the table's capture triggers, which cost more than a small merge.
 package final class RawStatement {
+    private let statement: Statement
     private let handle: OpaquePointer
     private let connection: OpaquePointer
     let sql: String
@@ -14,17 +17,17 @@ package final class RawStatement {
         guard let connection = db.sqliteConnection else {
             throw ReplicaError(.storage, "the replica database is closed")
         }
-        var handle: OpaquePointer?
-        let code = sqlite3_prepare_v3(connection, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &handle, nil)
-        guard code == SQLITE_OK, let handle else {
+        do {
+            statement = try db.cachedStatement(sql: sql)
+        } catch {
             throw ReplicaError(.storage, "cannot prepare a replica statement: \(String(cString: sqlite3_errmsg(connection)))")
         }
-        self.handle = handle
+        handle = statement.sqliteStatement
+        sqlite3_reset(handle)
+        sqlite3_clear_bindings(handle)
         self.connection = connection
         self.sql = sql
     }
-
-    deinit { sqlite3_finalize(handle) }
 
     package func bind(_ value: Value, at index: Int32) {
         switch value {

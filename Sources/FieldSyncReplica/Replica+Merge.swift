@@ -52,11 +52,7 @@ extension Replica {
     package func merge(_ db: Database, _ changes: [FieldChange], checkingClock: Bool) throws -> MergeOutcome {
         var outcome = MergeOutcome(changes: changes)
         guard let newest = changes.lazy.map(\.version.timestamp).max() else { return outcome }
-        // Values were validated against the schema (stricter than the
-        // tables' CHECKs, which guard other programs' plain SQL); skipping
-        // the CHECKs in the statements prepared below halves a merge's cost.
-        try db.execute(sql: "PRAGMA ignore_check_constraints = ON")
-        defer { try? db.execute(sql: "PRAGMA ignore_check_constraints = OFF") }
+        // FieldSync's own connection skips the tables' CHECKs (Replica.configuration).
         var mergers: [String: RecordMerger] = [:]
         let runs = Self.inKeyOrder(ChangeSet(schemaVersion: schema.version, changes: changes).rowRuns, of: changes)
         try changes.withUnsafeBufferPointer { changes in

@@ -1,5 +1,6 @@
 import FieldSyncCore
 import GRDB
+import GRDBSQLite
 
 extension Replica {
     /// The record with this id, deleted or not; nil when the replica has none.
@@ -22,7 +23,7 @@ extension Replica {
     public func recordCount(_ tableName: String) throws -> Int {
         let table = try schema.table(tableName)
         return try read { db in
-            try Int.fetchOne(db, sql: "SELECT count(*) FROM \(ReplicaLayout.quote(table.name)) WHERE deleted = 0") ?? 0
+            try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM \(ReplicaLayout.quote(table.name)) WHERE deleted = 0")) ?? 0
         }
     }
 
@@ -72,18 +73,28 @@ extension Replica {
     }
 
     /// Streams records with the local change counter (`seq`) that last changed each.
+    /// `bySeq`: walk the clock table in `seq` order (its index), for reading
+    /// the changes after a point in order, page by page, each page reading
+    /// only its own rows; only records with versions are seen then.
     package static func forEachRecord(
         _ db: Database, _ table: TableSchema, where condition: String, arguments: StatementArguments,
-        orderBy: String = "t.id", _ body: (Record, Int64) throws -> Void
+        orderBy: String = "t.id", bySeq: Bool = false, _ body: (Record, Int64) throws -> Void
     ) throws {
         let columns = table.columns.map { "t.\(ReplicaLayout.quote($0.name))" }.joined(separator: ", ")
+        let records = ReplicaLayout.quote(table.name)
+        let clock = ReplicaLayout.clockTable(table)
+        // CROSS JOIN fixes the join order in SQLite: the clock table outside.
+        let from = bySeq ? "\(clock) c CROSS JOIN \(records) t ON t.id = c.id" : "\(records) t LEFT JOIN \(clock) c ON c.id = t.id"
         let sql = """
-            SELECT t.id, \(columns), c.versions, c.seq FROM \(ReplicaLayout.quote(table.name)) t
-            LEFT JOIN \(ReplicaLayout.clockTable(table)) c ON c.id = t.id
+            SELECT t.id, \(columns), c.versions, c.seq FROM \(from)
             WHERE \(condition) ORDER BY \(orderBy)
             """
         let count = table.columns.count
-        let rows = try Row.fetchCursor(db, sql: sql, arguments: arguments)
+        // Compiled once per connection (a push reads one record per row it
+        // takes in); afresh when a cursor over the same SQL is still open further up.
+        let cached = try db.cachedStatement(sql: sql)
+        let statement = sqlite3_stmt_busy(cached.sqliteStatement) == 0 ? cached : try db.makeStatement(sql: sql)
+        let rows = try Row.fetchCursor(statement, arguments: arguments)
         while let row = try rows.next() {
             let versions: FieldVersions
             if case .blob(let data) = (row[count + 1] as DatabaseValue).storage {

@@ -15,7 +15,8 @@ struct ObservabilityMiddleware<Context: RequestContext>: RouterMiddleware {
         // The matched route (`/v1/conflicts/{id}`), so labels stay few.
         let route = context.endpointPath ?? "unmatched"
         metrics.request(
-            method: request.method.rawValue, route: route, status: response.status.code, duration: duration)
+            method: request.method.rawValue, route: route, status: response.status.code, duration: duration,
+            bodyBytes: response.body.contentLength)
         context.logger.info(
             "request",
             metadata: [

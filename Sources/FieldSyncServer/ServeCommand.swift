@@ -75,8 +75,11 @@ struct StoreOptions: ParsableArguments {
         maxClockAheadMillis: UInt64 = HybridLogicalClock.defaultMaxDriftMillis, logger: Logger
     ) throws -> SQLiteCentralStore {
         let path = path
-        try FileManager.default.createDirectory(
-            atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        // A bare file name (`--data central.db`) is in the current directory, which exists.
+        let directory = (path as NSString).deletingLastPathComponent
+        if !directory.isEmpty {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        }
         return try SQLiteCentralStore(path: path, maxClockAheadMillis: maxClockAheadMillis, logger: logger)
     }
 

@@ -24,7 +24,16 @@ public final class ServiceMetrics: Sendable {
             labels: [])
     }
 
-    func request(method: String, route: String, status: Int, duration: Duration) {
+    func request(method: String, route: String, status: Int, duration: Duration, bodyBytes: Int?) {
+        if let bodyBytes {
+            // As sent (gzip included): what a mobile link pays per route.
+            registry.makeCounter(
+                descriptor: .init(
+                    metricName: "fieldsync_http_response_body_bytes", unitName: "total",
+                    helpText: "Response body bytes sent, as sent (after gzip)."),
+                labels: [("route", route)]
+            ).increment(by: Int64(bodyBytes))
+        }
         registry.makeCounter(
             descriptor: .init(metricName: "fieldsync_http_requests", unitName: "total", helpText: "HTTP requests answered."),
             labels: [("method", method), ("route", route), ("status", String(status))]

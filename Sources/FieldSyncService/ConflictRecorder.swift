@@ -18,13 +18,11 @@ struct ConflictRecorder {
         _ kind: Conflict.Kind, table: String, rowID: String, column: String, _ one: Conflict.Side, _ other: Conflict.Side
     ) throws {
         let (a, b) = one.version < other.version ? (one, other) : (other, one)
-        try db.execute(
-            sql: """
+        try db.cachedStatement(sql: """
                 INSERT OR IGNORE INTO svc_conflicts(kind, tbl, row_id, col,
                   a_col, a_value, a_hlc, a_replica, a_manager, b_col, b_value, b_hlc, b_replica, b_manager, detected_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
-            arguments: [
+                """).execute(arguments: [
                 kind.rawValue, table, rowID, column,
                 a.column, a.value.databaseValue, a.version.storedTimestamp, a.version.storedReplica, a.manager,
                 b.column, b.value.databaseValue, b.version.storedTimestamp, b.version.storedReplica, b.manager,
@@ -38,7 +36,7 @@ struct ConflictRecorder {
         -> Conflict.Side
     {
         let manager = try String.fetchOne(
-            db, sql: "SELECT manager FROM svc_log WHERE tbl = ? AND row_id = ? AND col = ? AND hlc = ? AND replica = ?",
+            db.cachedStatement(sql: "SELECT manager FROM svc_log WHERE tbl = ? AND row_id = ? AND col = ? AND hlc = ? AND replica = ?"),
             arguments: [table, rowID, column, version.storedTimestamp, version.storedReplica])
         return Conflict.Side(column: column, value: value, version: version, manager: manager)
     }
@@ -46,7 +44,7 @@ struct ConflictRecorder {
     /// The transaction that took a version in, when the log has it.
     func seq(of table: String, _ rowID: String, _ column: String, _ version: Version) throws -> Int64? {
         try Int64.fetchOne(
-            db, sql: "SELECT seq FROM svc_log WHERE tbl = ? AND row_id = ? AND col = ? AND hlc = ? AND replica = ?",
+            db.cachedStatement(sql: "SELECT seq FROM svc_log WHERE tbl = ? AND row_id = ? AND col = ? AND hlc = ? AND replica = ?"),
             arguments: [table, rowID, column, version.storedTimestamp, version.storedReplica])
     }
 
@@ -55,12 +53,10 @@ struct ConflictRecorder {
     }
 
     func log(_ change: FieldChange, seq: Int64, manager: String?, old: Value, won: Bool) throws {
-        try db.execute(
-            sql: """
+        try db.cachedStatement(sql: """
                 INSERT OR IGNORE INTO svc_log(tbl, row_id, col, hlc, replica, seq, manager, received_at, value, old_value, won)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
-            arguments: [
+                """).execute(arguments: [
                 change.table, change.rowID, change.column, change.version.storedTimestamp, change.version.storedReplica,
                 seq, manager, Int64(detectedAt), change.value.databaseValue, old.databaseValue, won,
             ])

@@ -18,6 +18,8 @@ public actor SQLiteCentralStore: CentralStore {
     let logger: Logger
     /// Where tokens come from (seeded in tests, so golden files are exact).
     var random: any RandomNumberGenerator
+    /// When each manager's last sync was last written, so a pull writes it at most once a minute.
+    var syncNoted: [String: UInt64] = [:]
 
     /// Opens the store at `path`, creating it (and its directory) on first start.
     public init(
@@ -41,7 +43,7 @@ public actor SQLiteCentralStore: CentralStore {
                 wallClock: wallClock)
         }
         try replica.writeTransaction { db in
-            for statement in ServiceLayout.statements(for: schema) { try db.execute(sql: statement) }
+            for statement in ServiceLayout.statements(for: schema) { try db.cachedStatement(sql: statement).execute() }
         }
         self.replica = replica
     }
@@ -57,7 +59,7 @@ public actor SQLiteCentralStore: CentralStore {
         let limit = max(1, limit)
         let scope = Scope(caller, schema: schema)
         let page = try replica.read { db in
-            let committed = try Int64(String.fetchOne(db, sql: "SELECT value FROM fs_meta WHERE key = 'seq'") ?? "0") ?? 0
+            let committed = try Int64(String.fetchOne(db.cachedStatement(sql: "SELECT value FROM fs_meta WHERE key = 'seq'")) ?? "0") ?? 0
             guard cursor.seq <= committed else {
                 // A cursor from another service, or from before this store was replaced.
                 throw ServiceError(
@@ -66,17 +68,26 @@ public actor SQLiteCentralStore: CentralStore {
                 )
             }
             var found: [(seq: Int64, tableIndex: Int, record: FieldSyncReplica.Record)] = []
+            func inOrder(_ a: (seq: Int64, tableIndex: Int, record: FieldSyncReplica.Record), _ b: (seq: Int64, tableIndex: Int, record: FieldSyncReplica.Record)) -> Bool {
+                (a.seq, a.tableIndex, a.record.id) < (b.seq, b.tableIndex, b.record.id)
+            }
             for (tableIndex, table) in schema.tables.enumerated() {
-                let (condition, arguments) = Self.after(cursor, tableIndex: tableIndex)
+                var (condition, arguments) = Self.after(cursor, tableIndex: tableIndex)
+                if found.count > limit, let last = found.last {
+                    // The page is full up to `last`: later tables' rows after it cannot make it in.
+                    condition += " AND c.seq <= ?"
+                    arguments += [last.seq]
+                }
                 let inScope = scope.records(table)
                 try Replica.forEachRecord(
                     db, table, where: "\(condition) AND \(inScope.sql)", arguments: arguments + inScope.arguments,
-                    orderBy: "c.seq, c.id LIMIT \(limit + 1)"
+                    orderBy: "c.seq, c.id LIMIT \(limit + 1)", bySeq: true
                 ) { (record: FieldSyncReplica.Record, seq: Int64) in
                     found.append((seq, tableIndex, record))
                 }
+                found.sort(by: inOrder)
+                if found.count > limit + 1 { found.removeLast(found.count - limit - 1) }
             }
-            found.sort { ($0.seq, $0.tableIndex, $0.record.id) < ($1.seq, $1.tableIndex, $1.record.id) }
             let more = found.count > limit
             let page = found.prefix(limit)
             var changes: [FieldChange] = []
@@ -99,7 +110,10 @@ public actor SQLiteCentralStore: CentralStore {
                 removed: try removedCustomers(db, scope, after: cursor, through: more ? next.seq : committed),
                 serverTimeMillis: now())
         }
-        if !page.more { try replica.writeTransaction { db in try noteSync(db, of: caller, at: page.serverTimeMillis) } }
+        // The report's "last sync" needs minutes, not a commit per pull (devices pull after every push).
+        if !page.more, page.serverTimeMillis >= (syncNoted[caller.id] ?? 0) + 60_000 {
+            try replica.writeTransaction { db in try noteSync(db, of: caller, at: page.serverTimeMillis) }
+        }
         return page
     }
 
@@ -112,12 +126,11 @@ public actor SQLiteCentralStore: CentralStore {
         let previously = scope.owns("r.from_owner")
         let now = scope.owns("c.\(ReplicaLayout.quote(scope.ownerColumn))")
         return try String.fetchAll(
-            db,
-            sql: """
+            db.cachedStatement(sql: """
                 SELECT DISTINCT r.customer FROM svc_reassignments r
                 JOIN \(ReplicaLayout.quote(scope.ownerTable.name)) c ON c.id = r.customer
                 WHERE r.seq > ? AND r.seq <= ? AND \(previously.sql) AND NOT (\(now.sql)) ORDER BY r.customer
-                """, arguments: [cursor.completeThrough, seq] + previously.arguments + now.arguments)
+                """), arguments: [cursor.completeThrough, seq] + previously.arguments + now.arguments)
     }
 
     /// Rows of table number `tableIndex` that come after `cursor` in (seq, table, id) order.

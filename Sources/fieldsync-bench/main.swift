@@ -1,3 +1,3 @@
 import FieldSyncBenchmarks
 
-FieldSyncBench.main()
+await FieldSyncBench.mainAsync()

@@ -18,6 +18,7 @@ enum FieldSyncExecutable {
     /// Searched once per test process.
     static let located: Result<URL, Missing> = locate("fieldsync")
     static let locatedServer: Result<URL, Missing> = locate("fieldsync-server")
+    static let locatedBench: Result<URL, Missing> = locate("fieldsync-bench")
 
     static func url() throws -> URL {
         try located.get()
@@ -25,6 +26,10 @@ enum FieldSyncExecutable {
 
     static func serverURL() throws -> URL {
         try locatedServer.get()
+    }
+
+    static func benchURL() throws -> URL {
+        try locatedBench.get()
     }
 
     /// FIELDSYNC_EXECUTABLE, FIELDSYNC_SERVER_EXECUTABLE.

@@ -137,6 +137,8 @@ struct PushPullTests {
             #expect(metrics.contains("fieldsync_changes_accepted_total 3"))
             #expect(metrics.contains(#"fieldsync_http_requests_total{method="POST",route="/v1/push",status="200"} 1"#))
             #expect(metrics.contains("fieldsync_http_request_duration_seconds_bucket"))
+            // The push's answer went out, and its size was counted.
+            #expect(metrics.contains(#"fieldsync_http_response_body_bytes_total{route="/v1/push"} "#))
             #expect(!metrics.contains("Anna"))
         }
     }

@@ -1,0 +1,375 @@
+import FieldSyncCore
+import Foundation
+
+/// Reads a pull page from JSON byte by byte, straight into field changes:
+/// the same document and the same checks as `PullResponse`'s `Decodable`
+/// conformance, which spent most of a device's first sync building
+/// containers and probing each value's type.
+struct PullPageReader {
+    private let bytes: UnsafeBufferPointer<UInt8>
+    private var position = 0
+
+    static func read(_ data: Data) throws -> PullResponse {
+        try data.withUnsafeBytes { raw in
+            var reader = PullPageReader(bytes: raw.bindMemory(to: UInt8.self))
+            let page = try reader.page()
+            reader.skipWhitespace()
+            guard reader.position == reader.bytes.count else { throw reader.invalid() }
+            return page
+        }
+    }
+
+    private init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
+
+    // MARK: - The page
+
+    private mutating func page() throws -> PullResponse {
+        var format: String?
+        var schemaVersion: Int?
+        var cursor: PullCursor?
+        var more: Bool?
+        var removed: [String] = []
+        var serverTime: UInt64?
+        var changes: [FieldChange]?
+        try object { reader, key in
+            switch key {
+            case "format": format = try reader.string()
+            case "schema_version": schemaVersion = try reader.integer("schema_version").flatMap { Int(exactly: $0) }
+            case "cursor":
+                guard let parsed = PullCursor(try reader.string()) else {
+                    throw WireError.malformed("cursor is not a pull cursor")
+                }
+                cursor = parsed
+            case "more": more = try reader.boolean("more")
+            case "removed":
+                removed = []
+                if try !reader.null() {
+                    try reader.array { reader in removed.append(try reader.string()) }
+                }
+            case "server_time": serverTime = try reader.integer("server_time").flatMap { UInt64(exactly: $0) }
+            case "rows": changes = try reader.rows()
+            default: try reader.skipValue()
+            }
+        }
+        guard let format else { throw WireError.malformed("format is missing") }
+        guard format == PullResponse.format else {
+            throw WireError.malformed("format: expected \"\(PullResponse.format)\", got \"\(format)\"")
+        }
+        guard let schemaVersion else { throw WireError.malformed("schema_version is missing") }
+        guard let cursor else { throw WireError.malformed("cursor is missing") }
+        guard let more else { throw WireError.malformed("more is missing") }
+        guard removed.allSatisfy(RowID.isValid) else {
+            throw WireError.malformed("removed holds something that is not a record id")
+        }
+        guard let serverTime else { throw WireError.malformed("server_time is missing") }
+        guard let changes else { throw WireError.malformed("rows is missing") }
+        return PullResponse(
+            changeSet: ChangeSet(schemaVersion: schemaVersion, changes: changes), cursor: cursor, more: more,
+            removed: removed, serverTimeMillis: serverTime)
+    }
+
+    /// `[{"table", "id", "fields": {column: {"value", "version", "base"?}}}]`, each row's
+    /// fields in column order, as `WireRow.changes` gives them.
+    private mutating func rows() throws -> [FieldChange] {
+        var changes: [FieldChange] = []
+        var rowIndex = 0
+        try array { reader in
+            let path = "rows[\(rowIndex)]"
+            var table: String?
+            var id: String?
+            var fields: [(column: String, value: Value, version: Version, base: Version?)] = []
+            try reader.object { reader, key in
+                switch key {
+                case "table": table = try reader.string()
+                case "id": id = try reader.string()
+                case "fields":
+                    try reader.object { reader, column in
+                        fields.append(try reader.field(path: "\(path).fields.\(column)", column: column))
+                    }
+                default: try reader.skipValue()
+                }
+            }
+            guard let table else { throw WireError.malformed("\(path).table is missing") }
+            guard let id else { throw WireError.malformed("\(path).id is missing") }
+            guard !fields.isEmpty else { throw WireError.malformed("\(path).fields is empty") }
+            fields.sort { $0.column < $1.column }
+            for (index, field) in fields.enumerated() where index == 0 || fields[index - 1].column != field.column {
+                changes.append(
+                    FieldChange(
+                        table: table, rowID: id, column: field.column, value: field.value, version: field.version,
+                        base: field.base))
+            }
+            rowIndex += 1
+        }
+        return changes
+    }
+
+    private mutating func field(path: String, column: String) throws -> (
+        column: String, value: Value, version: Version, base: Version?
+    ) {
+        var value: Value?
+        var version: Version?
+        var base: Version?
+        try object { reader, key in
+            switch key {
+            case "value": value = try reader.value(path: "\(path).value")
+            case "version":
+                guard let parsed = Version(try reader.string()) else {
+                    throw WireError.malformed("\(path).version is not a version (TIMESTAMP-REPLICA, 16+16 hex digits)")
+                }
+                version = parsed
+            case "base":
+                if try reader.null() { break }
+                guard let parsed = Version(try reader.string()) else {
+                    throw WireError.malformed("\(path).base is not a version (TIMESTAMP-REPLICA, 16+16 hex digits)")
+                }
+                base = parsed
+            default: try reader.skipValue()
+            }
+        }
+        guard let value else { throw WireError.malformed("\(path).value is missing") }
+        guard let version else { throw WireError.malformed("\(path).version is missing") }
+        return (column, value, version, base)
+    }
+
+    /// null, a number (without fraction or exponent: an integer), a string, or `{"base64": …}`.
+    private mutating func value(path: String) throws -> Value {
+        skipWhitespace()
+        guard position < bytes.count else { throw invalid() }
+        switch bytes[position] {
+        case UInt8(ascii: "\""): return .text(try string())
+        case UInt8(ascii: "n"):
+            try literal("null")
+            return .null
+        case UInt8(ascii: "{"):
+            var blob: [UInt8]?
+            try object { reader, key in
+                guard key == "base64" else { return try reader.skipValue() }
+                guard let bytes = Data(base64Encoded: try reader.string()).map({ [UInt8]($0) }) else {
+                    throw WireError.malformed("\(path).base64: not valid base64")
+                }
+                blob = bytes
+            }
+            guard let blob else { throw WireError.malformed("\(path).base64 is missing") }
+            return .blob(blob)
+        default:
+            let text = try number()
+            if let integer = Int64(text) { return .integer(integer) }
+            guard let real = Double(text) else { throw invalid() }
+            return .real(real)
+        }
+    }
+
+    // MARK: - JSON
+
+    private mutating func object(_ member: (inout PullPageReader, String) throws -> Void) throws {
+        try expect(UInt8(ascii: "{"))
+        skipWhitespace()
+        if peek() == UInt8(ascii: "}") {
+            position += 1
+            return
+        }
+        while true {
+            let key = try string()
+            try expect(UInt8(ascii: ":"))
+            try member(&self, key)
+            skipWhitespace()
+            guard position < bytes.count else { throw invalid() }
+            let next = bytes[position]
+            position += 1
+            if next == UInt8(ascii: "}") { return }
+            guard next == UInt8(ascii: ",") else { throw invalid() }
+        }
+    }
+
+    private mutating func array(_ element: (inout PullPageReader) throws -> Void) throws {
+        try expect(UInt8(ascii: "["))
+        skipWhitespace()
+        if peek() == UInt8(ascii: "]") {
+            position += 1
+            return
+        }
+        while true {
+            try element(&self)
+            skipWhitespace()
+            guard position < bytes.count else { throw invalid() }
+            let next = bytes[position]
+            position += 1
+            if next == UInt8(ascii: "]") { return }
+            guard next == UInt8(ascii: ",") else { throw invalid() }
+        }
+    }
+
+    private mutating func string() throws -> String {
+        try expect(UInt8(ascii: "\""))
+        let start = position
+        // The common case: no escapes, the bytes are the string.
+        while position < bytes.count, bytes[position] != UInt8(ascii: "\""), bytes[position] != UInt8(ascii: "\\") {
+            guard bytes[position] >= 0x20 else { throw invalid() }
+            position += 1
+        }
+        guard position < bytes.count else { throw invalid() }
+        if bytes[position] == UInt8(ascii: "\"") {
+            position += 1
+            return utf8(start..<(position - 1))
+        }
+        var scalars = String.UnicodeScalarView()
+        scalars.append(contentsOf: utf8(start..<position).unicodeScalars)
+        while true {
+            guard position < bytes.count else { throw invalid() }
+            let byte = bytes[position]
+            position += 1
+            switch byte {
+            case UInt8(ascii: "\""): return String(scalars)
+            case UInt8(ascii: "\\"):
+                guard position < bytes.count else { throw invalid() }
+                let escaped = bytes[position]
+                position += 1
+                switch escaped {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): scalars.append(Unicode.Scalar(escaped))
+                case UInt8(ascii: "b"): scalars.append("\u{08}")
+                case UInt8(ascii: "f"): scalars.append("\u{0C}")
+                case UInt8(ascii: "n"): scalars.append("\n")
+                case UInt8(ascii: "r"): scalars.append("\r")
+                case UInt8(ascii: "t"): scalars.append("\t")
+                case UInt8(ascii: "u"):
+                    var code = try hex4()
+                    if (0xD800..<0xDC00).contains(code) {
+                        // A surrogate pair: the low half must follow.
+                        guard bytes.count - position >= 6, bytes[position] == UInt8(ascii: "\\"),
+                            bytes[position + 1] == UInt8(ascii: "u")
+                        else { throw invalid() }
+                        position += 2
+                        let low = try hex4()
+                        guard (0xDC00..<0xE000).contains(low) else { throw invalid() }
+                        code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
+                    }
+                    guard let scalar = Unicode.Scalar(code) else { throw invalid() }
+                    scalars.append(scalar)
+                default: throw invalid()
+                }
+            default:
+                guard byte >= 0x20 else { throw invalid() }
+                // Copy a run of plain bytes (UTF-8 sequences stay whole).
+                let runStart = position - 1
+                while position < bytes.count, bytes[position] != UInt8(ascii: "\""), bytes[position] != UInt8(ascii: "\\"),
+                    bytes[position] >= 0x20
+                {
+                    position += 1
+                }
+                scalars.append(contentsOf: utf8(runStart..<position).unicodeScalars)
+            }
+        }
+    }
+
+    /// The bytes as a string. Invalid UTF-8 becomes U+FFFD, as most JSON readers do.
+    private func utf8(_ range: Range<Int>) -> String {
+        String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self)
+    }
+
+    private mutating func hex4() throws -> UInt32 {
+        guard bytes.count - position >= 4 else { throw invalid() }
+        var code: UInt32 = 0
+        for _ in 0..<4 {
+            let byte = bytes[position]
+            position += 1
+            let digit: UInt8
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte - UInt8(ascii: "a") + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = byte - UInt8(ascii: "A") + 10
+            default: throw invalid()
+            }
+            code = code << 4 | UInt32(digit)
+        }
+        return code
+    }
+
+    /// The text of a JSON number.
+    private mutating func number() throws -> String {
+        skipWhitespace()
+        let start = position
+        while position < bytes.count {
+            switch bytes[position] {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "+"), UInt8(ascii: "."),
+                UInt8(ascii: "e"), UInt8(ascii: "E"):
+                position += 1
+            default:
+                guard position > start else { throw invalid() }
+                return utf8(start..<position)
+            }
+        }
+        guard position > start else { throw invalid() }
+        return utf8(start..<position)
+    }
+
+    private mutating func integer(_ name: String) throws -> Int64? {
+        skipWhitespace()
+        guard peek() != UInt8(ascii: "\"") else { throw WireError.malformed("\(name) has the wrong type (expected a number)") }
+        guard let integer = Int64(try number()) else {
+            throw WireError.malformed("\(name) has the wrong type (expected a whole number)")
+        }
+        return integer
+    }
+
+    private mutating func boolean(_ name: String) throws -> Bool {
+        skipWhitespace()
+        switch peek() {
+        case UInt8(ascii: "t"):
+            try literal("true")
+            return true
+        case UInt8(ascii: "f"):
+            try literal("false")
+            return false
+        default: throw WireError.malformed("\(name) has the wrong type (expected true or false)")
+        }
+    }
+
+    /// Reads `null` when it comes next.
+    private mutating func null() throws -> Bool {
+        skipWhitespace()
+        guard peek() == UInt8(ascii: "n") else { return false }
+        try literal("null")
+        return true
+    }
+
+    private mutating func literal(_ word: StaticString) throws {
+        skipWhitespace()
+        let count = word.utf8CodeUnitCount
+        guard bytes.count - position >= count else { throw invalid() }
+        for index in 0..<count where bytes[position + index] != word.utf8Start[index] { throw invalid() }
+        position += count
+    }
+
+    private mutating func skipValue() throws {
+        skipWhitespace()
+        switch peek() {
+        case UInt8(ascii: "\""): _ = try string()
+        case UInt8(ascii: "{"): try object { reader, _ in try reader.skipValue() }
+        case UInt8(ascii: "["): try array { reader in try reader.skipValue() }
+        case UInt8(ascii: "t"): try literal("true")
+        case UInt8(ascii: "f"): try literal("false")
+        case UInt8(ascii: "n"): try literal("null")
+        default: _ = try number()
+        }
+    }
+
+    private mutating func expect(_ byte: UInt8) throws {
+        skipWhitespace()
+        guard position < bytes.count, bytes[position] == byte else { throw invalid() }
+        position += 1
+    }
+
+    private func peek() -> UInt8? { position < bytes.count ? bytes[position] : nil }
+
+    private mutating func skipWhitespace() {
+        while position < bytes.count {
+            switch bytes[position] {
+            case 0x20, 0x0A, 0x0D, 0x09: position += 1
+            default: return
+            }
+        }
+    }
+
+    private func invalid() -> WireError { WireError.malformed("not valid JSON (at byte \(position))") }
+}

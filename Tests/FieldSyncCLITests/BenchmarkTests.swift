@@ -1,0 +1,65 @@
+import Foundation
+import Testing
+
+/// The benchmarks at toy sizes: that they run end to end and check what they
+/// claim to check. Their timings are not tested (shared, noisy machines):
+/// `scripts/bench.sh` prints those beside their baselines.
+@Suite("fieldsync-bench end to end")
+struct BenchmarkTests {
+    /// Exit 3 means a target was missed, which at toy sizes says nothing.
+    func bench(_ arguments: [String], in sandbox: Sandbox) async throws -> JSON {
+        let result = try await ChildProcess.run(
+            try FieldSyncExecutable.benchURL(), arguments + ["--json", "--directory", sandbox.path("bench")],
+            environment: sandbox.environment(), in: sandbox.directory, timeout: 300)
+        #expect(result.exitCode == 0 || result.exitCode == 3, "\(result)")
+        return try result.json()
+    }
+
+    @Test("initial-sync: the real client pulls every field of the book, at two sizes, and measures it")
+    func initialSync() async throws {
+        let sandbox = try Sandbox()
+        let result = try await bench(["initial-sync", "--customers", "40", "--interactions", "160"], in: sandbox)
+        #expect(result["benchmark"] == "initial-sync")
+        let runs = try #require(result["runs"]?.array)
+        try #require(runs.count == 2)
+        // A quarter of the book, then all of it: 20 fields per customer, 13 per interaction.
+        #expect(runs[0]["fields"]?.int == Int64(10 * 20 + 40 * 13))
+        #expect(runs[1]["fields"]?.int == Int64(40 * 20 + 160 * 13))
+        #expect(runs[1]["rows"]?.int == 200)
+        for run in runs {
+            #expect((run["wire_bytes"]?.int ?? 0) > 0)
+            #expect((run["client_peak_rss_bytes"]?.int ?? 0) > 0)
+            #expect((run["server_peak_rss_bytes"]?.int ?? 0) > 0)
+        }
+        #expect(result["figures"]?.array?.isEmpty == false)
+    }
+
+    @Test("load: managers visit and sync at once; nothing is lost and every device ends in sync")
+    func load() async throws {
+        let sandbox = try Sandbox()
+        let result = try await bench(
+            ["load", "--managers", "3", "--seconds", "1", "--customers-per-manager", "4"], in: sandbox)
+        #expect(result["benchmark"] == "load")
+        #expect((result["visits"]?.int ?? 0) > 0)
+        #expect((result["push"]?["count"]?.int ?? 0) > 0)
+        #expect(result["lost"]?.int == 0)
+        #expect(result["errors"]?.int == 0)
+        #expect((result["health"]?["latency"]?["count"]?.int ?? 0) > 0)
+    }
+
+    @Test("table: one line per figure of every result, whether its target was met")
+    func table() async throws {
+        let sandbox = try Sandbox()
+        let results = sandbox.path("results.jsonl")
+        let line = #"{"benchmark":"load","store":"sqlite","figures":[{"name":"pushes","value":"10 pushes/s","target":">= 3,000 pushes/s","met":false},{"name":"lost","value":"0","target":"0","met":true}]}"#
+        try (line + "\n").write(toFile: results, atomically: true, encoding: .utf8)
+        let result = try await ChildProcess.run(
+            try FieldSyncExecutable.benchURL(), ["table", results], environment: sandbox.environment(),
+            in: sandbox.directory)
+        #expect(result.succeeded, "\(result)")
+        #expect(result.lines.count == 3)
+        #expect(result.lines[1].hasPrefix("load (sqlite)  pushes"))
+        #expect(result.lines[1].hasSuffix("NO"))
+        #expect(result.lines[2].hasSuffix("yes"))
+    }
+}
