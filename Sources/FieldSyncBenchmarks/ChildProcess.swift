@@ -37,15 +37,16 @@ final class ChildProcess: @unchecked Sendable {
         try? FileManager.default.removeItem(atPath: figures)
         try self.init(
             try Self.sibling("fieldsync-bench"), ["measure", "--figures", figures, "--", executable] + arguments,
-            standardOutput: standardOutput, standardError: standardError, figures: figures)
+            standardOutput: standardOutput, standardError: standardError, figures: figures,
+            name: (executable as NSString).lastPathComponent)
     }
 
     /// Starts `executable` itself; its figures then include the memory it was started from.
     init(
         _ executable: String, _ arguments: [String], standardOutput: String? = nil, standardError: String? = nil,
-        figures: String? = nil
+        figures: String? = nil, name: String? = nil
     ) throws {
-        name = ((arguments.drop { $0 != "--" }.dropFirst().first ?? executable) as NSString).lastPathComponent
+        self.name = name ?? (executable as NSString).lastPathComponent
         self.figures = figures
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -71,7 +72,9 @@ final class ChildProcess: @unchecked Sendable {
     /// Waits for the process to end, off the caller's thread.
     func wait() async -> Exit {
         await withCheckedContinuation { continuation in
-            DispatchQueue.global().async { continuation.resume(returning: self.measured(self.waitBlocking(options: 0)!)) }
+            DispatchQueue.global().async {
+                continuation.resume(returning: self.measured(self.waitBlocking(options: 0)!))
+            }
         }
     }
 
@@ -88,11 +91,15 @@ final class ChildProcess: @unchecked Sendable {
 
     /// Runs a program to its end, the way `fieldsync-bench measure` does: figures as the kernel counts them.
     static func runMeasured(_ executable: String, _ arguments: [String]) throws -> Exit {
+        // Handlers first, so a stop that comes early still reaches the program (the
+        // program starts with default handlers: exec resets them).
+        for signal in [SIGINT, SIGTERM] {
+            Glibc.signal(signal) { received in
+                if forwardedChild > 0 { kill(forwardedChild, received) }
+            }
+        }
         let child = try ChildProcess(executable, arguments)
         forwardedChild = child.pid
-        for signal in [SIGINT, SIGTERM] {
-            Glibc.signal(signal) { received in kill(forwardedChild, received) }
-        }
         return child.waitBlocking(options: 0)!
     }
 

@@ -19,26 +19,42 @@ extension Version: CustomStringConvertible {
     /// exactly as versions sort. Written and read byte by byte: a pull page
     /// carries one per field.
     public var description: String {
-        String(unsafeUninitializedCapacity: 33) { bytes in
-            writeHex16(timestamp.rawValue, into: bytes, at: 0)
-            bytes[16] = UInt8(ascii: "-")
-            writeHex16(replica.rawValue, into: bytes, at: 17)
-            return 33
+        String(unsafeUninitializedCapacity: Self.textLength) { bytes in
+            write(into: bytes)
+            return Self.textLength
         }
     }
 
+    /// Appends the text's UTF-8 bytes (a writer of a pull page wants bytes, not strings).
+    public func appendText(to bytes: inout [UInt8]) {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Self.textLength) { buffer in
+            write(into: buffer)
+            bytes.append(contentsOf: buffer)
+        }
+    }
+
+    private func write(into bytes: UnsafeMutableBufferPointer<UInt8>) {
+        writeHex16(timestamp.rawValue, into: bytes, at: 0)
+        bytes[16] = UInt8(ascii: "-")
+        writeHex16(replica.rawValue, into: bytes, at: 17)
+    }
+
+    /// The length of a version's text.
+    public static let textLength = 33
+
     public init?(_ text: some StringProtocol) {
         var text = String(text)
-        guard let version = text.withUTF8({ Self.parse($0) }) else { return nil }
+        guard let version = text.withUTF8({ Version(utf8: $0) }) else { return nil }
         self = version
     }
 
-    private static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> Version? {
-        guard bytes.count == 33, bytes[16] == UInt8(ascii: "-"),
+    /// From the text's UTF-8 bytes (a reader of a pull page has them at hand).
+    public init?(utf8 bytes: UnsafeBufferPointer<UInt8>) {
+        guard bytes.count == Self.textLength, bytes[16] == UInt8(ascii: "-"),
             let timestamp = parseHex16(UnsafeBufferPointer(rebasing: bytes[0..<16])),
             let raw = parseHex16(UnsafeBufferPointer(rebasing: bytes[17..<33])),
             let replica = ReplicaID(rawValue: raw)
         else { return nil }
-        return Version(timestamp: HybridTimestamp(rawValue: timestamp), replica: replica)
+        self.init(timestamp: HybridTimestamp(rawValue: timestamp), replica: replica)
     }
 }

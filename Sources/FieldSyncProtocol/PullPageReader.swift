@@ -84,7 +84,8 @@ struct PullPageReader {
                 case "id": id = try reader.string()
                 case "fields":
                     try reader.object { reader, column in
-                        fields.append(try reader.field(path: "\(path).fields.\(column)", column: column))
+                        // The path is spelled out only for an error message.
+                        fields.append(try reader.field(column, path: { "\(path).fields.\(column)" }))
                     }
                 default: try reader.skipValue()
                 }
@@ -104,7 +105,7 @@ struct PullPageReader {
         return changes
     }
 
-    private mutating func field(path: String, column: String) throws -> (
+    private mutating func field(_ column: String, path: () -> String) throws -> (
         column: String, value: Value, version: Version, base: Version?
     ) {
         var value: Value?
@@ -112,28 +113,41 @@ struct PullPageReader {
         var base: Version?
         try object { reader, key in
             switch key {
-            case "value": value = try reader.value(path: "\(path).value")
+            case "value": value = try reader.value(path: { "\(path()).value" })
             case "version":
-                guard let parsed = Version(try reader.string()) else {
-                    throw WireError.malformed("\(path).version is not a version (TIMESTAMP-REPLICA, 16+16 hex digits)")
+                guard let parsed = try reader.version() else {
+                    throw WireError.malformed("\(path()).version is not a version (TIMESTAMP-REPLICA, 16+16 hex digits)")
                 }
                 version = parsed
             case "base":
                 if try reader.null() { break }
-                guard let parsed = Version(try reader.string()) else {
-                    throw WireError.malformed("\(path).base is not a version (TIMESTAMP-REPLICA, 16+16 hex digits)")
+                guard let parsed = try reader.version() else {
+                    throw WireError.malformed("\(path()).base is not a version (TIMESTAMP-REPLICA, 16+16 hex digits)")
                 }
                 base = parsed
             default: try reader.skipValue()
             }
         }
-        guard let value else { throw WireError.malformed("\(path).value is missing") }
-        guard let version else { throw WireError.malformed("\(path).version is missing") }
+        guard let value else { throw WireError.malformed("\(path()).value is missing") }
+        guard let version else { throw WireError.malformed("\(path()).version is missing") }
         return (column, value, version, base)
     }
 
+    /// A version string, read from its bytes when it has no escapes (it never needs any).
+    private mutating func version() throws -> Version? {
+        skipWhitespace()
+        let start = position + 1
+        if bytes.count - start > Version.textLength, bytes[position] == UInt8(ascii: "\""),
+            bytes[start + Version.textLength] == UInt8(ascii: "\"")
+        {
+            position = start + Version.textLength + 1
+            return Version(utf8: UnsafeBufferPointer(rebasing: bytes[start..<(start + Version.textLength)]))
+        }
+        return Version(try string())
+    }
+
     /// null, a number (without fraction or exponent: an integer), a string, or `{"base64": …}`.
-    private mutating func value(path: String) throws -> Value {
+    private mutating func value(path: () -> String) throws -> Value {
         skipWhitespace()
         guard position < bytes.count else { throw invalid() }
         switch bytes[position] {
@@ -146,11 +160,11 @@ struct PullPageReader {
             try object { reader, key in
                 guard key == "base64" else { return try reader.skipValue() }
                 guard let bytes = Data(base64Encoded: try reader.string()).map({ [UInt8]($0) }) else {
-                    throw WireError.malformed("\(path).base64: not valid base64")
+                    throw WireError.malformed("\(path()).base64: not valid base64")
                 }
                 blob = bytes
             }
-            guard let blob else { throw WireError.malformed("\(path).base64 is missing") }
+            guard let blob else { throw WireError.malformed("\(path()).base64 is missing") }
             return .blob(blob)
         default:
             let text = try number()

@@ -30,14 +30,14 @@ enum PullPageWriter {
                 out.string(change.column)
                 if let base = change.base {
                     out.raw(":{\"base\":")
-                    out.string(base.description)
+                    out.version(base)
                     out.raw(",\"value\":")
                 } else {
                     out.raw(":{\"value\":")
                 }
                 try out.value(change.value)
                 out.raw(",\"version\":")
-                out.string(change.version.description)
+                out.version(change.version)
                 out.raw("}")
             }
             out.raw("},\"id\":")
@@ -79,6 +79,13 @@ struct JSONBytes {
     mutating func raw(_ text: String) { bytes.append(contentsOf: text.utf8) }
 
     mutating func integer(_ value: Int64) { raw(String(value)) }
+
+    /// A version as a JSON string (hex digits and a dash: nothing to escape).
+    mutating func version(_ version: Version) {
+        bytes.append(UInt8(ascii: "\""))
+        version.appendText(to: &bytes)
+        bytes.append(UInt8(ascii: "\""))
+    }
 
     mutating func value(_ value: Value) throws {
         switch value {

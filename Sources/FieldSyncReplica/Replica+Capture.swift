@@ -8,15 +8,15 @@ extension Replica {
     /// CHECKs catch nearly all) is not stamped: it stays queued, counted by
     /// `refusedCapturedFields`, until someone corrects the field.
     public func absorbCapturedWrites() throws {
-        let waiting = try read { db in try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS(SELECT 1 FROM fs_captured)")) ?? false }
+        let waiting = try read { db in try Bool.fetchOne(db, cached: "SELECT EXISTS(SELECT 1 FROM fs_captured)") ?? false }
         if waiting { try writeTransaction { _ in } }
     }
 
     func absorbCaptured(_ db: Database) throws {
-        let captured = try Row.fetchAll(db.cachedStatement(sql: "SELECT tbl, row_id, col FROM fs_captured ORDER BY tbl, row_id, col"))
+        let captured = try Row.fetchAll(db, cached: "SELECT tbl, row_id, col FROM fs_captured ORDER BY tbl, row_id, col")
         refusedCapturesRemain = false
         guard !captured.isEmpty else { return }
-        defer { refusedCapturesRemain = (try? Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS(SELECT 1 FROM fs_captured)"))) == true }
+        defer { refusedCapturesRemain = (try? Bool.fetchOne(db, cached: "SELECT EXISTS(SELECT 1 FROM fs_captured)")) == true }
         var start = 0
         while start < captured.count {
             let tableName: String = captured[start]["tbl"]
@@ -48,14 +48,16 @@ extension Replica {
 
     /// Forgets a queued outside edit of `field` (stamped, or superseded by FieldSync's own write).
     func dequeueCaptured(_ db: Database, _ field: FieldRef) throws {
-        try db.cachedStatement(sql: "DELETE FROM fs_captured WHERE tbl = ? AND row_id = ? AND col = ?").execute(arguments: [field.table, field.rowID, field.column])
+        try db.execute(
+            cached: "DELETE FROM fs_captured WHERE tbl = ? AND row_id = ? AND col = ?",
+            arguments: [field.table, field.rowID, field.column])
     }
 
     /// Fields other programs wrote that the schema refuses, left unsynced
     /// until corrected (`fieldsync record set`).
     public func refusedCapturedFields() throws -> [FieldRef] {
         try read { db in
-            try Row.fetchAll(db.cachedStatement(sql: "SELECT tbl, row_id, col FROM fs_captured ORDER BY tbl, row_id, col")).map {
+            try Row.fetchAll(db, cached: "SELECT tbl, row_id, col FROM fs_captured ORDER BY tbl, row_id, col").map {
                 FieldRef(table: $0["tbl"], rowID: $0["row_id"], column: $0["col"])
             }
         }

@@ -9,7 +9,7 @@ extension Replica {
     /// left out, so it cannot make other replicas refuse the file.
     public func changes(since seq: Int64 = 0) throws -> (changeSet: ChangeSet, through: Int64) {
         try read { db in
-            let through = try Int64(String.fetchOne(db.cachedStatement(sql: "SELECT value FROM fs_meta WHERE key = 'seq'")) ?? "0") ?? 0
+            let through = try Int64(String.fetchOne(db, cached: "SELECT value FROM fs_meta WHERE key = 'seq'") ?? "0") ?? 0
             var changes: [FieldChange] = []
             for table in schema.tables {
                 try Self.forEachRecord(db, table, where: "c.seq > ?", arguments: [seq]) { record in
@@ -30,8 +30,9 @@ extension Replica {
     public func pendingChanges() throws -> [FieldChange] {
         try read { db in
             try Row.fetchAll(
-                db.cachedStatement(sql: "SELECT tbl, row_id, col, value, hlc, replica, base_hlc, base_replica FROM fs_pending ORDER BY tbl, row_id, col"
-            )).map { row in
+                db,
+                cached: "SELECT tbl, row_id, col, value, hlc, replica, base_hlc, base_replica FROM fs_pending ORDER BY tbl, row_id, col"
+            ).map { row in
                 guard let version = Version(timestamp: row["hlc"], replica: row["replica"]) else {
                     throw ReplicaError(
                         .storage, "fs_pending holds an invalid version for \(row["tbl"] as String).\(row["col"] as String): the replica was edited by hand")
@@ -44,6 +45,6 @@ extension Replica {
     }
 
     public func pendingCount() throws -> Int {
-        try read { db in try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM fs_pending")) ?? 0 }
+        try read { db in try Int.fetchOne(db, cached: "SELECT count(*) FROM fs_pending") ?? 0 }
     }
 }

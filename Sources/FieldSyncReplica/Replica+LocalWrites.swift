@@ -75,7 +75,7 @@ extension Replica {
         for (index, value) in fields {
             guard case .reference(let target) = table.columns[index].type, case .text(let id) = value else { continue }
             let deleted = try Int.fetchOne(
-                db.cachedStatement(sql: "SELECT deleted FROM \(ReplicaLayout.quote(target)) WHERE id = ?"), arguments: [id])
+                db, cached: "SELECT deleted FROM \(ReplicaLayout.quote(target)) WHERE id = ?", arguments: [id])
             guard deleted == 0 else {
                 throw ReplicaError(
                     .missingReference,
@@ -91,11 +91,13 @@ extension Replica {
         let names = fields.map { ReplicaLayout.quote(table.columns[$0.index].name) }
         let values = fields.map(\.value.databaseValue)
         if exists {
-            let sql = "UPDATE \(ReplicaLayout.quote(table.name)) SET \(names.map { "\($0) = ?" }.joined(separator: ", ")) WHERE id = ?"
-            try db.cachedStatement(sql: sql).execute(arguments: StatementArguments(values + [id.databaseValue]))
+            try db.execute(
+                sql: "UPDATE \(ReplicaLayout.quote(table.name)) SET \(names.map { "\($0) = ?" }.joined(separator: ", ")) WHERE id = ?",
+                arguments: StatementArguments(values + [id.databaseValue]))
         } else {
-            let sql = "INSERT INTO \(ReplicaLayout.quote(table.name))(id, \(names.joined(separator: ", "))) VALUES (?\(String(repeating: ", ?", count: names.count)))"
-            try db.cachedStatement(sql: sql).execute(arguments: StatementArguments([id.databaseValue] + values))
+            try db.execute(
+                sql: "INSERT INTO \(ReplicaLayout.quote(table.name))(id, \(names.joined(separator: ", "))) VALUES (?\(String(repeating: ", ?", count: names.count)))",
+                arguments: StatementArguments([id.databaseValue] + values))
         }
     }
 
@@ -127,13 +129,14 @@ extension Replica {
             // A field whose last push was rejected: this edit fixes it, and
             // its base is what the rejected change was based on.
             let rejectedBase = try Row.fetchOne(
-                db.cachedStatement(sql: "DELETE FROM fs_rejected WHERE tbl = ? AND row_id = ? AND col = ? RETURNING base_hlc, base_replica"),
+                db, cached: "DELETE FROM fs_rejected WHERE tbl = ? AND row_id = ? AND col = ? RETURNING base_hlc, base_replica",
                 arguments: [table.name, id, column])
             let previous = rejectedBase.map { Version(timestamp: $0["base_hlc"], replica: $0["base_replica"]) } ?? versions[index]
             versions[index] = version
             // The base is what this writer last saw of the field; a second
             // unsent edit of the same field keeps the base of the first.
-            try db.cachedStatement(sql: """
+            try db.execute(
+                cached: """
                     INSERT INTO fs_pending(tbl, row_id, col, value, hlc, replica, base_hlc, base_replica)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT(tbl, row_id, col) DO UPDATE SET
@@ -142,7 +145,8 @@ extension Replica {
                                      fs_pending.base_hlc, excluded.base_hlc),
                       base_replica = iif(fs_pending.hlc IS excluded.base_hlc AND fs_pending.replica IS excluded.base_replica,
                                          fs_pending.base_replica, excluded.base_replica)
-                    """).execute(arguments: [
+                    """,
+                arguments: [
                     table.name, id, column, value.databaseValue, version.storedTimestamp, version.storedReplica,
                     previous?.storedTimestamp, previous?.storedReplica,
                 ])
@@ -150,10 +154,12 @@ extension Replica {
                 FieldChange(table: table.name, rowID: id, column: column, value: value, version: version, base: previous))
             if refusedCapturesRemain { try dequeueCaptured(db, FieldRef(table: table.name, rowID: id, column: column)) }
         }
-        try db.cachedStatement(sql: """
+        try db.execute(
+            cached: """
                 INSERT INTO \(ReplicaLayout.clockTable(table))(id, seq, versions) VALUES (?, ?, ?)
                 ON CONFLICT(id) DO UPDATE SET seq = excluded.seq, versions = excluded.versions
-                """).execute(arguments: [id, transactionSeq, versions.encoded.databaseValue])
+                """,
+            arguments: [id, transactionSeq, versions.encoded.databaseValue])
         return changes
     }
 }

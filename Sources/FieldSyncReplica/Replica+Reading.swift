@@ -23,7 +23,7 @@ extension Replica {
     public func recordCount(_ tableName: String) throws -> Int {
         let table = try schema.table(tableName)
         return try read { db in
-            try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM \(ReplicaLayout.quote(table.name)) WHERE deleted = 0")) ?? 0
+            try Int.fetchOne(db, sql: "SELECT count(*) FROM \(ReplicaLayout.quote(table.name)) WHERE deleted = 0") ?? 0
         }
     }
 

@@ -55,7 +55,7 @@ extension Replica {
     public func syncState() throws -> SyncState {
         try read { db in
             let meta = try Dictionary(
-                uniqueKeysWithValues: Row.fetchAll(db.cachedStatement(sql: "SELECT key, value FROM fs_meta")).map {
+                uniqueKeysWithValues: Row.fetchAll(db, cached: "SELECT key, value FROM fs_meta").map {
                     ($0["key"] as String, $0["value"] as String)
                 })
             return SyncState(
@@ -63,8 +63,8 @@ extension Replica {
                 pullCursor: meta[SyncKey.pullCursor.rawValue].flatMap(PullCursor.init) ?? .start,
                 lastSyncMillis: meta[SyncKey.lastSync.rawValue].flatMap { UInt64($0) },
                 openConflicts: meta[SyncKey.openConflicts.rawValue].flatMap { Int($0) },
-                pending: try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM fs_pending")) ?? 0,
-                rejected: try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM fs_rejected")) ?? 0,
+                pending: try Int.fetchOne(db, cached: "SELECT count(*) FROM fs_pending") ?? 0,
+                rejected: try Int.fetchOne(db, cached: "SELECT count(*) FROM fs_rejected") ?? 0,
                 clockOffsetMillis: meta[SyncKey.clockOffset.rawValue].flatMap { UInt64($0) } ?? 0)
         }
     }
@@ -88,7 +88,9 @@ extension Replica {
         return try writeTransaction { db in
             let outcome = try merge(db, changeSet.changes, checkingClock: false)
             try remove(db, customers: customers)
-            try db.cachedStatement(sql: "INSERT INTO fs_meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value").execute(arguments: [SyncKey.pullCursor.rawValue, cursor.description])
+            try db.execute(
+                cached: "INSERT INTO fs_meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                arguments: [SyncKey.pullCursor.rawValue, cursor.description])
             return outcome
         }
     }
@@ -110,7 +112,8 @@ extension Replica {
                 ]
                 if let rejection = refused[change.field], rejection.version == change.version {
                     guard rejection.code != .clockSkew else { continue }
-                    try db.cachedStatement(sql: """
+                    try db.execute(
+                        cached: """
                             INSERT INTO fs_rejected(tbl, row_id, col, value, hlc, replica, base_hlc, base_replica,
                               code, message, rejected_at, current_value, current_hlc, current_replica)
                             SELECT tbl, row_id, col, value, hlc, replica, base_hlc, base_replica, ?, ?, ?, ?, ?, ?
@@ -120,17 +123,24 @@ extension Replica {
                               code = excluded.code, message = excluded.message, rejected_at = excluded.rejected_at,
                               current_value = excluded.current_value, current_hlc = excluded.current_hlc,
                               current_replica = excluded.current_replica
-                            """).execute(arguments: StatementArguments(
+                            """,
+                        arguments: StatementArguments(
                             [
                                 rejection.code.rawValue, rejection.message, Int64(atMillis),
                                 rejection.current?.value.databaseValue, rejection.current?.version.storedTimestamp,
                                 rejection.current?.version.storedReplica,
                             ] + key + version))
-                    try db.cachedStatement(sql: "DELETE FROM fs_pending WHERE tbl = ? AND row_id = ? AND col = ? AND hlc = ? AND replica = ?").execute(arguments: StatementArguments(key + version))
+                    try db.execute(
+                        cached: "DELETE FROM fs_pending WHERE tbl = ? AND row_id = ? AND col = ? AND hlc = ? AND replica = ?",
+                        arguments: StatementArguments(key + version))
                 } else {
-                    try db.cachedStatement(sql: "DELETE FROM fs_pending WHERE tbl = ? AND row_id = ? AND col = ? AND hlc = ? AND replica = ?").execute(arguments: StatementArguments(key + version))
+                    try db.execute(
+                        cached: "DELETE FROM fs_pending WHERE tbl = ? AND row_id = ? AND col = ? AND hlc = ? AND replica = ?",
+                        arguments: StatementArguments(key + version))
                     // A newer edit made while the push was in flight: the service now holds the pushed version.
-                    try db.cachedStatement(sql: "UPDATE fs_pending SET base_hlc = ?, base_replica = ? WHERE tbl = ? AND row_id = ? AND col = ?").execute(arguments: StatementArguments(version + key))
+                    try db.execute(
+                        cached: "UPDATE fs_pending SET base_hlc = ?, base_replica = ? WHERE tbl = ? AND row_id = ? AND col = ?",
+                        arguments: StatementArguments(version + key))
                 }
             }
         }
@@ -175,8 +185,8 @@ extension Replica {
                 last: .zero, maxDriftMillis: clock.maxDriftMillis, wallClock: deviceWallClock,
                 offset: clockOffsetMillis)
             let refused = try Row.fetchAll(
-                db.cachedStatement(sql: "SELECT tbl, row_id, col, base_hlc FROM fs_pending ORDER BY tbl, row_id, col"
-            )).filter { fields.contains(FieldRef(table: $0["tbl"], rowID: $0["row_id"], column: $0["col"])) }
+                db, cached: "SELECT tbl, row_id, col, base_hlc FROM fs_pending ORDER BY tbl, row_id, col"
+            ).filter { fields.contains(FieldRef(table: $0["tbl"], rowID: $0["row_id"], column: $0["col"])) }
             // A re-stamped edit must still supersede what it was based on
             // (the service admitted those versions, so they are within its bound).
             for row in refused {
@@ -198,9 +208,13 @@ extension Replica {
                 for row in refused[index..<end] {
                     guard let column = table.columnIndex(row["col"]) else { continue }
                     versions[column] = version
-                    try db.cachedStatement(sql: "UPDATE fs_pending SET hlc = ?, replica = ? WHERE tbl = ? AND row_id = ? AND col = ?").execute(arguments: [version.storedTimestamp, version.storedReplica, tableName, id, row["col"] as String])
+                    try db.execute(
+                        cached: "UPDATE fs_pending SET hlc = ?, replica = ? WHERE tbl = ? AND row_id = ? AND col = ?",
+                        arguments: [version.storedTimestamp, version.storedReplica, tableName, id, row["col"] as String])
                 }
-                try db.cachedStatement(sql: "UPDATE \(ReplicaLayout.clockTable(table)) SET seq = ?, versions = ? WHERE id = ?").execute(arguments: [transactionSeq, versions.encoded.databaseValue, id])
+                try db.execute(
+                    cached: "UPDATE \(ReplicaLayout.clockTable(table)) SET seq = ?, versions = ? WHERE id = ?",
+                    arguments: [transactionSeq, versions.encoded.databaseValue, id])
                 transactionChanged = true
             }
             return refused.count
@@ -211,7 +225,7 @@ extension Replica {
 
     public func rejectedChanges() throws -> [RejectedChange] {
         try read { db in
-            try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM fs_rejected ORDER BY id")).map { row in
+            try Row.fetchAll(db, cached: "SELECT * FROM fs_rejected ORDER BY id").map { row in
                 guard let version = Version(timestamp: row["hlc"], replica: row["replica"]) else {
                     throw ReplicaError(.storage, "fs_rejected holds an invalid version: the replica was edited by hand")
                 }
@@ -239,7 +253,7 @@ extension Replica {
         let column = try table.column(rejected.change.column)
         return try writeTransaction { db in
             let row = try Row.fetchOne(
-                db.cachedStatement(sql: "SELECT current_value, current_hlc, current_replica FROM fs_rejected WHERE id = ?"), arguments: [id])
+                db, cached: "SELECT current_value, current_hlc, current_replica FROM fs_rejected WHERE id = ?", arguments: [id])
             let current = row.flatMap { row in
                 Version(timestamp: row["current_hlc"], replica: row["current_replica"]).map {
                     (Value(row["current_value"] as DatabaseValue), $0)
@@ -250,14 +264,18 @@ extension Replica {
             {
                 var versions = record.fieldVersions
                 versions[index] = current?.1
-                try db.cachedStatement(sql: "UPDATE \(ReplicaLayout.quote(table.name)) SET \(ReplicaLayout.quote(column.name)) = ? WHERE id = ?").execute(arguments: [
+                try db.execute(
+                    cached: "UPDATE \(ReplicaLayout.quote(table.name)) SET \(ReplicaLayout.quote(column.name)) = ? WHERE id = ?",
+                    arguments: [
                         (current?.0 ?? (column.name == TableSchema.deletedColumn ? .integer(0) : .null)).databaseValue,
                         rejected.change.rowID,
                     ])
-                try db.cachedStatement(sql: "UPDATE \(ReplicaLayout.clockTable(table)) SET seq = ?, versions = ? WHERE id = ?").execute(arguments: [transactionSeq, versions.encoded.databaseValue, rejected.change.rowID])
+                try db.execute(
+                    cached: "UPDATE \(ReplicaLayout.clockTable(table)) SET seq = ?, versions = ? WHERE id = ?",
+                    arguments: [transactionSeq, versions.encoded.databaseValue, rejected.change.rowID])
                 transactionChanged = true
             }
-            try db.cachedStatement(sql: "DELETE FROM fs_rejected WHERE id = ?").execute(arguments: [id])
+            try db.execute(cached: "DELETE FROM fs_rejected WHERE id = ?", arguments: [id])
             return rejected
         }
     }

@@ -155,8 +155,14 @@ public final class Replica {
 
     /// WAL with synchronous=NORMAL: a commit survives a crash of the app, and
     /// at worst the last commits are lost on power failure, never corrupted.
-    /// A 32 MiB page cache keeps a manager's whole book hot during a merge.
-    public static let pragmas = ["PRAGMA synchronous = NORMAL", "PRAGMA cache_size = -32768"]
+    /// A 32 MiB page cache keeps a manager's whole book hot during a merge,
+    /// and bounds what a device's first sync of a large book holds in memory.
+    /// Checkpoints (each one two fsyncs) wait for 32 MiB of WAL rather than
+    /// SQLite's 4: a page of a first sync writes more than 4, and checkpointing
+    /// after each was a quarter of the device's time.
+    public static let pragmas = [
+        "PRAGMA synchronous = NORMAL", "PRAGMA cache_size = -32768", "PRAGMA wal_autocheckpoint = 8192",
+    ]
 
     static func configuration() -> Configuration {
         var configuration = Configuration()
@@ -181,14 +187,16 @@ public final class Replica {
     /// A free-form setting kept in the replica (the service URL, for instance).
     public func meta(_ key: String) throws -> String? {
         try read { db in
-            try String.fetchOne(db.cachedStatement(sql: "SELECT value FROM fs_meta WHERE key = ?"), arguments: [key])
+            try String.fetchOne(db, cached: "SELECT value FROM fs_meta WHERE key = ?", arguments: [key])
         }
     }
 
     public func setMeta(_ key: String, _ value: String) throws {
         try storageCall {
             try database.write { db in
-                try db.cachedStatement(sql: "INSERT INTO fs_meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value").execute(arguments: [key, value])
+                try db.execute(
+                    cached: "INSERT INTO fs_meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                    arguments: [key, value])
             }
         }
     }
@@ -206,7 +214,7 @@ public final class Replica {
     package func writeTransaction<T>(_ body: (Database) throws -> T) throws -> T {
         try storageCall {
             try database.write { db in
-                let stored = try Row.fetchAll(db.cachedStatement(sql: "SELECT key, value FROM fs_meta WHERE key IN ('clock', 'seq')"))
+                let stored = try Row.fetchAll(db, cached: "SELECT key, value FROM fs_meta WHERE key IN ('clock', 'seq')")
                 for row in stored {
                     let value: String = row["value"]
                     if row["key"] == "clock", let last = HybridTimestamp(hex: value), last > clock.last {
@@ -218,9 +226,11 @@ public final class Replica {
                 transactionChanged = false
                 try absorbCaptured(db)
                 let result = try body(db)
-                try db.cachedStatement(sql: "UPDATE fs_meta SET value = ? WHERE key = 'clock'").execute(arguments: [clock.last.description])
+                try db.execute(
+                    cached: "UPDATE fs_meta SET value = ? WHERE key = 'clock'", arguments: [clock.last.description])
                 if transactionChanged {
-                    try db.cachedStatement(sql: "UPDATE fs_meta SET value = ? WHERE key = 'seq'").execute(arguments: [String(transactionSeq)])
+                    try db.execute(
+                        cached: "UPDATE fs_meta SET value = ? WHERE key = 'seq'", arguments: [String(transactionSeq)])
                 }
                 return result
             }

@@ -18,11 +18,13 @@ struct ConflictRecorder {
         _ kind: Conflict.Kind, table: String, rowID: String, column: String, _ one: Conflict.Side, _ other: Conflict.Side
     ) throws {
         let (a, b) = one.version < other.version ? (one, other) : (other, one)
-        try db.cachedStatement(sql: """
+        try db.execute(
+            cached: """
                 INSERT OR IGNORE INTO svc_conflicts(kind, tbl, row_id, col,
                   a_col, a_value, a_hlc, a_replica, a_manager, b_col, b_value, b_hlc, b_replica, b_manager, detected_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """).execute(arguments: [
+                """,
+            arguments: [
                 kind.rawValue, table, rowID, column,
                 a.column, a.value.databaseValue, a.version.storedTimestamp, a.version.storedReplica, a.manager,
                 b.column, b.value.databaseValue, b.version.storedTimestamp, b.version.storedReplica, b.manager,
@@ -36,7 +38,7 @@ struct ConflictRecorder {
         -> Conflict.Side
     {
         let manager = try String.fetchOne(
-            db.cachedStatement(sql: "SELECT manager FROM svc_log WHERE tbl = ? AND row_id = ? AND col = ? AND hlc = ? AND replica = ?"),
+            db, cached: "SELECT manager FROM svc_log WHERE tbl = ? AND row_id = ? AND col = ? AND hlc = ? AND replica = ?",
             arguments: [table, rowID, column, version.storedTimestamp, version.storedReplica])
         return Conflict.Side(column: column, value: value, version: version, manager: manager)
     }
@@ -44,7 +46,7 @@ struct ConflictRecorder {
     /// The transaction that took a version in, when the log has it.
     func seq(of table: String, _ rowID: String, _ column: String, _ version: Version) throws -> Int64? {
         try Int64.fetchOne(
-            db.cachedStatement(sql: "SELECT seq FROM svc_log WHERE tbl = ? AND row_id = ? AND col = ? AND hlc = ? AND replica = ?"),
+            db, cached: "SELECT seq FROM svc_log WHERE tbl = ? AND row_id = ? AND col = ? AND hlc = ? AND replica = ?",
             arguments: [table, rowID, column, version.storedTimestamp, version.storedReplica])
     }
 
@@ -53,10 +55,12 @@ struct ConflictRecorder {
     }
 
     func log(_ change: FieldChange, seq: Int64, manager: String?, old: Value, won: Bool) throws {
-        try db.cachedStatement(sql: """
+        try db.execute(
+            cached: """
                 INSERT OR IGNORE INTO svc_log(tbl, row_id, col, hlc, replica, seq, manager, received_at, value, old_value, won)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """).execute(arguments: [
+                """,
+            arguments: [
                 change.table, change.rowID, change.column, change.version.storedTimestamp, change.version.storedReplica,
                 seq, manager, Int64(detectedAt), change.value.databaseValue, old.databaseValue, won,
             ])

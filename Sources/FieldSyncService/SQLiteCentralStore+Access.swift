@@ -6,10 +6,11 @@ extension SQLiteCentralStore {
     public func authenticate(token: String) throws -> Manager {
         let row = try replica.read { db in
             try Row.fetchOne(
-                db.cachedStatement(sql: """
+                db,
+                cached: """
                     SELECT m.id, m.name, m.branch, m.role FROM svc_tokens t JOIN svc_managers m ON m.id = t.manager
                     WHERE t.hash = ? AND t.revoked_at IS NULL
-                    """), arguments: [AccessToken.hash(token)])
+                    """, arguments: [AccessToken.hash(token)])
         }
         guard let row, let manager = Self.manager(from: row) else {
             throw ServiceError(
@@ -29,7 +30,9 @@ extension SQLiteCentralStore {
             throw ServiceError(.badArgument, "\(manager.id) is reserved for the server's command line")
         }
         try replica.writeTransaction { db in
-            try db.cachedStatement(sql: "INSERT INTO svc_managers(id, name, branch, role, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING").execute(arguments: [manager.id, manager.name, manager.branch, manager.role.rawValue, Int64(now())])
+            try db.execute(
+                sql: "INSERT INTO svc_managers(id, name, branch, role, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                arguments: [manager.id, manager.name, manager.branch, manager.role.rawValue, Int64(now())])
             guard db.changesCount == 1 else {
                 throw ServiceError(.managerExists, "there is a manager \(manager.id) already; see `fieldsync-server manager list`")
             }
@@ -40,12 +43,13 @@ extension SQLiteCentralStore {
     public func managers() throws -> [ManagerRecord] {
         try replica.read { db in
             try Row.fetchAll(
-                db.cachedStatement(sql: """
+                db,
+                sql: """
                     SELECT m.id, m.name, m.branch, m.role, m.last_sync_at,
                       (SELECT count(*) FROM svc_tokens t WHERE t.manager = m.id AND t.revoked_at IS NULL) AS tokens
                     FROM svc_managers m ORDER BY m.branch, m.id
                     """
-            )).compactMap { row in
+            ).compactMap { row in
                 Self.manager(from: row).map {
                     ManagerRecord(
                         manager: $0, activeTokens: row["tokens"], lastSyncMillis: (row["last_sync_at"] as Int64?).map(UInt64.init))
@@ -58,7 +62,9 @@ extension SQLiteCentralStore {
         let token = AccessToken.generate(using: &random)
         try replica.writeTransaction { db in
             try requireManager(db, managerID)
-            try db.cachedStatement(sql: "INSERT INTO svc_tokens(hash, manager, hint, issued_at) VALUES (?, ?, ?, ?)").execute(arguments: [AccessToken.hash(token), managerID, AccessToken.hint(token), Int64(now())])
+            try db.execute(
+                sql: "INSERT INTO svc_tokens(hash, manager, hint, issued_at) VALUES (?, ?, ?, ?)",
+                arguments: [AccessToken.hash(token), managerID, AccessToken.hint(token), Int64(now())])
         }
         logger.info("token issued", metadata: ["manager": "\(managerID)"])
         return token
@@ -67,14 +73,18 @@ extension SQLiteCentralStore {
     public func revokeTokens(_ managerOrToken: String) throws -> Int {
         let revoked = try replica.writeTransaction { db -> Int in
             if AccessToken.looksLikeToken(managerOrToken) {
-                try db.cachedStatement(sql: "UPDATE svc_tokens SET revoked_at = ? WHERE hash = ? AND revoked_at IS NULL").execute(arguments: [Int64(now()), AccessToken.hash(managerOrToken)])
+                try db.execute(
+                    sql: "UPDATE svc_tokens SET revoked_at = ? WHERE hash = ? AND revoked_at IS NULL",
+                    arguments: [Int64(now()), AccessToken.hash(managerOrToken)])
                 guard db.changesCount == 1 else {
                     throw ServiceError(.badArgument, "no active token matches; it may be revoked already")
                 }
                 return 1
             }
             try requireManager(db, managerOrToken)
-            try db.cachedStatement(sql: "UPDATE svc_tokens SET revoked_at = ? WHERE manager = ? AND revoked_at IS NULL").execute(arguments: [Int64(now()), managerOrToken])
+            try db.execute(
+                sql: "UPDATE svc_tokens SET revoked_at = ? WHERE manager = ? AND revoked_at IS NULL",
+                arguments: [Int64(now()), managerOrToken])
             return db.changesCount
         }
         logger.info("tokens revoked", metadata: ["count": "\(revoked)"])
@@ -90,7 +100,7 @@ extension SQLiteCentralStore {
                 sql += " WHERE manager = ?"
                 arguments = [managerID]
             }
-            return try Row.fetchAll(db.cachedStatement(sql: sql + " ORDER BY manager, issued_at"), arguments: arguments).map { row in
+            return try Row.fetchAll(db, sql: sql + " ORDER BY manager, issued_at", arguments: arguments).map { row in
                 TokenRecord(
                     manager: row["manager"], hint: row["hint"], issuedAtMillis: UInt64(row["issued_at"] as Int64),
                     revokedAtMillis: (row["revoked_at"] as Int64?).map(UInt64.init))
@@ -100,14 +110,14 @@ extension SQLiteCentralStore {
 
     /// Notes that a manager synced (pushed, or finished a pull), for the branch report.
     func noteSync(_ db: Database, of manager: Manager, at millis: UInt64) throws {
-        try db.cachedStatement(sql: "UPDATE svc_managers SET last_sync_at = ? WHERE id = ?")
-            .execute(arguments: [Int64(millis), manager.id])
+        try db.execute(
+            cached: "UPDATE svc_managers SET last_sync_at = ? WHERE id = ?", arguments: [Int64(millis), manager.id])
         syncNoted[manager.id] = millis
     }
 
     @discardableResult
     func requireManager(_ db: Database, _ id: String) throws -> Manager {
-        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT id, name, branch, role FROM svc_managers WHERE id = ?"), arguments: [id]),
+        guard let row = try Row.fetchOne(db, cached: "SELECT id, name, branch, role FROM svc_managers WHERE id = ?", arguments: [id]),
             let manager = Self.manager(from: row)
         else {
             throw ServiceError(.unknownManager, "there is no manager \(id); see `fieldsync-server manager list`")

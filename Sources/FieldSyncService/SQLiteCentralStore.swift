@@ -43,7 +43,7 @@ public actor SQLiteCentralStore: CentralStore {
                 wallClock: wallClock)
         }
         try replica.writeTransaction { db in
-            for statement in ServiceLayout.statements(for: schema) { try db.cachedStatement(sql: statement).execute() }
+            for statement in ServiceLayout.statements(for: schema) { try db.execute(sql: statement) }
         }
         self.replica = replica
     }
@@ -59,7 +59,7 @@ public actor SQLiteCentralStore: CentralStore {
         let limit = max(1, limit)
         let scope = Scope(caller, schema: schema)
         let page = try replica.read { db in
-            let committed = try Int64(String.fetchOne(db.cachedStatement(sql: "SELECT value FROM fs_meta WHERE key = 'seq'")) ?? "0") ?? 0
+            let committed = try Int64(String.fetchOne(db, cached: "SELECT value FROM fs_meta WHERE key = 'seq'") ?? "0") ?? 0
             guard cursor.seq <= committed else {
                 // A cursor from another service, or from before this store was replaced.
                 throw ServiceError(
@@ -68,9 +68,6 @@ public actor SQLiteCentralStore: CentralStore {
                 )
             }
             var found: [(seq: Int64, tableIndex: Int, record: FieldSyncReplica.Record)] = []
-            func inOrder(_ a: (seq: Int64, tableIndex: Int, record: FieldSyncReplica.Record), _ b: (seq: Int64, tableIndex: Int, record: FieldSyncReplica.Record)) -> Bool {
-                (a.seq, a.tableIndex, a.record.id) < (b.seq, b.tableIndex, b.record.id)
-            }
             for (tableIndex, table) in schema.tables.enumerated() {
                 var (condition, arguments) = Self.after(cursor, tableIndex: tableIndex)
                 if found.count > limit, let last = found.last {
@@ -78,14 +75,16 @@ public actor SQLiteCentralStore: CentralStore {
                     condition += " AND c.seq <= ?"
                     arguments += [last.seq]
                 }
-                let inScope = scope.records(table)
+                let inScope = scope.records(table, alias: "t", rowByRow: true)
+                // The limit is bound, not spliced in: each SQL text stays compiled for the connection's life.
                 try Replica.forEachRecord(
-                    db, table, where: "\(condition) AND \(inScope.sql)", arguments: arguments + inScope.arguments,
-                    orderBy: "c.seq, c.id LIMIT \(limit + 1)", bySeq: true
+                    db, table, where: "\(condition) AND \(inScope.sql)",
+                    arguments: arguments + inScope.arguments + [limit + 1], orderBy: "c.seq, c.id LIMIT ?", bySeq: true
                 ) { (record: FieldSyncReplica.Record, seq: Int64) in
                     found.append((seq, tableIndex, record))
                 }
-                found.sort(by: inOrder)
+                // The page so far, and one row more (to know whether more follow), in (seq, table, id) order.
+                found.sort { ($0.seq, $0.tableIndex, $0.record.id) < ($1.seq, $1.tableIndex, $1.record.id) }
                 if found.count > limit + 1 { found.removeLast(found.count - limit - 1) }
             }
             let more = found.count > limit
@@ -126,11 +125,12 @@ public actor SQLiteCentralStore: CentralStore {
         let previously = scope.owns("r.from_owner")
         let now = scope.owns("c.\(ReplicaLayout.quote(scope.ownerColumn))")
         return try String.fetchAll(
-            db.cachedStatement(sql: """
+            db,
+            cached: """
                 SELECT DISTINCT r.customer FROM svc_reassignments r
                 JOIN \(ReplicaLayout.quote(scope.ownerTable.name)) c ON c.id = r.customer
                 WHERE r.seq > ? AND r.seq <= ? AND \(previously.sql) AND NOT (\(now.sql)) ORDER BY r.customer
-                """), arguments: [cursor.completeThrough, seq] + previously.arguments + now.arguments)
+                """, arguments: [cursor.completeThrough, seq] + previously.arguments + now.arguments)
     }
 
     /// Rows of table number `tableIndex` that come after `cursor` in (seq, table, id) order.
@@ -138,6 +138,7 @@ public actor SQLiteCentralStore: CentralStore {
         guard let position = cursor.position else { return ("c.seq > ?", [cursor.seq]) }
         if tableIndex > position.tableIndex { return ("c.seq >= ?", [cursor.seq]) }
         if tableIndex < position.tableIndex { return ("c.seq > ?", [cursor.seq]) }
-        return ("(c.seq > ? OR (c.seq = ? AND c.id > ?))", [cursor.seq, cursor.seq, position.rowID])
+        // A row value, so the (seq, id) index starts right there and the page reads only its own rows.
+        return ("(c.seq, c.id) > (?, ?)", [cursor.seq, position.rowID])
     }
 }

@@ -32,15 +32,24 @@ struct Scope {
     }
 
     /// A condition on records of `table` (aliased `alias`) in scope.
-    func records(_ table: TableSchema, alias: String = "t") -> (sql: String, arguments: StatementArguments) {
+    /// `rowByRow`: for a query that walks records one by one (a pull page in
+    /// `seq` order), a child's customer is looked up per row; otherwise the
+    /// caller's customers are listed once, so an index on the parent column
+    /// finds their records (a digest, a report).
+    func records(
+        _ table: TableSchema, alias: String = "t", rowByRow: Bool = false
+    ) -> (sql: String, arguments: StatementArguments) {
         if seesEverything { return ("1", []) }
         if let owner = table.ownerColumn { return owns("\(alias).\(ReplicaLayout.quote(owner))") }
         guard let parent = table.parentColumn else { return ("0", []) }
+        let customers = ReplicaLayout.quote(ownerTable.name)
+        let parentColumn = "\(alias).\(ReplicaLayout.quote(parent))"
+        if rowByRow {
+            let owned = owns("p.\(ReplicaLayout.quote(ownerColumn))")
+            return ("EXISTS (SELECT 1 FROM \(customers) p WHERE p.id = \(parentColumn) AND \(owned.sql))", owned.arguments)
+        }
         let owned = owns(ReplicaLayout.quote(ownerColumn))
-        return (
-            "\(alias).\(ReplicaLayout.quote(parent)) IN (SELECT id FROM \(ReplicaLayout.quote(ownerTable.name)) WHERE \(owned.sql))",
-            owned.arguments
-        )
+        return ("\(parentColumn) IN (SELECT id FROM \(customers) WHERE \(owned.sql))", owned.arguments)
     }
 
     /// A condition on `svc_conflicts` rows (aliased `alias`) about records in scope.

@@ -86,7 +86,7 @@ struct ScopeGate {
         if caller.role == .manager {
             return owner == caller.id ? nil : "a new customer is owned by its creator: set its owner to \(caller.id)"
         }
-        guard let branch = try String.fetchOne(db.cachedStatement(sql: "SELECT branch FROM svc_managers WHERE id = ?"), arguments: [owner])
+        guard let branch = try String.fetchOne(db, cached: "SELECT branch FROM svc_managers WHERE id = ?", arguments: [owner])
         else { return "there is no manager \(owner) to own the customer" }
         if caller.role == .supervisor && branch != caller.branch {
             return "\(owner) is not a manager of branch \(caller.branch)"
@@ -114,10 +114,11 @@ struct ScopeGate {
         if try scope.includes(owner: owner.0, db) { return true }
         guard let since = owner.1, version < since else { return false }
         let earlier = try String.fetchOne(
-            db.cachedStatement(sql: """
+            db,
+            cached: """
                 SELECT value FROM svc_log WHERE tbl = ? AND row_id = ? AND col = ? AND hlc < ?
                 ORDER BY hlc DESC LIMIT 1
-                """),
+                """,
             arguments: [scope.ownerTable.name, id, scope.ownerColumn, version.storedTimestamp])
         return try earlier.map { try scope.includes(owner: $0, db) } ?? false
     }
