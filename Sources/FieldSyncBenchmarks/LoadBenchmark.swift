@@ -108,8 +108,9 @@ public struct LoadBenchmark: Sendable {
 
         let server = try await BenchServer.start(data: data, in: directory)
         var devices: [SimulatedManager] = []
+        // `unsettled`: devices not in sync with the service, plus changes still unsent after the last sync.
         let measured: (health: Health, tally: SimulatedManager.Tally, push: LatencySummary, pull: LatencySummary,
-                       seconds: Double, outOfSync: Int)
+                       seconds: Double, unsettled: Int)
         do {
             progress("baseline: GET /health from \(managers) clients for \(seconds) s")
             let health = try await healthBaseline(server.url)
@@ -143,9 +144,9 @@ public struct LoadBenchmark: Sendable {
         }
         for device in devices { await device.shutdown() }
         let serverExit = try await server.stop()
-        // Every change made on a device is in the service's log exactly once.
+        // Every change made on a device is in the service's log (whose key holds each once).
         let logged = try loggedChanges(data) - loggedBefore
-        let lost = max(0, measured.tally.changesMade - logged) + measured.outOfSync
+        let lost = max(0, measured.tally.changesMade - logged) + measured.unsettled
         return Result(
             managers: managers, seconds: measured.seconds, visits: measured.tally.visits,
             pushesPerSecond: Double(measured.push.count) / measured.seconds,
