@@ -10,6 +10,10 @@ public struct Figure: Codable, Sendable {
     public var target: String?
     public var met: Bool?
 
+    /// The columns both tables print: figure, measured, baseline, target, met.
+    static let header = ["FIGURE", "MEASURED", "BASELINE (same run)", "TARGET", "MET"]
+    var cells: [String] { [name, value, baseline ?? "", target ?? "", met.map { $0 ? "yes" : "NO" } ?? ""] }
+
     init(_ name: String, _ value: String, baseline: String? = nil, target: String? = nil, met: Bool? = nil) {
         self.name = name
         self.value = value
@@ -56,14 +60,9 @@ public enum BenchmarkTable {
         for line in jsonLines where !line.trimmingCharacters(in: .whitespaces).isEmpty {
             let document = try JSONDecoder().decode(Document.self, from: Data(line.utf8))
             let name = document.store.map { "\(document.benchmark) (\($0))" } ?? document.benchmark
-            for figure in document.figures {
-                rows.append([
-                    name, figure.name, figure.value, figure.baseline ?? "", figure.target ?? "",
-                    figure.met.map { $0 ? "yes" : "NO" } ?? "",
-                ])
-            }
+            rows += document.figures.map { [name] + $0.cells }
         }
-        return TextTable.render(["BENCHMARK", "FIGURE", "MEASURED", "BASELINE (same run)", "TARGET", "MET"], rows)
+        return TextTable.render(["BENCHMARK"] + Figure.header, rows)
     }
 }
 

@@ -34,9 +34,7 @@ public struct FieldSyncBench: AsyncParsableCommand {
             if json {
                 print(try jsonLine(BenchmarkDocument(result: result)))
             } else {
-                print(TextTable.render(["FIGURE", "MEASURED", "BASELINE (same run)", "TARGET", "MET"], result.figures.map {
-                    [$0.name, $0.value, $0.baseline ?? "", $0.target ?? "", $0.met.map { $0 ? "yes" : "NO" } ?? ""]
-                }), terminator: "")
+                print(TextTable.render(Figure.header, result.figures.map(\.cells)), terminator: "")
             }
             if !result.meetsTargets { throw ExitCode(3) }
         }

@@ -16,7 +16,6 @@ final class LatencyRecorder: Sendable {
 
     func reset() { seconds.withLock { $0.removeAll() } }
 
-    var count: Int { seconds.withLock { $0.count } }
     var summary: LatencySummary { LatencySummary(seconds.withLock { $0 }) }
 }
 

@@ -19,9 +19,6 @@ struct ServerMetrics {
         value(of: #"fieldsync_http_response_body_bytes_total{route="\#(route)"}"#)
     }
 
-    /// Field changes the service accepted from pushes.
-    var acceptedChanges: Int { value(of: "fieldsync_changes_accepted_total") }
-
     private func value(of series: String) -> Int {
         for line in text.split(separator: "\n") where line.hasPrefix(series + " ") {
             return Int(Double(line.dropFirst(series.count + 1)) ?? 0)

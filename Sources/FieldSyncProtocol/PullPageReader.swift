@@ -177,39 +177,32 @@ struct PullPageReader {
     // MARK: - JSON
 
     private mutating func object(_ member: (inout PullPageReader, String) throws -> Void) throws {
-        try expect(UInt8(ascii: "{"))
-        skipWhitespace()
-        if peek() == UInt8(ascii: "}") {
-            position += 1
-            return
-        }
-        while true {
-            let key = try string()
-            try expect(UInt8(ascii: ":"))
-            try member(&self, key)
-            skipWhitespace()
-            guard position < bytes.count else { throw invalid() }
-            let next = bytes[position]
-            position += 1
-            if next == UInt8(ascii: "}") { return }
-            guard next == UInt8(ascii: ",") else { throw invalid() }
+        try items(open: UInt8(ascii: "{"), close: UInt8(ascii: "}")) { reader in
+            let key = try reader.string()
+            try reader.expect(UInt8(ascii: ":"))
+            try member(&reader, key)
         }
     }
 
     private mutating func array(_ element: (inout PullPageReader) throws -> Void) throws {
-        try expect(UInt8(ascii: "["))
+        try items(open: UInt8(ascii: "["), close: UInt8(ascii: "]"), element)
+    }
+
+    /// `open`, items separated by commas, `close`.
+    private mutating func items(open: UInt8, close: UInt8, _ item: (inout PullPageReader) throws -> Void) throws {
+        try expect(open)
         skipWhitespace()
-        if peek() == UInt8(ascii: "]") {
+        if peek() == close {
             position += 1
             return
         }
         while true {
-            try element(&self)
+            try item(&self)
             skipWhitespace()
             guard position < bytes.count else { throw invalid() }
             let next = bytes[position]
             position += 1
-            if next == UInt8(ascii: "]") { return }
+            if next == close { return }
             guard next == UInt8(ascii: ",") else { throw invalid() }
         }
     }
