@@ -24,6 +24,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/adam-fowler/compress-nio", from: "1.5.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         // Pure: clock, values, changes, merge rule, schema, digest. No I/O.
@@ -54,11 +56,21 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The same central store on PostgreSQL, for several service instances at once.
+        .target(
+            name: "FieldSyncPostgres",
+            dependencies: [
+                "FieldSyncCore", "FieldSyncProtocol", "FieldSyncReplica", "FieldSyncService",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // The sync service over HTTP (Hummingbird), and the `fieldsync-server` commands.
         .target(
             name: "FieldSyncServer",
             dependencies: [
-                "FieldSyncCore", "FieldSyncProtocol", "FieldSyncService",
+                "FieldSyncCore", "FieldSyncProtocol", "FieldSyncService", "FieldSyncPostgres",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -115,7 +127,8 @@ let package = Package(
             name: "FieldSyncServerTests",
             dependencies: [
                 "FieldSyncCore", "FieldSyncProtocol", "FieldSyncReplica", "FieldSyncService", "FieldSyncServer",
-                "FieldSyncClient", "FieldSyncTestSupport",
+                "FieldSyncClient", "FieldSyncTestSupport", "FieldSyncPostgres",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "CompressNIO", package: "compress-nio"),

@@ -9,6 +9,13 @@ public struct Record: Sendable {
     /// In schema column order; nil for a field never written.
     public let versions: [Version?]
 
+    package init(table: TableSchema, id: String, values: [Value], versions: [Version?]) {
+        self.table = table
+        self.id = id
+        self.values = values
+        self.versions = versions
+    }
+
     public subscript(column: String) -> Value {
         table.columnIndex(column).map { values[$0] } ?? .null
     }
@@ -23,5 +30,5 @@ public struct Record: Sendable {
     }
 
     /// The versions in the form a clock row stores them, to change and write back.
-    var fieldVersions: FieldVersions { FieldVersions(versions) }
+    package var fieldVersions: FieldVersions { FieldVersions(versions) }
 }

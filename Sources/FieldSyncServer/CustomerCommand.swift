@@ -21,11 +21,9 @@ struct CustomerCommand: AsyncParsableCommand {
         @OptionGroup var storage: StoreOptions
 
         func run() async throws {
-            let done: Reassignment
-            do {
-                done = try await storage.open().reassign(
-                    customer: try RowID.normalized(id), to: to, by: Manager.serverConsole)
-            } catch { ServerOutput.fail(error) }
+            let done = await storage.withStore { store in
+                try await store.reassign(customer: try RowID.normalized(id), to: to, by: Manager.serverConsole)
+            }
             print(done.summary)
         }
     }

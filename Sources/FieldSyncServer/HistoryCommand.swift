@@ -15,10 +15,7 @@ struct HistoryCommand: AsyncParsableCommand {
     @OptionGroup var storage: StoreOptions
 
     func run() async throws {
-        let history: RecordHistory
-        do { history = try await storage.open().history(table: table, id: id, column: column) } catch {
-            ServerOutput.fail(error)
-        }
+        let history = await storage.withStore { try await $0.history(table: table, id: id, column: column) }
         print("History of \(history.table) \(history.id)\(history.column.map { " field \($0)" } ?? ""):")
         print(
             TextTable.render(

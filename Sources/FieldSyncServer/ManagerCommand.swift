@@ -21,7 +21,7 @@ struct ManagerCommand: AsyncParsableCommand {
 
         func run() async throws {
             let manager = Manager(id: id, name: name, branch: branch, role: role)
-            do { try await storage.open().addManager(manager) } catch { ServerOutput.fail(error) }
+            await storage.withStore { try await $0.addManager(manager) }
             print("Added \(role.rawValue) \(id) (\(name)) in branch \(branch). Next: fieldsync-server token issue \(id)")
         }
     }
@@ -33,7 +33,7 @@ struct ManagerCommand: AsyncParsableCommand {
 
         func run() async throws {
             let managers: [ManagerRecord]
-            do { managers = try await storage.open().managers() } catch { ServerOutput.fail(error) }
+            managers = await storage.withStore { try await $0.managers() }
             guard !managers.isEmpty else {
                 print("No managers yet; add one with: fieldsync-server manager add ID --name NAME --branch BRANCH --role ROLE")
                 return

@@ -21,12 +21,10 @@ struct ReportCommand: AsyncParsableCommand {
     @OptionGroup var storage: StoreOptions
 
     func run() async throws {
-        let store = storage.open()
-        let report: BranchReport
-        do {
-            report = try await store.report(
+        let report = await storage.withStore { store in
+            try await store.report(
                 branch: branch, since: try BranchReport.since(since, nowMillis: store.now()), for: Manager.serverConsole)
-        } catch { ServerOutput.fail(error) }
+        }
         if json { return ServerOutput.json(report) }
         print("Branch report for \(report.branch ?? "all branches"), since \(report.since) (today \(report.today))")
         guard !report.managers.isEmpty else { return print("No managers.") }

@@ -11,7 +11,7 @@ import Logging
 /// finishes the requests in flight and stops.
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "serve", abstract: "Run the sync service on embedded SQLite.")
+        commandName: "serve", abstract: "Run the sync service (on embedded SQLite, or on PostgreSQL with --postgres).")
 
     @Option(help: "The address to listen on.") var host = "127.0.0.1"
     @Option(help: "The port to listen on (0: any free port, printed at start).") var port = 8080
@@ -33,10 +33,9 @@ struct ServeCommand: AsyncParsableCommand {
                     "--open is gone: every request needs a token. Add managers (fieldsync-server manager add) and issue their tokens (fieldsync-server token issue)"
                 ))
         }
-        let path = storage.path
-        let store: SQLiteCentralStore
+        let store: any CentralStore
         do {
-            store = try storage.open(maxClockAheadMillis: maxClockAhead * 1000, logger: logger)
+            store = try await storage.open(maxClockAheadMillis: maxClockAhead * 1000, logger: logger)
             if try await store.managers().isEmpty {
                 logger.warning(
                     "no managers yet, so every request will be refused: add one with `fieldsync-server manager add` and issue a token with `fieldsync-server token issue`"
@@ -48,6 +47,7 @@ struct ServeCommand: AsyncParsableCommand {
         let metrics = ServiceMetrics()
         let host = host
         let runningLogger = logger
+        let location = storage.location
         let application = SyncServer.application(
             store: store,
             configuration: ServerConfiguration(host: host, port: port, maxBodyBytes: maxBodyBytes),
@@ -55,39 +55,16 @@ struct ServeCommand: AsyncParsableCommand {
             onRunning: { port in
                 // One line on standard output, for scripts that started the server on port 0.
                 FileHandle.standardOutput.write(Data("fieldsync-server listening on http://\(host):\(port)\n".utf8))
-                runningLogger.info("listening", metadata: ["host": "\(host)", "port": "\(port)", "data": "\(path)"])
+                runningLogger.info("listening", metadata: ["host": "\(host)", "port": "\(port)", "store": "\(location)"])
             })
-        try await application.runService()
-        logger.info("stopped")
-    }
-}
-
-/// The store every `fieldsync-server` command works on.
-struct StoreOptions: ParsableArguments {
-    @Option(
-        help: "The central store's SQLite file, created on first use (else $FIELDSYNC_SERVER_DATA, else $XDG_DATA_HOME/fieldsync-server/central.db)."
-    )
-    var data: String?
-
-    var path: String { DataLocation.resolve(explicit: data, environment: ProcessInfo.processInfo.environment) }
-
-    func open(
-        maxClockAheadMillis: UInt64 = HybridLogicalClock.defaultMaxDriftMillis, logger: Logger
-    ) throws -> SQLiteCentralStore {
-        let path = path
-        // A bare file name (`--data central.db`) is in the current directory, which exists.
-        let directory = (path as NSString).deletingLastPathComponent
-        if !directory.isEmpty {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        do {
+            try await application.runService()
+        } catch {
+            await store.close()
+            throw error
         }
-        return try SQLiteCentralStore(path: path, maxClockAheadMillis: maxClockAheadMillis, logger: logger)
-    }
-
-    /// For the administration commands: they open the store, do one thing and print it.
-    func open() -> SQLiteCentralStore {
-        var logger = Logger(label: "fieldsync-server")
-        logger.logLevel = .warning
-        do { return try open(logger: logger) } catch { ServerOutput.fail(error) }
+        await store.close()
+        logger.info("stopped")
     }
 }
 

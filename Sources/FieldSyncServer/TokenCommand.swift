@@ -17,7 +17,7 @@ struct TokenCommand: AsyncParsableCommand {
 
         func run() async throws {
             let token: String
-            do { token = try await storage.open().issueToken(for: id) } catch { ServerOutput.fail(error) }
+            token = await storage.withStore { try await $0.issueToken(for: id) }
             // The token alone on standard output, so a script can capture it; the advice on standard error.
             print(token)
             ServerOutput.note("This is the only time the token is shown. On \(id)'s device: fieldsync config set token TOKEN")
@@ -34,7 +34,7 @@ struct TokenCommand: AsyncParsableCommand {
 
         func run() async throws {
             let count: Int
-            do { count = try await storage.open().revokeTokens(managerOrToken) } catch { ServerOutput.fail(error) }
+            count = await storage.withStore { try await $0.revokeTokens(managerOrToken) }
             print("Revoked \(count) token\(count == 1 ? "" : "s").")
         }
     }
@@ -47,7 +47,7 @@ struct TokenCommand: AsyncParsableCommand {
 
         func run() async throws {
             let tokens: [TokenRecord]
-            do { tokens = try await storage.open().tokens(of: id) } catch { ServerOutput.fail(error) }
+            tokens = await storage.withStore { try await $0.tokens(of: id) }
             guard !tokens.isEmpty else { return print("No tokens.") }
             print(
                 TextTable.render(

@@ -8,7 +8,7 @@ import Foundation
 public enum AccessToken {
     public static let prefix = "fst_"
 
-    static func generate(using random: inout some RandomNumberGenerator) -> String {
+    package static func generate(using random: inout any RandomNumberGenerator) -> String {
         let bytes = (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &random) }
         let base64 = Data(bytes).base64EncodedString()
             .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
@@ -16,12 +16,12 @@ public enum AccessToken {
         return prefix + base64
     }
 
-    static func hash(_ token: String) -> Data {
+    package static func hash(_ token: String) -> Data {
         Data(SHA256.hash(data: Data(token.utf8)))
     }
 
     /// The first characters, enough to recognise a token in a list, far too few to use it.
-    static func hint(_ token: String) -> String {
+    package static func hint(_ token: String) -> String {
         String(token.prefix(prefix.count + 6)) + "…"
     }
 

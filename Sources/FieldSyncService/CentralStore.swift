@@ -2,8 +2,8 @@ import FieldSyncCore
 import FieldSyncProtocol
 
 /// The service's central copy: what the HTTP layer and the server's command
-/// line call, whatever holds the data (embedded SQLite now; PostgreSQL
-/// later). Every method is one transaction; implementations are safe to call
+/// line call, whatever holds the data (embedded SQLite, or PostgreSQL
+/// for several service instances). Every method is one transaction; implementations are safe to call
 /// concurrently, also from several processes on one store.
 ///
 /// Everything a manager calls is scoped to them (`Scope`): their customers, a
@@ -58,6 +58,9 @@ public protocol CentralStore: Sendable {
     func tokens(of manager: String?) async throws -> [TokenRecord]
     /// The audit trail of a record or one of its fields.
     func history(table: String, id: String, column: String?) async throws -> RecordHistory
+
+    /// Releases the store's connections; the store is not used after.
+    func close() async
 }
 
 /// Who is calling: the replica pushing, and the manager its token speaks for.

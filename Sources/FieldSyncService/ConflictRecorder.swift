@@ -2,8 +2,8 @@ import FieldSyncCore
 import FieldSyncReplica
 import GRDB
 
-/// Records conflicts and log entries inside a push's transaction.
-struct ConflictRecorder {
+/// Records conflicts and log entries inside a push's transaction on SQLite.
+struct ConflictRecorder: PushLedger {
     let db: Database
     let detectedAt: UInt64
     private(set) var recorded = 0
@@ -33,25 +33,13 @@ struct ConflictRecorder {
         recorded += db.changesCount
     }
 
-    /// The side already held by the service, attributed from the log.
-    func side(_ table: String, _ rowID: String, _ column: String, _ value: Value, _ version: Version) throws
-        -> Conflict.Side
-    {
-        let manager = try String.fetchOne(
-            db, cached: "SELECT manager FROM svc_log WHERE tbl = ? AND row_id = ? AND col = ? AND hlc = ? AND replica = ?",
-            arguments: [table, rowID, column, version.storedTimestamp, version.storedReplica])
-        return Conflict.Side(column: column, value: value, version: version, manager: manager)
-    }
-
-    /// The transaction that took a version in, when the log has it.
-    func seq(of table: String, _ rowID: String, _ column: String, _ version: Version) throws -> Int64? {
-        try Int64.fetchOne(
-            db, cached: "SELECT seq FROM svc_log WHERE tbl = ? AND row_id = ? AND col = ? AND hlc = ? AND replica = ?",
-            arguments: [table, rowID, column, version.storedTimestamp, version.storedReplica])
-    }
-
-    func isLogged(_ change: FieldChange) throws -> Bool {
-        try seq(of: change.table, change.rowID, change.column, change.version) != nil
+    func logged(_ table: String, _ rowID: String, _ column: String, _ version: Version) throws -> (
+        seq: Int64, manager: String?
+    )? {
+        try Row.fetchOne(
+            db, cached: "SELECT seq, manager FROM svc_log WHERE tbl = ? AND row_id = ? AND col = ? AND hlc = ? AND replica = ?",
+            arguments: [table, rowID, column, version.storedTimestamp, version.storedReplica]
+        ).map { ($0[0], $0[1]) }
     }
 
     func log(_ change: FieldChange, seq: Int64, manager: String?, old: Value, won: Bool) throws {

@@ -20,15 +20,7 @@ extension SQLiteCentralStore {
     }
 
     public func addManager(_ manager: Manager) throws {
-        guard ManagerID.isValid(manager.id) else {
-            throw ServiceError(.badArgument, "a manager id must be \(ManagerID.rule)")
-        }
-        guard BranchName.isValid(manager.branch) else {
-            throw ServiceError(.badArgument, "a branch name must be \(BranchName.rule)")
-        }
-        guard manager.id != Manager.serverConsole.id else {
-            throw ServiceError(.badArgument, "\(manager.id) is reserved for the server's command line")
-        }
+        try ManagerRules.check(manager)
         try replica.writeTransaction { db in
             try db.execute(
                 sql: "INSERT INTO svc_managers(id, name, branch, role, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",

@@ -7,7 +7,7 @@ extension SQLiteCentralStore {
         let inScope = Scope(caller, schema: schema).conflicts()
         return try replica.read { db in
             var sql = "SELECT * FROM svc_conflicts k WHERE \(inScope.sql)"
-            var arguments = inScope.arguments
+            var arguments = inScope.statementArguments
             if let status {
                 sql += " AND k.status = ?"
                 arguments += [status.rawValue]
@@ -26,34 +26,12 @@ extension SQLiteCentralStore {
         let scope = Scope(caller, schema: schema)
         let settled = try replica.writeTransaction { db -> Conflict in
             let conflict = try Self.conflict(db, id: id, scope: scope)
-            guard conflict.status == .open, let winner = conflict.sides.last else {
-                throw ServiceError(
-                    .alreadySettled,
-                    "conflict \(id) was settled by \(conflict.settlement?.by ?? "someone") already; its value is the current one")
-            }
-            let table = try schema.table(conflict.table)
-            var fields: [(column: String, value: Value)]
-            switch resolution {
-            case .keep(let version):
-                guard let side = conflict.sides.first(where: { $0.version == version }) else {
-                    throw ServiceError(
-                        .badArgument,
-                        "conflict \(id) has no side with version \(version); keep one of: \(conflict.sides.map(\.version.description).joined(separator: ", "))")
-                }
-                fields = [(side.column, side.value)]
-            case .value(let value):
-                fields = [(conflict.column, value)]
-            }
-            if conflict.kind == .editOnDeleted {
-                // Keeping the edit, or a new value, brings the record back.
-                let keepsDeletion = fields.first?.column == TableSchema.deletedColumn
-                if !keepsDeletion { fields.append((TableSchema.deletedColumn, .integer(0))) }
-            }
+            let (table, fields) = try ConflictSettlement.fields(conflict, resolution, schema: schema)
             let record = try Replica.fetchRecords(db, table, where: "t.id = ?", arguments: [conflict.rowID]).first
             let written = try writeAsService(
                 db, table, id: conflict.rowID, record: record, fields: fields, by: caller, at: now)
             // Settling with the value already held writes nothing new: the winner stands.
-            let version = written.first?.version ?? winner.version
+            let version = written.first?.version ?? conflict.sides.last!.version
             try db.execute(
                 sql: """
                     UPDATE svc_conflicts SET status = 'settled', settled_by = ?, settled_at = ?, settled_hlc = ?, settled_replica = ?
@@ -71,7 +49,7 @@ extension SQLiteCentralStore {
         let inScope = scope.conflicts()
         guard
             let row = try Row.fetchOne(
-                db, sql: "SELECT * FROM svc_conflicts k WHERE k.id = ? AND \(inScope.sql)", arguments: [id] + inScope.arguments)
+                db, sql: "SELECT * FROM svc_conflicts k WHERE k.id = ? AND \(inScope.sql)", arguments: [id] + inScope.statementArguments)
         else {
             throw ServiceError(.unknownConflict, "no conflict with id \(id); list them with GET /v1/conflicts")
         }

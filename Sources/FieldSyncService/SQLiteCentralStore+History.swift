@@ -2,29 +2,6 @@ import FieldSyncCore
 import FieldSyncReplica
 import GRDB
 
-/// Every accepted change of a record (or one field), oldest version first,
-/// with the conflicts about it: the audit trail as `fieldsync-server history` prints it.
-public struct RecordHistory: Sendable {
-    public struct Entry: Sendable, Equatable {
-        public var column: String
-        public var value: Value
-        /// What the service held for the field when the change arrived.
-        public var oldValue: Value
-        public var version: Version
-        /// Who pushed (or settled, or reassigned) it.
-        public var manager: String?
-        public var receivedAtMillis: UInt64
-        /// Whether it became the field's value then (a change with a lower version arriving late does not).
-        public var won: Bool
-    }
-
-    public var table: String
-    public var id: String
-    public var column: String?
-    public var entries: [Entry]
-    public var conflicts: [Conflict]
-}
-
 extension SQLiteCentralStore {
     public func history(table tableName: String, id: String, column: String?) throws -> RecordHistory {
         let table = try schema.table(tableName)

@@ -5,9 +5,7 @@ import GRDB
 
 extension SQLiteCentralStore {
     public func reassign(customer id: String, to owner: String, by caller: Manager) throws -> Reassignment {
-        guard caller.role >= .supervisor else {
-            throw ServiceError(.forbidden, "only a supervisor or an admin reassigns a customer")
-        }
+        try ReassignmentRules.checkCaller(caller)
         let scope = Scope(caller, schema: schema)
         let table = scope.ownerTable
         let now = now()
@@ -15,19 +13,13 @@ extension SQLiteCentralStore {
             let inScope = scope.records(table)
             guard
                 let record = try Replica.fetchRecords(
-                    db, table, where: "t.id = ? AND \(inScope.sql)", arguments: [id] + inScope.arguments
+                    db, table, where: "t.id = ? AND \(inScope.sql)", arguments: [id] + inScope.statementArguments
                 ).first
             else {
                 throw ServiceError(.unknownRecord, "no customer \(id) in your scope; check the id")
             }
-            let target = try requireManager(db, owner)
-            if caller.role == .supervisor && target.branch != caller.branch {
-                throw ServiceError(.forbidden, "\(owner) is not a manager of branch \(caller.branch)")
-            }
             let previous = record[scope.ownerColumn].textValue
-            guard previous != owner else {
-                throw ServiceError(.badArgument, "customer \(id) is \(owner)'s already")
-            }
+            try ReassignmentRules.check(customer: id, from: previous, to: try requireManager(db, owner), by: caller)
             let written = try writeAsService(
                 db, table, id: id, record: record, fields: [(scope.ownerColumn, .text(owner))], by: caller, at: now)
             let version = written[0].version

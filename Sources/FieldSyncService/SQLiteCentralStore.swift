@@ -50,95 +50,58 @@ public actor SQLiteCentralStore: CentralStore {
 
     public nonisolated func now() -> UInt64 { wallClock() }
 
+    /// Nothing to release: the file closes with the store.
+    public func close() {}
+
     public func digest(for caller: Manager) throws -> (digest: String, rows: Int) {
         let scope = Scope(caller, schema: schema)
-        return try replica.read { db in try Replica.digest(db, schema: schema, where: { scope.records($0) }) }
+        return try replica.read { db in try Replica.digest(db, schema: schema, where: { scope.records($0).sqlite }) }
     }
 
     public func pull(after cursor: PullCursor, limit: Int, for caller: Manager) throws -> PullResponse {
-        let limit = max(1, limit)
         let scope = Scope(caller, schema: schema)
-        let page = try replica.read { db in
+        var page = PullPage(limit: limit)
+        let response = try replica.read { db in
             let committed = try Int64(String.fetchOne(db, cached: "SELECT value FROM fs_meta WHERE key = 'seq'") ?? "0") ?? 0
-            guard cursor.seq <= committed else {
-                // A cursor from another service, or from before this store was replaced.
-                throw ServiceError(
-                    .unknownCursor,
-                    "the cursor is ahead of everything this service holds (it comes from another service or one that was reset); pull again from the start (after=0)"
-                )
-            }
-            var found: [(seq: Int64, tableIndex: Int, record: FieldSyncReplica.Record)] = []
+            try PullPage.checkCursor(cursor, committed: committed)
             for (tableIndex, table) in schema.tables.enumerated() {
-                var (condition, arguments) = Self.after(cursor, tableIndex: tableIndex)
-                if found.count > limit, let last = found.last {
-                    // The page is full up to `last`: later tables' rows after it cannot make it in.
+                let after = PullPage.after(cursor, tableIndex: tableIndex)
+                var condition = after.sql
+                var arguments: StatementArguments = [after.seq]
+                if let rowID = after.rowID { arguments += [rowID] }
+                if let bound = page.bound {
                     condition += " AND c.seq <= ?"
-                    arguments += [last.seq]
+                    arguments += [bound]
                 }
                 let inScope = scope.records(table, alias: "t", rowByRow: true)
+                var rows: [(seq: Int64, record: FieldSyncReplica.Record)] = []
                 // The limit is bound, not spliced in: each SQL text stays compiled for the connection's life.
                 try Replica.forEachRecord(
                     db, table, where: "\(condition) AND \(inScope.sql)",
-                    arguments: arguments + inScope.arguments + [limit + 1], orderBy: "c.seq, c.id LIMIT ?", bySeq: true
-                ) { (record: FieldSyncReplica.Record, seq: Int64) in
-                    found.append((seq, tableIndex, record))
-                }
-                // The page so far, and one row more (to know whether more follow), in (seq, table, id) order.
-                found.sort { ($0.seq, $0.tableIndex, $0.record.id) < ($1.seq, $1.tableIndex, $1.record.id) }
-                if found.count > limit + 1 { found.removeLast(found.count - limit - 1) }
+                    arguments: arguments + inScope.statementArguments + [page.rowsToRead], orderBy: "c.seq, c.id LIMIT ?",
+                    bySeq: true
+                ) { record, seq in rows.append((seq, record)) }
+                page.add(rows, tableIndex: tableIndex)
             }
-            let more = found.count > limit
-            let page = found.prefix(limit)
-            var changes: [FieldChange] = []
-            for entry in page {
-                for field in entry.record.versionedFields {
-                    changes.append(
-                        FieldChange(
-                            table: entry.record.table.name, rowID: entry.record.id, column: field.column,
-                            value: field.value, version: field.version))
-                }
-            }
-            let next: PullCursor
-            if more, let last = page.last {
-                next = PullCursor(seq: last.seq, position: (last.tableIndex, last.record.id))
-            } else {
-                next = PullCursor(seq: committed)
-            }
-            return PullResponse(
-                changeSet: ChangeSet(schemaVersion: schema.version, changes: changes), cursor: next, more: more,
-                removed: try removedCustomers(db, scope, after: cursor, through: more ? next.seq : committed),
+            return page.response(
+                schema: schema, committed: committed,
+                removed: try removedCustomers(db, scope, after: cursor, through: page.next(committed: committed).seq),
                 serverTimeMillis: now())
         }
         // The report's "last sync" needs minutes, not a commit per pull (devices pull after every push).
-        if !page.more, page.serverTimeMillis >= (syncNoted[caller.id] ?? 0) + 60_000 {
-            try replica.writeTransaction { db in try noteSync(db, of: caller, at: page.serverTimeMillis) }
+        if !response.more, response.serverTimeMillis >= (syncNoted[caller.id] ?? 0) + 60_000 {
+            try replica.writeTransaction { db in try noteSync(db, of: caller, at: response.serverTimeMillis) }
         }
-        return page
+        return response
     }
 
     /// Customers reassigned in transactions `(after, through]` that the caller
     /// no longer sees: their device drops them (and their records). A page may
     /// repeat one the previous page named; dropping twice does nothing.
     func removedCustomers(_ db: Database, _ scope: Scope, after cursor: PullCursor, through seq: Int64) throws -> [String] {
-        guard !scope.seesEverything else { return [] }
-        // Only customers that were the caller's: others' reassignments are none of their business.
-        let previously = scope.owns("r.from_owner")
-        let now = scope.owns("c.\(ReplicaLayout.quote(scope.ownerColumn))")
+        guard let query = scope.removedCustomers() else { return [] }
         return try String.fetchAll(
-            db,
-            cached: """
-                SELECT DISTINCT r.customer FROM svc_reassignments r
-                JOIN \(ReplicaLayout.quote(scope.ownerTable.name)) c ON c.id = r.customer
-                WHERE r.seq > ? AND r.seq <= ? AND \(previously.sql) AND NOT (\(now.sql)) ORDER BY r.customer
-                """, arguments: [cursor.completeThrough, seq] + previously.arguments + now.arguments)
+            db, cached: query.sql, arguments: [cursor.completeThrough, seq] + query.statementArguments)
     }
 
-    /// Rows of table number `tableIndex` that come after `cursor` in (seq, table, id) order.
-    static func after(_ cursor: PullCursor, tableIndex: Int) -> (String, StatementArguments) {
-        guard let position = cursor.position else { return ("c.seq > ?", [cursor.seq]) }
-        if tableIndex > position.tableIndex { return ("c.seq >= ?", [cursor.seq]) }
-        if tableIndex < position.tableIndex { return ("c.seq > ?", [cursor.seq]) }
-        // A row value, so the (seq, id) index starts right there and the page reads only its own rows.
-        return ("(c.seq, c.id) > (?, ?)", [cursor.seq, position.rowID])
-    }
 }

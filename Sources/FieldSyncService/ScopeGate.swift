@@ -1,6 +1,5 @@
 import FieldSyncCore
 import FieldSyncReplica
-import GRDB
 
 /// Decides, inside a push's transaction, which changes the caller may make:
 /// edits of records in their scope; edits made before a customer was
@@ -10,23 +9,24 @@ import GRDB
 ///
 /// A refusal of someone else's record reads the same as one of a record that
 /// was reassigned away, and never carries its owner or values.
-struct ScopeGate {
-    let db: Database
+package struct ScopeGate<Facts: ScopeFacts> {
+    let facts: Facts
     let scope: Scope
     /// Customers this push creates, with their owner: their children may come in the same push.
     private var created: [String: String] = [:]
     /// Owners (and their versions) of customers already looked up: a visit's many records need one read.
     private var owners: [String: (owner: String?, version: Version?)?] = [:]
 
-    init(db: Database, scope: Scope) {
-        self.db = db
+    package init(facts: Facts, scope: Scope) {
+        self.facts = facts
         self.scope = scope
     }
 
     private var caller: Manager { scope.caller }
 
-    static let outOfScope =
+    static var outOfScope: String {
         "is not one of your customers' records (or it was reassigned to another manager before this change was made); it stays on your device as rejected"
+    }
 
     /// The positions in `run` (one record's changes) the caller may not make, each with why.
     mutating func refusals(_ run: ArraySlice<FieldChange>, table: TableSchema, record: FieldSyncReplica.Record?) throws -> [Int: String] {
@@ -86,8 +86,7 @@ struct ScopeGate {
         if caller.role == .manager {
             return owner == caller.id ? nil : "a new customer is owned by its creator: set its owner to \(caller.id)"
         }
-        guard let branch = try String.fetchOne(db, cached: "SELECT branch FROM svc_managers WHERE id = ?", arguments: [owner])
-        else { return "there is no manager \(owner) to own the customer" }
+        guard let branch = try facts.branch(of: owner) else { return "there is no manager \(owner) to own the customer" }
         if caller.role == .supervisor && branch != caller.branch {
             return "\(owner) is not a manager of branch \(caller.branch)"
         }
@@ -96,14 +95,8 @@ struct ScopeGate {
 
     /// Whether a change with `version` to customer `id` (or one of its records) is the caller's to make.
     private mutating func may(_ version: Version, customer id: String) throws -> Bool {
-        if let owner = created[id] { return try scope.includes(owner: owner, db) }
-        if owners[id] == nil {
-            let table = scope.ownerTable
-            let ownerIndex = table.columnIndex(scope.ownerColumn)!
-            owners[id] = try Replica.fetchRecords(db, table, where: "t.id = ?", arguments: [id]).first.map {
-                ($0.values[ownerIndex].textValue, $0.versions[ownerIndex])
-            }
-        }
+        if let owner = created[id] { return try scope.includes(owner: owner, facts) }
+        if owners[id] == nil { owners[id] = try facts.owner(ofCustomer: id) }
         guard let owner = owners[id]! else { return false }
         return try may(version, customerOwner: owner, id: id)
     }
@@ -111,15 +104,8 @@ struct ScopeGate {
     /// In scope now, or owned by someone in scope when the change was made
     /// (before the customer was reassigned: "by version").
     private func may(_ version: Version, customerOwner owner: (String?, Version?), id: String) throws -> Bool {
-        if try scope.includes(owner: owner.0, db) { return true }
+        if try scope.includes(owner: owner.0, facts) { return true }
         guard let since = owner.1, version < since else { return false }
-        let earlier = try String.fetchOne(
-            db,
-            cached: """
-                SELECT value FROM svc_log WHERE tbl = ? AND row_id = ? AND col = ? AND hlc < ?
-                ORDER BY hlc DESC LIMIT 1
-                """,
-            arguments: [scope.ownerTable.name, id, scope.ownerColumn, version.storedTimestamp])
-        return try earlier.map { try scope.includes(owner: $0, db) } ?? false
+        return try facts.owner(ofCustomer: id, before: version).map { try scope.includes(owner: $0, facts) } ?? false
     }
 }

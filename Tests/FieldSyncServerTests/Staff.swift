@@ -17,7 +17,7 @@ enum Staff {
         + ["ana.lima", "bruno.costa", "carla.dias"].map { Manager(id: $0, name: $0, branch: "north", role: .manager) }
 }
 
-extension SQLiteCentralStore {
+extension CentralStore {
     /// The digest of everything (an admin's view).
-    func digest() throws -> (digest: String, rows: Int) { try digest(for: Staff.admin) }
+    func digest() async throws -> (digest: String, rows: Int) { try await digest(for: Staff.admin) }
 }

@@ -92,7 +92,7 @@ final class SyncWorld {
     /// One transport per manager, with their token.
     let transports: [String: FaultyTransport]
 
-    var store: SQLiteCentralStore { server.store }
+    var store: any CentralStore { server.store }
     var serviceClock: ManualWallClock { server.clock }
 
     init(_ server: TestServer) {

@@ -10,11 +10,13 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import ServiceLifecycle
+import FieldSyncPostgres
 
 /// A real service on a free loopback port, over a store in a temporary
-/// directory, with a clock the test sets. `withTestServer` starts it and stops it.
+/// directory or a fresh PostgreSQL database, with a clock the test sets.
+/// `withTestServer` starts it and stops it.
 struct TestServer: Sendable {
-    let store: SQLiteCentralStore
+    let store: any CentralStore
     /// Each staff member's token, issued at start.
     let tokens: [String: String]
     let clock: ManualWallClock
@@ -64,17 +66,72 @@ struct TestServer: Sendable {
     }
 }
 
-/// Runs `body` against a fresh server, then shuts it down gracefully.
+/// Runs `body` against a fresh server on each store, SQLite then
+/// PostgreSQL, then shuts it down gracefully: every server test holds for both.
+/// The clock is set back to where it started before the second run.
 func withTestServer<T>(
     clock: ManualWallClock = ManualWallClock(1_795_000_000_000),
     maxClockAheadMillis: UInt64 = HybridLogicalClock.defaultMaxDriftMillis,
     replicaID: ReplicaID = ReplicaID(rawValue: 0x5e5e)!,
     _ body: (TestServer) async throws -> T
 ) async throws -> T {
+    let start = clock.millis
+    _ = try await withTestServer(
+        on: .sqlite, clock: clock, maxClockAheadMillis: maxClockAheadMillis, replicaID: replicaID, body)
+    clock.millis = start
+    do {
+        return try await withTestServer(
+            on: .postgres, clock: clock, maxClockAheadMillis: maxClockAheadMillis, replicaID: replicaID, body)
+    } catch {
+        throw OnPostgreSQL(error: error)
+    }
+}
+
+/// A failure of the PostgreSQL run of a test that passed on SQLite.
+struct OnPostgreSQL: Error, CustomStringConvertible {
+    let error: any Error
+    var description: String { "on PostgreSQL: \(error)" }
+}
+
+/// Runs `body` against a fresh server on one store.
+func withTestServer<T>(
+    on kind: TestStore,
+    clock: ManualWallClock,
+    maxClockAheadMillis: UInt64,
+    replicaID: ReplicaID,
+    _ body: (TestServer) async throws -> T
+) async throws -> T {
     let directory = TemporaryDirectory()
-    let store = try SQLiteCentralStore(
-        path: directory.file("central.db"), maxClockAheadMillis: maxClockAheadMillis, wallClock: clock.read,
-        replicaID: replicaID, random: SeededGenerator(seed: 0x70c3), logger: TestServer.quiet)
+    let store: any CentralStore
+    var database: ScratchDatabase?
+    switch kind {
+    case .sqlite:
+        store = try SQLiteCentralStore(
+            path: directory.file("central.db"), maxClockAheadMillis: maxClockAheadMillis, wallClock: clock.read,
+            replicaID: replicaID, random: SeededGenerator(seed: 0x70c3), logger: TestServer.quiet)
+    case .postgres:
+        let scratch = try await ScratchDatabase.create()
+        database = scratch
+        store = try await PostgresCentralStore(
+            configuration: scratch.configuration, maxClockAheadMillis: maxClockAheadMillis, wallClock: clock.read,
+            replicaID: replicaID, random: SeededGenerator(seed: 0x70c3), logger: TestServer.quiet)
+    }
+    defer { withExtendedLifetime(directory) {} }
+    do {
+        let result = try await serve(store, clock: clock, body)
+        await store.close()
+        try await database?.drop()
+        return result
+    } catch {
+        await store.close()
+        try? await database?.drop()
+        throw error
+    }
+}
+
+private func serve<T>(_ store: any CentralStore, clock: ManualWallClock, _ body: (TestServer) async throws -> T)
+    async throws -> T
+{
     var tokens: [String: String] = [:]
     for manager in Staff.all {
         try await store.addManager(manager)
@@ -97,7 +154,6 @@ func withTestServer<T>(
         let result = try await body(server)
         await group.triggerGracefulShutdown()
         try await running.value
-        withExtendedLifetime(directory) {}
         return result
     } catch {
         await group.triggerGracefulShutdown()

@@ -1,0 +1,67 @@
+import FieldSyncCore
+import FieldSyncProtocol
+import FieldSyncReplica
+import FieldSyncService
+import PostgresNIO
+
+extension PostgresCentralStore {
+    /// Reads one snapshot: the counter, then rows after the cursor up to it.
+    /// Every transaction at or below the counter has committed (see the type's
+    /// comment), so no later page can find a change below this one's cursor.
+    public func pull(after cursor: PullCursor, limit: Int, for caller: Manager) async throws -> PullResponse {
+        let scope = Scope(caller, schema: schema)
+        let response = try await transaction(readOnly: true) { connection in
+            let committed = try await committedSeq(connection)
+            try PullPage.checkCursor(cursor, committed: committed)
+            var page = PullPage(limit: limit)
+            for (tableIndex, table) in schema.tables.enumerated() {
+                let after = PullPage.after(cursor, tableIndex: tableIndex)
+                var statement = PostgresStatement(after.sql, [.integer(after.seq)])
+                if let rowID = after.rowID { statement.arguments.append(.text(rowID)) }
+                if let bound = page.bound {
+                    statement.sql += " AND c.seq <= ?"
+                    statement.arguments.append(.integer(bound))
+                }
+                let inScope = scope.records(table, alias: "t", rowByRow: true)
+                statement.and((inScope.sql, inScope.arguments))
+                let rows = try await records(connection, table, where: statement, orderBy: "c.seq, c.id", limit: page.rowsToRead)
+                page.add(rows, tableIndex: tableIndex)
+            }
+            var removed: [String] = []
+            if let query = scope.removedCustomers() {
+                removed = try await connection.rows(
+                    query.sql,
+                    [.integer(cursor.completeThrough), .integer(page.next(committed: committed).seq)]
+                        + query.arguments.map(PostgresArgument.text), logger: logger
+                ).map { try $0[0].decode(String.self) }
+            }
+            return page.response(schema: schema, committed: committed, removed: removed, serverTimeMillis: now())
+        }
+        // The report's "last sync" needs minutes, not a commit per pull (devices pull after every push).
+        if !response.more, response.serverTimeMillis >= (syncNoted[caller.id] ?? 0) + 60_000 {
+            try await transaction { connection in try await noteSync(connection, of: caller, at: response.serverTimeMillis) }
+        }
+        return response
+    }
+
+    public func digest(for caller: Manager) async throws -> (digest: String, rows: Int) {
+        let scope = Scope(caller, schema: schema)
+        let (digest, rows) = try await transaction(readOnly: true) { connection -> (String, Int) in
+            var digest = ContentDigest()
+            for table in schema.tables.sorted(by: { Array($0.name.utf8).lexicographicallyPrecedes($1.name.utf8) }) {
+                let inScope = scope.records(table)
+                for (_, record) in try await records(
+                    connection, table, where: PostgresStatement(inScope.sql, inScope.arguments.map(PostgresArgument.text)))
+                {
+                    digest.add(rowHash: RowHash(table: table.name, rowID: record.id, fields: record.versionedFields))
+                }
+            }
+            return (digest.finalize(), digest.rowCount)
+        }
+        return (digest, rows)
+    }
+
+    func committedSeq(_ connection: PostgresConnection) async throws -> Int64 {
+        try await connection.value(Int64.self, "SELECT seq FROM svc_state WHERE id = 1", logger: logger) ?? 0
+    }
+}

@@ -1,0 +1,144 @@
+import FieldSyncCore
+import FieldSyncProtocol
+import FieldSyncReplica
+import FieldSyncService
+import PostgresNIO
+
+extension PostgresCentralStore {
+    /// One transaction: lock the pushed records, read what deciding needs,
+    /// decide (`PushPlan`, the SQLite store's rules), then take the counter
+    /// and write. Two instances pushing one record at once are serialised by
+    /// its lock: the second sees the first's version and records the conflict once.
+    public func push(_ changeSet: ChangeSet, from caller: SyncCaller, cursor: PullCursor?) async throws -> PushResponse {
+        let now = now()
+        let scope = Scope(caller.manager, schema: schema)
+        let screening = try PushScreening(
+            changeSet, from: caller, schema: schema, now: now, maxClockAheadMillis: maxClockAheadMillis)
+        if let invalid = screening.invalid {
+            throw InvalidChanges(rejections: try await withCurrentValues(invalid, scope: scope))
+        }
+        let accepted = screening.accepted
+        let seenThrough = cursor?.completeThrough ?? 0
+        let (conflicts, refused) = try await transaction { connection -> (Int, [ChangeRejection]) in
+            try await lock(connection, records: accepted.map { ($0.table, $0.rowID) })
+            var facts = try await pushFacts(connection, accepted, scope: scope)
+            var gate = ScopeGate(facts: facts, scope: scope)
+            let records = facts.records
+            let plan = try PushPlan(
+                accepted, schema: schema, caller: caller.manager, seenThrough: seenThrough, gate: &gate, ledger: &facts
+            ) { table, id in records[table.name]?[id] }
+            try await noteSync(connection, of: caller.manager, at: now)
+            let conflicts = try await facts.writeConflicts(connection, detectedAt: now, logger: logger)
+            guard !plan.fresh.isEmpty else { return (conflicts, plan.refused) }
+            var state = try await ServiceState.lock(
+                connection, maxDriftMillis: maxClockAheadMillis, wallClock: wallClock, logger: logger)
+            if let newest = plan.fresh.lazy.map(\.change.version.timestamp).max() { state.clock.forceObserve(newest) }
+            let won = try await merge(connection, plan.fresh.map(\.change), records: records, seq: state.seq)
+            try await log(
+                connection, plan.fresh.enumerated().map { ($1.change, $1.old, won.contains($0)) }, seq: state.seq,
+                manager: caller.manager.id, at: now)
+            for (position, entry) in plan.fresh.enumerated() {
+                if let owner = PushPlan.reassignment(entry, won: won.contains(position), scope: scope) {
+                    try await recordReassignment(
+                        connection, customer: entry.change.rowID, from: entry.old.textValue, to: owner,
+                        version: entry.change.version, by: caller.manager, at: now, seq: state.seq)
+                }
+            }
+            try await state.save(connection, logger: logger)
+            return (conflicts, plan.refused)
+        }
+        let rejected = screening.rejected + refused
+        if !rejected.isEmpty {
+            logger.info(
+                "push rejected changes",
+                metadata: ["replica": "\(caller.replica)", "rejected": "\(rejected.count)", "forbidden": "\(refused.count)"])
+        }
+        return PushResponse(
+            accepted: accepted.count - refused.count,
+            rejected: try await withCurrentValues(screening.rejected, scope: scope) + refused, conflicts: conflicts,
+            serverTimeMillis: now)
+    }
+
+    /// Merges changes (each new to the service) into the records they name,
+    /// field by field (`MergeRule`); returns the positions of those that won.
+    private func merge(
+        _ connection: PostgresConnection, _ changes: [FieldChange], records: [String: [String: FieldSyncReplica.Record]],
+        seq: Int64
+    ) async throws -> Set<Int> {
+        var won = Set<Int>()
+        for run in ChangeSet(schemaVersion: schema.version, changes: changes).rowRuns {
+            let first = changes[run.lowerBound]
+            let table = try schema.table(first.table)
+            let record = records[table.name]?[first.rowID]
+            var versions = record?.fieldVersions ?? FieldVersions(count: table.columns.count)
+            var winners: [Int: (value: Value, position: Int)] = [:]
+            for position in run {
+                let change = changes[position]
+                let index = table.columnIndex(change.column)!
+                if MergeRule.incoming(change.version, wins: versions[index]) {
+                    versions[index] = change.version
+                    winners[index] = (change.value, position)
+                }
+            }
+            guard !winners.isEmpty else { continue }
+            won.formUnion(winners.values.map(\.position))
+            try await write(
+                connection, table, id: first.rowID, fields: winners.keys.sorted().map { ($0, winners[$0]!.value) },
+                versions: versions, seq: seq)
+        }
+        return won
+    }
+
+    /// Adds each change to the audit trail, in batches (one statement each).
+    func log(
+        _ connection: PostgresConnection, _ entries: [(change: FieldChange, old: Value, won: Bool)], seq: Int64,
+        manager: String?, at now: UInt64
+    ) async throws {
+        for start in stride(from: 0, to: entries.count, by: 1000) {
+            let batch = entries[start..<min(entries.count, start + 1000)]
+            var arguments: [PostgresArgument] = []
+            for (change, old, won) in batch {
+                arguments += [
+                    .text(change.table), .text(change.rowID), .text(change.column), .integer(change.version.storedTimestamp),
+                    .integer(change.version.storedReplica), .integer(seq), PostgresArgument(manager), .integer(Int64(now)),
+                    PostgresArgument(PostgresValueText.encode(change.value)), PostgresArgument(PostgresValueText.encode(old)),
+                    .boolean(won),
+                ]
+            }
+            try await connection.run(
+                """
+                INSERT INTO svc_log(tbl, row_id, col, hlc, replica, seq, manager, received_at, value, old_value, won)
+                VALUES \(Array(repeating: "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", count: batch.count).joined(separator: ", "))
+                ON CONFLICT DO NOTHING
+                """, arguments, logger: logger)
+        }
+    }
+
+    /// Notes that a manager synced (pushed, or finished a pull), for the branch report.
+    func noteSync(_ connection: PostgresConnection, of manager: Manager, at millis: UInt64) async throws {
+        try await connection.run(
+            "UPDATE svc_managers SET last_sync_at = ? WHERE id = ?", [.integer(Int64(millis)), .text(manager.id)],
+            logger: logger)
+        syncNoted[manager.id] = millis
+    }
+
+    /// Adds what the service holds for each rejected field the caller may
+    /// see, so a device that discards its change can go back to it.
+    func withCurrentValues(_ rejected: [ChangeRejection], scope: Scope) async throws -> [ChangeRejection] {
+        guard !rejected.isEmpty else { return rejected }
+        return try await transaction(readOnly: true) { connection in
+            var answered: [ChangeRejection] = []
+            for var rejection in rejected {
+                if let table = try? schema.table(rejection.field.table),
+                    let index = table.columnIndex(rejection.field.column), RowID.isValid(rejection.field.rowID),
+                    let record = try await record(connection, table, id: rejection.field.rowID, scope.records(table)),
+                    let version = record.versions[index]
+                {
+                    rejection.current = (record.values[index], version)
+                }
+                answered.append(rejection)
+            }
+            return answered
+        }
+    }
+}

@@ -1,0 +1,94 @@
+import FieldSyncCore
+import FieldSyncProtocol
+import FieldSyncReplica
+import FieldSyncService
+import PostgresNIO
+
+extension PostgresCentralStore {
+    public func reassign(customer id: String, to owner: String, by caller: Manager) async throws -> Reassignment {
+        try ReassignmentRules.checkCaller(caller)
+        let scope = Scope(caller, schema: schema)
+        let table = scope.ownerTable
+        let now = now()
+        let reassignment = try await transaction { connection -> Reassignment in
+            try await lock(connection, records: [(table.name, id)])
+            guard let record = try await record(connection, table, id: id, scope.records(table)) else {
+                throw ServiceError(.unknownRecord, "no customer \(id) in your scope; check the id")
+            }
+            let previous = record[scope.ownerColumn].textValue
+            try ReassignmentRules.check(customer: id, from: previous, to: try await requireManager(connection, owner), by: caller)
+            var state = try await ServiceState.lock(
+                connection, maxDriftMillis: maxClockAheadMillis, wallClock: wallClock, logger: logger)
+            let written = try await writeAsService(
+                connection, table, id: id, record: record, fields: [(scope.ownerColumn, .text(owner))], by: caller, at: now,
+                state: &state)
+            let version = written[0].version
+            let moved = try await recordReassignment(
+                connection, customer: id, from: previous, to: owner, version: version, by: caller, at: now, seq: state.seq)
+            try await state.save(connection, logger: logger)
+            return Reassignment(customer: id, from: previous, to: owner, version: version, records: moved)
+        }
+        logger.info("customer reassigned", metadata: ["by": "\(caller.id)", "to": "\(owner)"])
+        return reassignment
+    }
+
+    /// Notes a change of owner made in transaction `seq`, and moves the
+    /// customer's records to it, so the new owner's next pull brings the
+    /// customer's whole history. Returns how many records came along.
+    @discardableResult
+    func recordReassignment(
+        _ connection: PostgresConnection, customer: String, from previous: String?, to owner: String, version: Version,
+        by caller: Manager, at now: UInt64, seq: Int64
+    ) async throws -> Int {
+        try await connection.run(
+            """
+            INSERT INTO svc_reassignments(seq, customer, from_owner, to_owner, hlc, replica, by_manager, at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """,
+            [
+                .integer(seq), .text(customer), PostgresArgument(previous), .text(owner), .integer(version.storedTimestamp),
+                .integer(version.storedReplica), .text(caller.id), .integer(Int64(now)),
+            ], logger: logger)
+        var moved = 0
+        for table in schema.tables {
+            guard let parent = table.parentColumn else { continue }
+            moved += try await connection.run(
+                """
+                UPDATE \(ReplicaLayout.clockTable(table)) SET seq = ?
+                WHERE id IN (SELECT id FROM \(ReplicaLayout.quote(table.name)) WHERE \(ReplicaLayout.quote(parent)) = ?)
+                RETURNING 1
+                """, [.integer(seq), .text(customer)], logger: logger)
+        }
+        return moved
+    }
+
+    /// Writes fields of one record as the service itself (settling a
+    /// conflict, reassigning a customer): a fresh version from the service's
+    /// clock, logged in the audit trail under `caller`. Returns the changes written.
+    func writeAsService(
+        _ connection: PostgresConnection, _ table: TableSchema, id: String, record: FieldSyncReplica.Record?,
+        fields: [(column: String, value: Value)], by caller: Manager, at now: UInt64, state: inout ServiceState
+    ) async throws -> [FieldChange] {
+        var changed: [(index: Int, value: Value)] = []
+        for (column, value) in fields {
+            let index = table.columnIndex(column)!
+            let value = try table.validate(value, for: column)
+            if record?.values[index] != value { changed.append((index, value)) }
+        }
+        guard !changed.isEmpty else { return [] }
+        var versions = record?.fieldVersions ?? FieldVersions(count: table.columns.count)
+        let version = try state.stamp(past: changed.map { versions[$0.index] }) { position in
+            "\(table.name).\(table.columns[changed[position].index].name) of record \(id)"
+        }
+        var written: [(change: FieldChange, old: Value, won: Bool)] = []
+        for (index, value) in changed {
+            written.append(
+                (FieldChange(table: table.name, rowID: id, column: table.columns[index].name, value: value, version: version),
+                 record?.values[index] ?? .null, true))
+            versions[index] = version
+        }
+        try await write(connection, table, id: id, fields: changed, versions: versions, seq: state.seq)
+        try await log(connection, written, seq: state.seq, manager: caller.id, at: now)
+        return written.map(\.change)
+    }
+}

@@ -1,0 +1,106 @@
+import FieldSyncCore
+import FieldSyncReplica
+import FieldSyncService
+import PostgresNIO
+
+extension PostgresCentralStore {
+    /// Records of `table` (aliased `t`, its clock row `c`) matching `condition`, with the seq that last changed each.
+    func records(
+        _ connection: PostgresConnection, _ table: TableSchema, where condition: PostgresStatement,
+        orderBy: String = "t.id", limit: Int? = nil
+    ) async throws -> [(seq: Int64, record: FieldSyncReplica.Record)] {
+        var statement = condition
+        statement.sql = """
+            SELECT t.id, \(table.columns.map { "t.\(ReplicaLayout.quote($0.name))" }.joined(separator: ", ")), c.versions, c.seq
+            FROM \(ReplicaLayout.clockTable(table)) c JOIN \(ReplicaLayout.quote(table.name)) t ON t.id = c.id
+            WHERE \(condition.sql) ORDER BY \(orderBy)
+            """
+        if let limit {
+            statement.sql += " LIMIT ?"
+            statement.arguments.append(.integer(Int64(limit)))
+        }
+        let count = table.columns.count
+        return try await connection.rows(statement, logger: logger).map { row in
+            let versions = FieldVersions(bytes: Array(buffer: try row[count + 1].decode(ByteBuffer.self)), count: count)
+            let values = try table.columns.enumerated().map { index, column in
+                try row.value(at: index + 1, storage: column.type.storage)
+            }
+            return (
+                try row[count + 2].decode(Int64.self),
+                FieldSyncReplica.Record(
+                    table: table, id: try row[0].decode(String.self), values: values, versions: versions.versions)
+            )
+        }
+    }
+
+    /// Records of `table` by id.
+    func records(
+        _ connection: PostgresConnection, _ table: TableSchema, ids: some Collection<String>
+    ) async throws -> [String: FieldSyncReplica.Record] {
+        guard !ids.isEmpty else { return [:] }
+        let found = try await records(connection, table, where: PostgresStatement("t.id = ANY(?)", [.texts(Array(ids))]))
+        return Dictionary(uniqueKeysWithValues: found.map { ($0.record.id, $0.record) })
+    }
+
+    /// One record, if the condition (beyond its id) admits it.
+    func record(
+        _ connection: PostgresConnection, _ table: TableSchema, id: String, _ condition: SQLCondition = SQLCondition("TRUE")
+    ) async throws -> FieldSyncReplica.Record? {
+        var statement = PostgresStatement("t.id = ?", [.text(id)])
+        statement.and((condition.sql, condition.arguments))
+        return try await records(connection, table, where: statement).first?.record
+    }
+
+    /// Waits for, then holds until commit, a lock on each record a
+    /// transaction may change, so two instances never decide about one record
+    /// at once. Taken in one order (by key), so two transactions never wait
+    /// for each other. Records not yet created are locked by the same keys.
+    func lock(_ connection: PostgresConnection, records: some Sequence<(table: String, id: String)>) async throws {
+        var keys = Set<RecordLockKey>()
+        for (table, id) in records {
+            keys.insert(RecordLockKey(table: schema.tables.firstIndex { $0.name == table } ?? -1, id: id))
+        }
+        let sorted = keys.sorted()
+        guard !sorted.isEmpty else { return }
+        try await connection.run(
+            "SELECT pg_advisory_xact_lock(k.t, k.i) FROM unnest(?::int4[], ?::int4[]) AS k(t, i)",
+            [.integers(sorted.map(\.table)), .integers(sorted.map(\.hash))], logger: logger)
+    }
+
+    /// Writes fields of one record (the record row, then its clock row with
+    /// every field's version and the transaction's seq).
+    func write(
+        _ connection: PostgresConnection, _ table: TableSchema, id: String, fields: [(index: Int, value: Value)],
+        versions: FieldVersions, seq: Int64
+    ) async throws {
+        let names = fields.map { ReplicaLayout.quote(table.columns[$0.index].name) }
+        let update = names.map { "\($0) = EXCLUDED.\($0)" }.joined(separator: ", ")
+        try await connection.run(
+            """
+            INSERT INTO \(ReplicaLayout.quote(table.name))(id\(names.map { ", \($0)" }.joined()))
+            VALUES (?\(String(repeating: ", ?", count: names.count))) ON CONFLICT (id) DO UPDATE SET \(update)
+            """, [.text(id)] + fields.map { PostgresArgument($0.value) }, logger: logger)
+        try await connection.run(
+            """
+            INSERT INTO \(ReplicaLayout.clockTable(table))(id, seq, versions) VALUES (?, ?, ?)
+            ON CONFLICT (id) DO UPDATE SET seq = EXCLUDED.seq, versions = EXCLUDED.versions
+            """, [.text(id), .integer(seq), .bytes(versions.encoded)], logger: logger)
+    }
+}
+
+/// A record's advisory lock: its table's position and a hash of its id
+/// (two records sharing a hash only wait for each other needlessly).
+struct RecordLockKey: Hashable, Comparable {
+    let table: Int32
+    let hash: Int32
+
+    init(table: Int, id: String) {
+        self.table = Int32(table)
+        // FNV-1a: stable across processes and instances, unlike Swift's hashing.
+        var hash: UInt32 = 2_166_136_261
+        for byte in id.utf8 { hash = (hash ^ UInt32(byte)) &* 16_777_619 }
+        self.hash = Int32(bitPattern: hash)
+    }
+
+    static func < (lhs: Self, rhs: Self) -> Bool { (lhs.table, lhs.hash) < (rhs.table, rhs.hash) }
+}

@@ -1,0 +1,142 @@
+import FieldSyncCore
+import FieldSyncProtocol
+import FieldSyncReplica
+import FieldSyncService
+import Logging
+import PostgresNIO
+
+/// The central copy in PostgreSQL, for any number of service instances at
+/// once: each instance is stateless (every fact lives in the database) and
+/// every method is one transaction.
+///
+/// Change order: a pull pages by `seq`, the counter of the transaction that
+/// last changed a record. In PostgreSQL a counter handed out early can commit
+/// late, so a reader could see seq 8 while 7 is still in flight and never go
+/// back for it. Here the counter is not a sequence: it is the `seq` column of
+/// the one `svc_state` row, and a transaction takes it by updating that row,
+/// as its last step before committing (after reading, locking and deciding).
+/// The row lock is held until commit, so transactions that change records
+/// commit in counter order: whoever reads counter N sees every transaction
+/// up to N, and none after.
+public actor PostgresCentralStore: CentralStore {
+    public nonisolated let schema: Schema
+    public nonisolated let maxClockAheadMillis: UInt64
+    nonisolated let wallClock: HybridLogicalClock.WallClock
+    let client: PostgresClient
+    private let running: Task<Void, Never>
+    let logger: Logger
+    /// Where tokens come from (seeded in tests, so golden files are exact).
+    var random: any RandomNumberGenerator
+    /// When each manager's last sync was last written, so a pull writes it at most once a minute.
+    var syncNoted: [String: UInt64] = [:]
+    /// Managers' branches as read so far; a manager's branch never changes.
+    var branches: [String: String] = [:]
+
+    /// Connects to PostgreSQL and brings its tables up to date (creating them
+    /// on first start; `replicaID` is the service's replica id then). Call
+    /// `close()` when done.
+    public init(
+        configuration: PostgresClient.Configuration, schema: Schema = .default,
+        maxClockAheadMillis: UInt64 = HybridLogicalClock.defaultMaxDriftMillis,
+        wallClock: @escaping HybridLogicalClock.WallClock = SystemWallClock.millisecondsSinceEpoch,
+        replicaID: ReplicaID = .random(), random: any RandomNumberGenerator = SystemRandomNumberGenerator(),
+        logger: Logger
+    ) async throws {
+        self.schema = schema
+        self.maxClockAheadMillis = maxClockAheadMillis
+        self.wallClock = wallClock
+        self.logger = logger
+        self.random = random
+        // The pool's own chatter (for one, a lease asked for before `run()` got going) is no operator's concern.
+        var poolLogger = logger
+        poolLogger.logLevel = max(logger.logLevel, .error)
+        let client = PostgresClient(configuration: configuration, backgroundLogger: poolLogger)
+        self.client = client
+        running = Task { await client.run() }
+        do {
+            try await migrate(replicaID: replicaID)
+        } catch {
+            running.cancel()
+            await running.value
+            throw error
+        }
+    }
+
+    /// Closes the store's connections.
+    public func close() async {
+        running.cancel()
+        await running.value
+    }
+
+    public nonisolated func now() -> UInt64 { wallClock() }
+
+    /// Applies the migrations not applied yet, one transaction holding an
+    /// advisory lock, so instances starting at once apply each exactly once.
+    private func migrate(replicaID: ReplicaID) async throws {
+        try await transaction { connection in
+            try await connection.run("SELECT pg_advisory_xact_lock(?)", [.integer(Self.migrationLock)], logger: logger)
+            try await connection.run(
+                "CREATE TABLE IF NOT EXISTS svc_migrations(version integer PRIMARY KEY, applied_at bigint NOT NULL)",
+                logger: logger)
+            let applied = try await connection.rows("SELECT coalesce(max(version), 0) FROM svc_migrations", logger: logger)
+                .first.map { try $0[0].decode(Int.self) } ?? 0
+            let migrations = PostgresLayout.migrations(for: schema)
+            for (index, statements) in migrations.enumerated() where index + 1 > applied {
+                for statement in statements { try await connection.run(statement, logger: logger) }
+                try await connection.run(
+                    "INSERT INTO svc_migrations(version, applied_at) VALUES (?, ?)",
+                    [.integer(Int64(index + 1)), .integer(Int64(now()))], logger: logger)
+            }
+            try await connection.run(
+                "INSERT INTO svc_state(id, seq, clock, replica) VALUES (1, 0, 0, ?) ON CONFLICT DO NOTHING",
+                [.integer(Version(timestamp: .zero, replica: replicaID).storedReplica)], logger: logger)
+            if applied < migrations.count {
+                logger.info("store migrated", metadata: ["from": "\(applied)", "to": "\(migrations.count)"])
+            }
+        }
+    }
+
+    /// The advisory lock key migrations hold ("fsmigr" in ASCII).
+    static let migrationLock: Int64 = 0x6673_6d69_6772
+
+    // MARK: Transactions
+
+    /// Runs `body` in one transaction: read committed for writes (they lock
+    /// what they change), a read-only snapshot for reads. A deadlock or a
+    /// serialization failure is retried; any other database failure becomes
+    /// a `storage` error that names what failed but no customer data.
+    func transaction<T: Sendable>(
+        readOnly: Bool = false, isolation: isolated PostgresCentralStore = #isolation,
+        _ body: (PostgresConnection) async throws -> T
+    ) async throws -> T {
+        var attempt = 1
+        while true {
+            do {
+                return try await client.withConnection { connection in
+                    try await connection.run(
+                        readOnly ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" : "BEGIN", logger: logger)
+                    do {
+                        let result = try await body(connection)
+                        try await connection.run("COMMIT", logger: logger)
+                        return result
+                    } catch {
+                        _ = try? await connection.run("ROLLBACK", logger: logger)
+                        throw error
+                    }
+                }
+            } catch let error as PSQLError {
+                let state = error.serverInfo?[.sqlState]
+                // 40P01 deadlock, 40001 serialization failure: the transaction may simply run again.
+                if attempt < 5, state == "40P01" || state == "40001" {
+                    attempt += 1
+                    continue
+                }
+                logger.error("PostgreSQL failed", metadata: ["sqlstate": "\(state ?? "none")", "code": "\(error.code)"])
+                throw ServiceError(
+                    .storage,
+                    "the PostgreSQL store failed (\(error.serverInfo?[.message] ?? "\(error.code)")); check that the database is up and reachable"
+                )
+            }
+        }
+    }
+}

@@ -1,0 +1,170 @@
+import FieldSyncCore
+import FieldSyncReplica
+import FieldSyncService
+import Logging
+import PostgresNIO
+
+/// What deciding a push needs, read (under the records' locks) before
+/// deciding, since `PushPlan` runs without awaiting: the pushed records, the
+/// customers they belong to, the managers those name, and the audit trail's
+/// entries for the versions involved. Conflicts found are written after.
+struct PushFacts: ScopeFacts, PushLedger {
+    /// By table, then id.
+    var records: [String: [String: FieldSyncReplica.Record]] = [:]
+    let scope: Scope
+    var branches: [String: String] = [:]
+    /// Each customer's owner changes from the log, oldest first.
+    var ownerHistory: [String: [(version: Version, owner: String?)]] = [:]
+    var logEntries: [LogKey: (seq: Int64, manager: String?)] = [:]
+    private(set) var conflicts: [(key: ConflictKey, kind: Conflict.Kind, a: Conflict.Side, b: Conflict.Side)] = []
+
+    struct LogKey: Hashable {
+        let table: String, rowID: String, column: String, version: Version
+    }
+
+    struct ConflictKey: Hashable {
+        let table: String, rowID: String, column: String, a: Version, b: Version
+    }
+
+    init(scope: Scope) { self.scope = scope }
+
+    func branch(of manager: String) throws -> String? { branches[manager] }
+
+    func owner(ofCustomer id: String) throws -> (owner: String?, version: Version?)? {
+        guard let record = records[scope.ownerTable.name]?[id] else { return nil }
+        let index = scope.ownerTable.columnIndex(scope.ownerColumn)!
+        return (record.values[index].textValue, record.versions[index])
+    }
+
+    func owner(ofCustomer id: String, before version: Version) throws -> String? {
+        ownerHistory[id]?.last { $0.version.timestamp < version.timestamp }?.owner
+    }
+
+    func logged(_ table: String, _ rowID: String, _ column: String, _ version: Version) throws -> (
+        seq: Int64, manager: String?
+    )? {
+        logEntries[LogKey(table: table, rowID: rowID, column: column, version: version)]
+    }
+
+    mutating func record(
+        _ kind: Conflict.Kind, table: String, rowID: String, column: String, _ one: Conflict.Side, _ other: Conflict.Side
+    ) throws {
+        let (a, b) = one.version < other.version ? (one, other) : (other, one)
+        let key = ConflictKey(table: table, rowID: rowID, column: column, a: a.version, b: b.version)
+        guard !conflicts.contains(where: { $0.key == key }) else { return }
+        conflicts.append((key, kind, a, b))
+    }
+
+    /// Writes the conflicts not known yet; returns how many. Looked up
+    /// first, not inserted and ignored: an ignored insert would still use
+    /// up an id, and conflict ids are the same as on SQLite.
+    func writeConflicts(_ connection: PostgresConnection, detectedAt: UInt64, logger: Logger) async throws -> Int {
+        var written = 0
+        for (key, kind, a, b) in conflicts {
+            let known = try await connection.run(
+                """
+                SELECT 1 FROM svc_conflicts
+                WHERE tbl = ? AND row_id = ? AND col = ? AND a_hlc = ? AND a_replica = ? AND b_hlc = ? AND b_replica = ?
+                """,
+                [
+                    .text(key.table), .text(key.rowID), .text(key.column), .integer(a.version.storedTimestamp),
+                    .integer(a.version.storedReplica), .integer(b.version.storedTimestamp), .integer(b.version.storedReplica),
+                ], logger: logger)
+            guard known == 0 else { continue }
+            try await connection.run(
+                """
+                INSERT INTO svc_conflicts(kind, tbl, row_id, col,
+                  a_col, a_value, a_hlc, a_replica, a_manager, b_col, b_value, b_hlc, b_replica, b_manager, detected_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+                [
+                    .text(kind.rawValue), .text(key.table), .text(key.rowID), .text(key.column),
+                    .text(a.column), PostgresArgument(PostgresValueText.encode(a.value)),
+                    .integer(a.version.storedTimestamp), .integer(a.version.storedReplica), PostgresArgument(a.manager),
+                    .text(b.column), PostgresArgument(PostgresValueText.encode(b.value)),
+                    .integer(b.version.storedTimestamp), .integer(b.version.storedReplica), PostgresArgument(b.manager),
+                    .integer(Int64(detectedAt)),
+                ], logger: logger)
+            written += 1
+        }
+        return written
+    }
+}
+
+extension PostgresCentralStore {
+    /// Reads the facts a push of `changes` (screened, sorted by record) needs.
+    func pushFacts(_ connection: PostgresConnection, _ changes: [FieldChange], scope: Scope) async throws -> PushFacts {
+        var facts = PushFacts(scope: scope)
+        let customers = scope.ownerTable
+        var ids: [String: Set<String>] = [:]
+        for change in changes { ids[change.table, default: []].insert(change.rowID) }
+        for (name, tableIDs) in ids {
+            facts.records[name] = try await records(connection, try schema.table(name), ids: tableIDs)
+        }
+        // The customers the pushed records belong to, now or after this push.
+        var customerIDs = ids[customers.name] ?? []
+        for change in changes {
+            let table = try schema.table(change.table)
+            guard let parent = table.parentColumn, let parentIndex = table.columnIndex(parent) else { continue }
+            if change.column == parent, let id = change.value.textValue { customerIDs.insert(id) }
+            if let id = facts.records[table.name]?[change.rowID]?.values[parentIndex].textValue { customerIDs.insert(id) }
+        }
+        let missing = customerIDs.subtracting(facts.records[customers.name]?.keys.map { $0 } ?? [])
+        facts.records[customers.name, default: [:]].merge(
+            try await records(connection, customers, ids: missing), uniquingKeysWith: { held, _ in held })
+        // Earlier owners, for edits made before a customer was reassigned away.
+        var managers = Set<String>()
+        if !scope.seesEverything, !customerIDs.isEmpty {
+            for row in try await connection.rows(
+                "SELECT row_id, hlc, replica, value FROM svc_log WHERE tbl = ? AND row_id = ANY(?) AND col = ? ORDER BY hlc, replica",
+                [.text(customers.name), .texts(Array(customerIDs)), .text(scope.ownerColumn)], logger: logger)
+            {
+                guard let version = Version(timestamp: try row[1].decode(Int64.self), replica: try row[2].decode(Int64.self))
+                else { continue }
+                let owner = try PostgresValueText.decode(try row[3].decode(String?.self)).textValue
+                facts.ownerHistory[try row[0].decode(String.self), default: []].append((version, owner))
+                if let owner { managers.insert(owner) }
+            }
+        }
+        let ownerIndex = customers.columnIndex(scope.ownerColumn)!
+        for record in facts.records[customers.name]?.values ?? [:].values {
+            if let owner = record.values[ownerIndex].textValue { managers.insert(owner) }
+        }
+        for change in changes where change.table == customers.name && change.column == scope.ownerColumn {
+            if let owner = change.value.textValue { managers.insert(owner) }
+        }
+        facts.branches = try await branches(connection, of: managers)
+        // The log's entries for the pushed versions and those they meet.
+        for (name, tableIDs) in ids {
+            var stamps = Set<Int64>()
+            for change in changes where change.table == name { stamps.insert(change.version.storedTimestamp) }
+            for record in facts.records[name]?.values ?? [:].values {
+                for version in record.versions { if let version { stamps.insert(version.storedTimestamp) } }
+            }
+            for row in try await connection.rows(
+                "SELECT row_id, col, hlc, replica, seq, manager FROM svc_log WHERE tbl = ? AND row_id = ANY(?) AND hlc = ANY(?)",
+                [.text(name), .texts(Array(tableIDs)), .bigIntegers(Array(stamps))], logger: logger)
+            {
+                guard let version = Version(timestamp: try row[2].decode(Int64.self), replica: try row[3].decode(Int64.self))
+                else { continue }
+                let key = PushFacts.LogKey(
+                    table: name, rowID: try row[0].decode(String.self), column: try row[1].decode(String.self), version: version)
+                facts.logEntries[key] = (try row[4].decode(Int64.self), try row[5].decode(String?.self))
+            }
+        }
+        return facts
+    }
+
+    /// The branches of these managers (those that exist), from the cache or the store.
+    func branches(_ connection: PostgresConnection, of managers: Set<String>) async throws -> [String: String] {
+        let unknown = managers.filter { branches[$0] == nil }
+        if !unknown.isEmpty {
+            for row in try await connection.rows(
+                "SELECT id, branch FROM svc_managers WHERE id = ANY(?)", [.texts(Array(unknown))], logger: logger)
+            {
+                branches[try row[0].decode(String.self)] = try row[1].decode(String.self)
+            }
+        }
+        return branches.filter { managers.contains($0.key) }
+    }
+}

@@ -1,0 +1,73 @@
+import ArgumentParser
+import FieldSyncCore
+import FieldSyncPostgres
+import FieldSyncService
+import Foundation
+import Logging
+
+/// The store every `fieldsync-server` command works on: an SQLite file, or
+/// a PostgreSQL database that several `serve` instances share.
+struct StoreOptions: ParsableArguments {
+    @Option(
+        help: "The central store's SQLite file, created on first use (else $FIELDSYNC_SERVER_DATA, else $XDG_DATA_HOME/fieldsync-server/central.db)."
+    )
+    var data: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "The central store in PostgreSQL instead, as postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE (else $FIELDSYNC_POSTGRES); its tables are created on first start.",
+            valueName: "url"))
+    var postgres: String?
+
+    private var environment: [String: String] { ProcessInfo.processInfo.environment }
+
+    /// The PostgreSQL URL, given or from the environment; nil: SQLite.
+    var postgresURL: String? {
+        if let postgres, !postgres.isEmpty { return postgres }
+        if data == nil, let url = environment["FIELDSYNC_POSTGRES"], !url.isEmpty { return url }
+        return nil
+    }
+
+    var path: String { DataLocation.resolve(explicit: data, environment: environment) }
+
+    /// Where the store is, for logs: the file, or the URL without its password.
+    var location: String { postgresURL.map(PostgresURL.redacted) ?? path }
+
+    func validate() throws {
+        if data != nil && postgres != nil {
+            throw ValidationError("--data and --postgres name two stores; give one")
+        }
+    }
+
+    func open(maxClockAheadMillis: UInt64 = HybridLogicalClock.defaultMaxDriftMillis, logger: Logger) async throws
+        -> any CentralStore
+    {
+        if let url = postgresURL {
+            return try await PostgresCentralStore(
+                configuration: try PostgresURL.configuration(url), maxClockAheadMillis: maxClockAheadMillis, logger: logger)
+        }
+        let path = path
+        // A bare file name (`--data central.db`) is in the current directory, which exists.
+        let directory = (path as NSString).deletingLastPathComponent
+        if !directory.isEmpty {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        }
+        return try SQLiteCentralStore(path: path, maxClockAheadMillis: maxClockAheadMillis, logger: logger)
+    }
+
+    /// For the administration commands: opens the store, does one thing, closes it; any error ends the command.
+    func withStore<T>(_ body: (any CentralStore) async throws -> T) async -> T {
+        var logger = Logger(label: "fieldsync-server")
+        logger.logLevel = .warning
+        let store: any CentralStore
+        do { store = try await open(logger: logger) } catch { ServerOutput.fail(error) }
+        do {
+            let result = try await body(store)
+            await store.close()
+            return result
+        } catch {
+            await store.close()
+            ServerOutput.fail(error)
+        }
+    }
+}

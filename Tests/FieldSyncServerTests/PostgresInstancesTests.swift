@@ -1,0 +1,124 @@
+import FieldSyncCore
+import FieldSyncPostgres
+import FieldSyncProtocol
+import FieldSyncService
+import FieldSyncTestSupport
+import Logging
+import Testing
+
+/// Two store instances on one PostgreSQL database, as two `fieldsync-server`
+/// processes behind a load balancer would have: what a single SQLite writer
+/// gets for free (one commit order, one decision per record) must hold here
+/// with both working at once.
+@Suite("PostgreSQL: two service instances on one database")
+struct PostgresInstancesTests {
+    let writerA = Writer(0xa1, "ana.lima")
+    let writerB = Writer(0xb2, "sue")
+    let clock = ManualWallClock(t0 + 60_000)
+
+    /// Two instances on a fresh database, the staff added through the first.
+    func withInstances<T>(_ body: (PostgresCentralStore, PostgresCentralStore) async throws -> T) async throws -> T {
+        let database = try await ScratchDatabase.create()
+        func open() async throws -> PostgresCentralStore {
+            try await PostgresCentralStore(
+                configuration: database.configuration, wallClock: clock.read, logger: TestServer.quiet)
+        }
+        // Both start at once: the migration must run exactly once.
+        async let first = open()
+        async let second = open()
+        let (one, two) = try await (first, second)
+        do {
+            for manager in Staff.all { try await one.addManager(manager) }
+            let result = try await body(one, two)
+            await one.close()
+            await two.close()
+            try await database.drop()
+            return result
+        } catch {
+            await one.close()
+            await two.close()
+            try? await database.drop()
+            throw error
+        }
+    }
+
+    func push(_ store: PostgresCentralStore, _ writer: Writer, _ changes: [FieldChange]) async throws -> PushResponse {
+        let manager = Staff.all.first { $0.id == writer.manager }!
+        return try await store.push(
+            ChangeSet(schemaVersion: 1, changes: changes), from: SyncCaller(replica: writer.replica, manager: manager),
+            cursor: nil)
+    }
+
+    @Test("colliding pushes through both instances at once: one conflict per field, the same winner as SQLite's rule")
+    func collidingPushes() async throws {
+        try await withInstances { one, two in
+            let customers = (1...40).map(IDs.customer)
+            // Each customer created once, then both writers edit its phone from that same base, at once.
+            var created: [FieldChange] = []
+            for id in customers { created += writerA.newCustomer(id, name: "C", at: t0) }
+            _ = try await push(one, writerA, created)
+            let base = writerA.version(t0)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for (index, id) in customers.enumerated() {
+                    let (first, second) = index.isMultiple(of: 2) ? (one, two) : (two, one)
+                    group.addTask {
+                        _ = try await push(first, writerA, [writerA.change(id, "phone", .text("A"), at: t0 + 10, base: base)])
+                    }
+                    group.addTask {
+                        _ = try await push(second, writerB, [writerB.change(id, "phone", .text("B"), at: t0 + 10, base: base)])
+                    }
+                }
+                try await group.waitForAll()
+            }
+            let conflicts = try await one.conflicts(status: nil, for: Staff.admin)
+            #expect(conflicts.count == customers.count)
+            #expect(Set(conflicts.map(\.rowID)) == Set(customers))
+            // Equal timestamps: the higher replica id wins (MergeRule), whichever commit came first.
+            let wins = MergeRule.incoming(writerB.version(t0 + 10), wins: writerA.version(t0 + 10))
+            let pulled = try await two.pull(after: .start, limit: 1000, for: Staff.admin)
+            let phones = pulled.changeSet.changes.filter { $0.column == "phone" }
+            #expect(phones.count == customers.count)
+            #expect(phones.allSatisfy { $0.value == .text(wins ? "B" : "A") })
+            #expect(try await one.digest(for: Staff.admin) == two.digest(for: Staff.admin))
+        }
+    }
+
+    @Test("pulls paging through one instance while both take pushes never skip a change")
+    func noSkippedChanges() async throws {
+        try await withInstances { one, two in
+            let writers = [(one, writerA), (two, writerB)]
+            let total = 60
+            // Pushes through both instances, while a reader pulls through either, page by page, until it has all.
+            async let pushed: Void = withThrowingTaskGroup(of: Void.self) { group in
+                for (store, writer) in writers {
+                    group.addTask {
+                        for number in 0..<total {
+                            let id = IDs.customer(writer.replica.rawValue == writerA.replica.rawValue ? number : 1000 + number)
+                            _ = try await push(store, writer, writer.newCustomer(id, name: "C\(number)", at: t0))
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            var seen = Set<String>()
+            var cursor = PullCursor.start
+            var pulls = 0
+            while seen.count < 2 * total, pulls < 10_000 {
+                let page = try await (pulls.isMultiple(of: 2) ? one : two).pull(after: cursor, limit: 7, for: Staff.admin)
+                for change in page.changeSet.changes { seen.insert(change.rowID) }
+                cursor = page.cursor
+                pulls += 1
+            }
+            try await pushed
+            // Anything committed after the reader's last page comes in the pages after it.
+            while true {
+                let page = try await one.pull(after: cursor, limit: 7, for: Staff.admin)
+                for change in page.changeSet.changes { seen.insert(change.rowID) }
+                cursor = page.cursor
+                if !page.more { break }
+            }
+            #expect(seen.count == 2 * total)
+            #expect(try await one.digest(for: Staff.admin).rows == 2 * total)
+        }
+    }
+}

@@ -1,0 +1,51 @@
+import FieldSyncPostgres
+import Foundation
+import Logging
+import PostgresNIO
+import Testing
+
+/// Which store a server test runs on.
+enum TestStore {
+    case sqlite
+    case postgres
+}
+
+/// A fresh PostgreSQL database for one test, on the server
+/// `FIELDSYNC_TEST_POSTGRES` names (scripts/test.sh starts a throwaway one).
+/// Without it the PostgreSQL half of each server test fails: it is never skipped.
+struct ScratchDatabase: Sendable {
+    static let variable = "FIELDSYNC_TEST_POSTGRES"
+    let name: String
+    let configuration: PostgresClient.Configuration
+    private let administration: PostgresClient.Configuration
+
+    struct NotConfigured: Error, CustomStringConvertible {
+        var description: String {
+            "the server tests run on PostgreSQL too: set \(ScratchDatabase.variable) to a superuser's URL (postgres://postgres@127.0.0.1:PORT/postgres), or run scripts/test.sh, which starts a throwaway PostgreSQL"
+        }
+    }
+
+    static func create() async throws -> ScratchDatabase {
+        guard let url = ProcessInfo.processInfo.environment[variable], !url.isEmpty else { throw NotConfigured() }
+        let administration = try PostgresURL.configuration(url)
+        let name = "fieldsync_test_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+        try await run("CREATE DATABASE \(name)", on: administration)
+        var configuration = administration
+        configuration.database = name
+        return ScratchDatabase(name: name, configuration: configuration, administration: administration)
+    }
+
+    func drop() async throws {
+        try await Self.run("DROP DATABASE IF EXISTS \(name) WITH (FORCE)", on: administration)
+    }
+
+    private static func run(_ sql: String, on configuration: PostgresClient.Configuration) async throws {
+        let logger = Logger(label: "fieldsync-test", factory: { _ in SwiftLogNoOpLogHandler() })
+        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await client.run() }
+            defer { group.cancelAll() }
+            try await client.query(PostgresQuery(unsafeSQL: sql), logger: logger)
+        }
+    }
+}
