@@ -25,6 +25,8 @@ public actor PostgresCentralStore: CentralStore {
     let client: PostgresClient
     private let running: Task<Void, Never>
     let logger: Logger
+    /// Which server and database, for messages (never the password).
+    let location: String
     /// Where tokens come from (seeded in tests, so golden files are exact).
     var random: any RandomNumberGenerator
     /// When each manager's last sync was last written, so a pull writes it at most once a minute.
@@ -47,6 +49,7 @@ public actor PostgresCentralStore: CentralStore {
         self.wallClock = wallClock
         self.logger = logger
         self.random = random
+        location = "\(configuration.host ?? "?"):\(configuration.port ?? 5432)/\(configuration.database ?? "")"
         // The pool's own chatter (for one, a lease asked for before `run()` got going) is no operator's concern.
         var poolLogger = logger
         poolLogger.logLevel = max(logger.logLevel, .error)
@@ -54,7 +57,19 @@ public actor PostgresCentralStore: CentralStore {
         self.client = client
         running = Task { await client.run() }
         do {
-            try await migrate(replicaID: replicaID)
+            // The pool keeps retrying an unreachable server for a minute; a store that cannot start says so sooner.
+            let location = location
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await self.migrate(replicaID: replicaID) }
+                group.addTask {
+                    try await Task.sleep(for: .seconds(15))
+                    throw ServiceError(
+                        .storage,
+                        "cannot connect to PostgreSQL at \(location) within 15 s; check that it runs and that the URL (host, port, user, database) is right")
+                }
+                defer { group.cancelAll() }
+                try await group.next()
+            }
         } catch {
             running.cancel()
             await running.value
@@ -134,8 +149,14 @@ public actor PostgresCentralStore: CentralStore {
                 logger.error("PostgreSQL failed", metadata: ["sqlstate": "\(state ?? "none")", "code": "\(error.code)"])
                 throw ServiceError(
                     .storage,
-                    "the PostgreSQL store failed (\(error.serverInfo?[.message] ?? "\(error.code)")); check that the database is up and reachable"
+                    "the PostgreSQL store at \(location) failed (\(error.serverInfo?[.message] ?? "\(error.code)")); check that the database is up and reachable"
                 )
+            } catch let error where !(error is any FieldSyncError) && !(error is CancellationError) {
+                // The pool's own errors (no connection could be made) are not PSQLErrors.
+                logger.error("PostgreSQL unreachable", metadata: ["error": "\(error)"])
+                throw ServiceError(
+                    .storage,
+                    "cannot connect to PostgreSQL at \(location); check that it runs and that the URL (host, port, user, database) is right")
             }
         }
     }
