@@ -1,4 +1,5 @@
 import FieldSyncCore
+import FieldSyncService
 import NIOCore
 import PostgresNIO
 
@@ -26,7 +27,6 @@ enum PostgresArgument: Sendable {
     }
 
     init(_ text: String?) { self = text.map(Self.text) ?? .null }
-    init(_ integer: Int64?) { self = integer.map(Self.integer) ?? .null }
 }
 
 /// A query written with `?` marks, as the SQLite store and `Scope` write
@@ -73,8 +73,13 @@ struct PostgresStatement: Sendable {
 }
 
 extension PostgresStatement {
-    /// Appends ` AND condition` with its text arguments.
-    mutating func and(_ condition: (sql: String, arguments: [String])) {
+    /// A shared condition (`Scope`'s), its arguments all text.
+    init(_ condition: SQLCondition) {
+        self.init(condition.sql, condition.arguments.map(PostgresArgument.text))
+    }
+
+    /// Appends ` AND condition` with its arguments.
+    mutating func and(_ condition: SQLCondition) {
         sql += " AND \(condition.sql)"
         arguments += condition.arguments.map(PostgresArgument.text)
     }

@@ -7,8 +7,8 @@ extension PostgresCentralStore {
     public func conflicts(status: Conflict.Status?, for caller: Manager) async throws -> [Conflict] {
         let inScope = Scope(caller, schema: schema).conflicts()
         return try await transaction(readOnly: true) { connection in
-            var statement = PostgresStatement(
-                "SELECT * FROM svc_conflicts k WHERE \(inScope.sql)", inScope.arguments.map(PostgresArgument.text))
+            var statement = PostgresStatement(inScope)
+            statement.sql = "SELECT * FROM svc_conflicts k WHERE \(inScope.sql)"
             if let status {
                 statement.sql += " AND k.status = ?"
                 statement.arguments.append(.text(status.rawValue))

@@ -9,7 +9,7 @@ extension PostgresCentralStore {
         let id = try RowID.normalized(id)
         return try await transaction(readOnly: true) { connection in
             var filter = PostgresStatement("tbl = ? AND row_id = ?", [.text(table.name), .text(id)])
-            if let column { filter.and(("col = ?", [column])) }
+            if let column { filter.and(SQLCondition("col = ?", [column])) }
             let entries = try await connection.rows(
                 PostgresStatement("SELECT * FROM svc_log WHERE \(filter.sql) ORDER BY hlc, replica, col", filter.arguments),
                 logger: logger

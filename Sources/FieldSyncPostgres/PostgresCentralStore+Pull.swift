@@ -22,8 +22,7 @@ extension PostgresCentralStore {
                     statement.sql += " AND c.seq <= ?"
                     statement.arguments.append(.integer(bound))
                 }
-                let inScope = scope.records(table, alias: "t", rowByRow: true)
-                statement.and((inScope.sql, inScope.arguments))
+                statement.and(scope.records(table, alias: "t", rowByRow: true))
                 let rows = try await records(connection, table, where: statement, orderBy: "c.seq, c.id", limit: page.rowsToRead)
                 page.add(rows, tableIndex: tableIndex)
             }
@@ -49,10 +48,7 @@ extension PostgresCentralStore {
         let (digest, rows) = try await transaction(readOnly: true) { connection -> (String, Int) in
             var digest = ContentDigest()
             for table in schema.tables.sorted(by: { Array($0.name.utf8).lexicographicallyPrecedes($1.name.utf8) }) {
-                let inScope = scope.records(table)
-                for (_, record) in try await records(
-                    connection, table, where: PostgresStatement(inScope.sql, inScope.arguments.map(PostgresArgument.text)))
-                {
+                for (_, record) in try await records(connection, table, where: PostgresStatement(scope.records(table))) {
                     digest.add(rowHash: RowHash(table: table.name, rowID: record.id, fields: record.versionedFields))
                 }
             }

@@ -47,7 +47,7 @@ extension PostgresCentralStore {
         _ connection: PostgresConnection, _ table: TableSchema, id: String, _ condition: SQLCondition = SQLCondition("TRUE")
     ) async throws -> FieldSyncReplica.Record? {
         var statement = PostgresStatement("t.id = ?", [.text(id)])
-        statement.and((condition.sql, condition.arguments))
+        statement.and(condition)
         return try await records(connection, table, where: statement).first?.record
     }
 

@@ -112,34 +112,37 @@ extension PostgresCentralStore {
         let missing = customerIDs.subtracting(facts.records[customers.name]?.keys.map { $0 } ?? [])
         facts.records[customers.name, default: [:]].merge(
             try await records(connection, customers, ids: missing), uniquingKeysWith: { held, _ in held })
-        // Earlier owners, for edits made before a customer was reassigned away.
-        var managers = Set<String>()
-        if !scope.seesEverything, !customerIDs.isEmpty {
+        let customerRecords = facts.records[customers.name] ?? [:]
+        let ownerIndex = customers.columnIndex(scope.ownerColumn)!
+        var managers = Set(customerRecords.values.compactMap { $0.values[ownerIndex].textValue })
+        for change in changes where change.table == customers.name && change.column == scope.ownerColumn {
+            if let owner = change.value.textValue { managers.insert(owner) }
+        }
+        facts.branches = try await branches(connection, of: managers)
+        // Earlier owners, for edits made before a customer was reassigned away: only customers out of scope now.
+        let reassignedAway = try customerRecords.values.filter {
+            try !scope.includes(owner: $0.values[ownerIndex].textValue, facts)
+        }.map(\.id)
+        if !reassignedAway.isEmpty {
+            var earlierOwners = Set<String>()
             for row in try await connection.rows(
                 "SELECT row_id, hlc, replica, value FROM svc_log WHERE tbl = ? AND row_id = ANY(?) AND col = ? ORDER BY hlc, replica",
-                [.text(customers.name), .texts(Array(customerIDs)), .text(scope.ownerColumn)], logger: logger)
+                [.text(customers.name), .texts(reassignedAway), .text(scope.ownerColumn)], logger: logger)
             {
                 guard let version = Version(timestamp: try row[1].decode(Int64.self), replica: try row[2].decode(Int64.self))
                 else { continue }
                 let owner = try PostgresValueText.decode(try row[3].decode(String?.self)).textValue
                 facts.ownerHistory[try row[0].decode(String.self), default: []].append((version, owner))
-                if let owner { managers.insert(owner) }
+                if let owner { earlierOwners.insert(owner) }
             }
+            facts.branches.merge(try await branches(connection, of: earlierOwners)) { held, _ in held }
         }
-        let ownerIndex = customers.columnIndex(scope.ownerColumn)!
-        for record in facts.records[customers.name]?.values ?? [:].values {
-            if let owner = record.values[ownerIndex].textValue { managers.insert(owner) }
-        }
-        for change in changes where change.table == customers.name && change.column == scope.ownerColumn {
-            if let owner = change.value.textValue { managers.insert(owner) }
-        }
-        facts.branches = try await branches(connection, of: managers)
         // The log's entries for the pushed versions and those they meet.
         for (name, tableIDs) in ids {
             var stamps = Set<Int64>()
             for change in changes where change.table == name { stamps.insert(change.version.storedTimestamp) }
-            for record in facts.records[name]?.values ?? [:].values {
-                for version in record.versions { if let version { stamps.insert(version.storedTimestamp) } }
+            for record in (facts.records[name] ?? [:]).values {
+                for case let version? in record.versions { stamps.insert(version.storedTimestamp) }
             }
             for row in try await connection.rows(
                 "SELECT row_id, col, hlc, replica, seq, manager FROM svc_log WHERE tbl = ? AND row_id = ANY(?) AND hlc = ANY(?)",

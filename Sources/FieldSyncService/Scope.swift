@@ -84,7 +84,7 @@ package struct Scope {
     }
 
     /// Whether the caller sees the customers of `owner`.
-    func includes(owner: String?, _ facts: some ScopeFacts) throws -> Bool {
+    package func includes(owner: String?, _ facts: some ScopeFacts) throws -> Bool {
         guard let owner else { return seesEverything }
         switch caller.role {
         case .admin: return true
