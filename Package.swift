@@ -104,8 +104,10 @@ let package = Package(
         .target(
             name: "FieldSyncBenchmarks",
             dependencies: [
-                "FieldSyncCore", "FieldSyncReplica", "FieldSyncProtocol", "FieldSyncService", "FieldSyncClient",
+                "FieldSyncCore", "FieldSyncReplica", "FieldSyncProtocol", "FieldSyncService", "FieldSyncPostgres",
+                "FieldSyncClient",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),

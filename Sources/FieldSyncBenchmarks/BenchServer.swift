@@ -11,11 +11,11 @@ final class BenchServer: Sendable {
     private let process: ChildProcess
     private let logPath: String
 
-    static func start(data: String, in directory: String) async throws -> BenchServer {
+    static func start(on store: BenchStore, in directory: String) async throws -> BenchServer {
         let output = "\(directory)/server.out"
         let log = "\(directory)/server.log"
         let process = try ChildProcess(
-            measuring: try ChildProcess.sibling("fieldsync-server"), ["serve", "--port", "0", "--data", data],
+            measuring: try ChildProcess.sibling("fieldsync-server"), ["serve", "--port", "0"] + store.serveArguments,
             standardOutput: output, standardError: log)
         let prefix = "fieldsync-server listening on "
         let deadline = MonotonicClock.seconds() + 60

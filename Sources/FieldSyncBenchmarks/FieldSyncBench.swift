@@ -40,6 +40,15 @@ public struct FieldSyncBench: AsyncParsableCommand {
         }
     }
 
+    /// Which central store initial-sync and load run on.
+    struct StoreChoice: ParsableArguments {
+        @Option(
+            help: ArgumentHelp(
+                "Run on PostgreSQL instead of an SQLite file: a server's URL, postgres://USER@HOST[:PORT]/DATABASE, as a user who may create databases (each run creates a database fieldsync_bench_* there and drops it after). scripts/bench.sh starts a throwaway one.",
+                valueName: "url"))
+        var postgres: String?
+    }
+
     struct Merge: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Merge 1,000,000 field changes (50,000 customers x 20 fields) into a replica file.")
@@ -63,12 +72,14 @@ public struct FieldSyncBench: AsyncParsableCommand {
 
         @Option(help: "Customers in the manager's book (20 fields each).") var customers = 50_000
         @Option(help: "Interactions on those customers (13 fields each).") var interactions = 200_000
+        @OptionGroup var store: StoreChoice
         @OptionGroup var common: Common
 
         func run() async throws {
             try await common.run { directory, progress in
-                try await InitialSyncBenchmark(customers: customers, interactions: interactions, directory: directory)
-                    .run(progress: progress)
+                try await InitialSyncBenchmark(
+                    customers: customers, interactions: interactions, directory: directory, postgres: store.postgres
+                ).run(progress: progress)
             }
         }
     }
@@ -80,12 +91,14 @@ public struct FieldSyncBench: AsyncParsableCommand {
         @Option(help: "Simulated managers, each with her own replica and customers.") var managers = 64
         @Option(help: "How long the managers keep visiting and syncing, in seconds.") var seconds = 10.0
         @Option(help: "Customers each manager owns.") var customersPerManager = 20
+        @OptionGroup var store: StoreChoice
         @OptionGroup var common: Common
 
         func run() async throws {
             try await common.run { directory, progress in
                 try await LoadBenchmark(
-                    managers: managers, seconds: seconds, customersPerManager: customersPerManager, directory: directory
+                    managers: managers, seconds: seconds, customersPerManager: customersPerManager, directory: directory,
+                    postgres: store.postgres
                 ).run(progress: progress)
             }
         }

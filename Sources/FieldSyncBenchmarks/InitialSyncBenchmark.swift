@@ -1,6 +1,5 @@
 import FieldSyncCore
 import Foundation
-import GRDB
 
 /// `fieldsync-bench initial-sync`: a manager's first sync of her whole book.
 /// The real `fieldsync pull` on a fresh replica against the real server over
@@ -98,11 +97,14 @@ public struct InitialSyncBenchmark {
     public let customers: Int
     public let interactions: Int
     public let directory: String
+    /// The PostgreSQL server whose databases the runs use; nil: SQLite files.
+    public let postgres: String?
 
-    public init(customers: Int = 50_000, interactions: Int = 200_000, directory: String) {
+    public init(customers: Int = 50_000, interactions: Int = 200_000, directory: String, postgres: String? = nil) {
         self.customers = customers
         self.interactions = interactions
         self.directory = directory
+        self.postgres = postgres
     }
 
     public func run(progress: (String) -> Void = { _ in }) async throws -> Result {
@@ -114,21 +116,34 @@ public struct InitialSyncBenchmark {
             )
             runs.append(run)
         }
-        return Result(runs: runs)
+        return Result(store: postgres == nil ? "sqlite" : "postgres", runs: runs)
     }
 
     private func measure(customers: Int, interactions: Int, progress: (String) -> Void) async throws -> Run {
         let directory = "\(self.directory)/initial-sync-\(customers)"
         try? FileManager.default.removeItem(atPath: directory)
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let data = "\(directory)/central.db"
-        progress("seeding \(customers) customers and \(interactions) interactions")
-        let (ana, admin) = try await seed(data, customers: customers, interactions: interactions)
+        let store = try await BenchStore.fresh("initial_sync_\(customers)", in: directory, postgres: postgres)
+        do {
+            let run = try await measure(customers: customers, interactions: interactions, on: store, in: directory, progress: progress)
+            try await store.remove()
+            return run
+        } catch {
+            try? await store.remove()
+            throw error
+        }
+    }
 
-        let server = try await BenchServer.start(data: data, in: directory)
+    private func measure(
+        customers: Int, interactions: Int, on store: BenchStore, in directory: String, progress: (String) -> Void
+    ) async throws -> Run {
+        progress("seeding \(customers) customers and \(interactions) interactions in \(store.kind)")
+        let (ana, admin) = try await seed(store, customers: customers, interactions: interactions)
+
+        let server = try await BenchServer.start(on: store, in: directory)
         let outcome: (pull: PullOutput, seconds: Double, clientPeak: UInt64, wire: Int, baseline: Double)
         do {
-            let baseline = try plainQueryFieldsPerSecond(data, owner: Self.manager.id)
+            let baseline = try await plainQueryFieldsPerSecond(store)
             let fieldsync = try ChildProcess.sibling("fieldsync")
             let replica = ["--replica", "\(directory)/device.db"]
             _ = try await ChildProcess.run(
@@ -174,8 +189,8 @@ public struct InitialSyncBenchmark {
     static func fields(_ table: String) -> Int { try! Schema.default.table(table).columns.count }
 
     /// The store: Ana's book, pushed from her laptop. Returns her token and an admin's (for /metrics).
-    private func seed(_ path: String, customers: Int, interactions: Int) async throws -> (String, String) {
-        let seeder = try StoreSeeder(path: path)
+    private func seed(_ store: BenchStore, customers: Int, interactions: Int) async throws -> (String, String) {
+        try await StoreSeeder.fill(store) { seeder in
         let token = try await seeder.addManager(Self.manager)
         let adminToken = try await seeder.addManager(Self.admin)
         let laptop = ReplicaID(rawValue: 0x1a)!
@@ -192,30 +207,19 @@ public struct InitialSyncBenchmark {
             (0..<interactions).lazy.map { book.interaction(customer: ids[$0 % ids.count], author: Self.manager.id) },
             as: Self.manager, replica: laptop)
         return (token, adminToken)
+        }
     }
 
     /// The same rows read with one plain query per table: values only, no versions, no HTTP.
-    private func plainQueryFieldsPerSecond(_ path: String, owner: String) throws -> Double {
-        var configuration = Configuration()
-        configuration.readonly = true
-        let database = try DatabaseQueue(path: path, configuration: configuration)
-        let queries = [
-            "SELECT * FROM customers WHERE owner = ?",
-            "SELECT * FROM interactions WHERE customer_id IN (SELECT id FROM customers WHERE owner = ?)",
-        ]
-        let start = MonotonicClock.seconds()
-        var fields = 0
-        try database.read { db in
-            for sql in queries {
-                let rows = try Row.fetchCursor(db, sql: sql, arguments: [owner])
-                while let row = try rows.next() {
-                    // Every value, as a client reading the record would (the id is not a field).
-                    for index in 1..<row.count { _ = row[index] as DatabaseValue }
-                    fields += row.count - 1
-                }
-            }
-        }
-        return Double(fields) / (MonotonicClock.seconds() - start)
+    private func plainQueryFieldsPerSecond(_ store: BenchStore) async throws -> Double {
+        let owner = "owner = '\(Self.manager.id)'"
+        // Every value but the id (not a field), as a client reading the record would.
+        let read = try await store.readValues(
+            [
+                "SELECT * FROM customers WHERE \(owner)",
+                "SELECT * FROM interactions WHERE customer_id IN (SELECT id FROM customers WHERE \(owner))",
+            ], skippingFirstColumn: true)
+        return Double(read.values) / read.seconds
     }
 
     /// What `fieldsync pull --json` prints.

@@ -1,7 +1,6 @@
 import AsyncHTTPClient
 import FieldSyncCore
 import Foundation
-import GRDB
 
 /// `fieldsync-bench load`: the branch's service at the end of the day.
 /// Simulated managers, each with her own replica and book, record visits and
@@ -89,24 +88,41 @@ public struct LoadBenchmark: Sendable {
     public let seconds: Double
     public let customersPerManager: Int
     public let directory: String
+    /// The PostgreSQL server whose database the run uses; nil: an SQLite file.
+    public let postgres: String?
 
-    public init(managers: Int = 64, seconds: Double = 10, customersPerManager: Int = 20, directory: String) {
+    public init(
+        managers: Int = 64, seconds: Double = 10, customersPerManager: Int = 20, directory: String,
+        postgres: String? = nil
+    ) {
         self.managers = managers
         self.seconds = seconds
         self.customersPerManager = customersPerManager
         self.directory = directory
+        self.postgres = postgres
     }
 
     public func run(progress: (String) -> Void = { _ in }) async throws -> Result {
         let directory = "\(self.directory)/load"
         try? FileManager.default.removeItem(atPath: directory)
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let data = "\(directory)/central.db"
-        progress("seeding \(managers) managers with \(customersPerManager) customers each")
-        let staff = try await seed(data)
-        let loggedBefore = try loggedChanges(data)
+        let store = try await BenchStore.fresh("load", in: directory, postgres: postgres)
+        do {
+            let result = try await run(on: store, in: directory, progress: progress)
+            try await store.remove()
+            return result
+        } catch {
+            try? await store.remove()
+            throw error
+        }
+    }
 
-        let server = try await BenchServer.start(data: data, in: directory)
+    private func run(on store: BenchStore, in directory: String, progress: (String) -> Void) async throws -> Result {
+        progress("seeding \(managers) managers with \(customersPerManager) customers each in \(store.kind)")
+        let staff = try await seed(store)
+        let loggedBefore = try await loggedChanges(store)
+
+        let server = try await BenchServer.start(on: store, in: directory)
         var devices: [SimulatedManager] = []
         // `unsettled`: devices not in sync with the service, plus changes still unsent after the last sync.
         let measured: (health: Health, tally: SimulatedManager.Tally, push: LatencySummary, pull: LatencySummary,
@@ -145,10 +161,10 @@ public struct LoadBenchmark: Sendable {
         for device in devices { await device.shutdown() }
         let serverExit = try await server.stop()
         // Every change made on a device is in the service's log (whose key holds each once).
-        let logged = try loggedChanges(data) - loggedBefore
+        let logged = try await loggedChanges(store) - loggedBefore
         let lost = max(0, measured.tally.changesMade - logged) + measured.unsettled
         return Result(
-            managers: managers, seconds: measured.seconds, visits: measured.tally.visits,
+            store: store.kind, managers: managers, seconds: measured.seconds, visits: measured.tally.visits,
             pushesPerSecond: Double(measured.push.count) / measured.seconds,
             fieldsPerSecond: Double(measured.tally.accepted) / measured.seconds, push: measured.push,
             pull: measured.pull, errors: measured.tally.failedRequests + measured.tally.rejected, lost: lost,
@@ -163,8 +179,8 @@ public struct LoadBenchmark: Sendable {
     }
 
     /// Managers in branches of eight, each with her book pushed from her laptop.
-    private func seed(_ path: String) async throws -> [Member] {
-        let seeder = try StoreSeeder(path: path)
+    private func seed(_ store: BenchStore) async throws -> [Member] {
+        try await StoreSeeder.fill(store) { seeder in
         var staff: [Member] = []
         for number in 1...managers {
             let manager = Manager(
@@ -181,15 +197,12 @@ public struct LoadBenchmark: Sendable {
             staff.append(Member(manager: manager, token: token, customers: customers.map(\.id)))
         }
         return staff
+        }
     }
 
     /// Entries in the service's log: each accepted change once.
-    private func loggedChanges(_ path: String) throws -> Int {
-        var configuration = Configuration()
-        configuration.readonly = true
-        return try DatabaseQueue(path: path, configuration: configuration).read { db in
-            try Int.fetchOne(db, sql: "SELECT count(*) FROM svc_log") ?? 0
-        }
+    private func loggedChanges(_ store: BenchStore) async throws -> Int {
+        try await store.integer("SELECT count(*) FROM svc_log")
     }
 
     /// `GET /health` from as many clients as there are managers, for as long as the load runs.

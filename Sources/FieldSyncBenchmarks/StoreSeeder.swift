@@ -1,19 +1,25 @@
 import FieldSyncCore
 import FieldSyncService
-import Logging
 
 /// Fills a central store before the server starts on it: managers, their
 /// tokens, and their books pushed as their devices would push them (through
 /// the store's own push, so the store holds exactly what sync would leave).
 struct StoreSeeder {
-    let store: SQLiteCentralStore
+    let store: any CentralStore
     /// Records per push while seeding.
     private let recordsPerPush = 2_000
 
-    init(path: String) throws {
-        var logger = Logger(label: "fieldsync-bench")
-        logger.logLevel = .warning
-        store = try SQLiteCentralStore(path: path, logger: logger)
+    /// Opens `store`, fills it with `body`, and closes it.
+    static func fill<T>(_ store: BenchStore, _ body: (StoreSeeder) async throws -> T) async throws -> T {
+        let seeder = StoreSeeder(store: try await store.open())
+        do {
+            let result = try await body(seeder)
+            await seeder.store.close()
+            return result
+        } catch {
+            await seeder.store.close()
+            throw error
+        }
     }
 
     /// Adds the manager and returns a fresh token for them.

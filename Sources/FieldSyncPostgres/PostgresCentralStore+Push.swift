@@ -30,13 +30,15 @@ extension PostgresCentralStore {
             try await noteSync(connection, of: caller.manager, at: now)
             let conflicts = try await facts.writeConflicts(connection, detectedAt: now, logger: logger)
             guard !plan.fresh.isEmpty else { return (conflicts, plan.refused) }
+            // From here to commit every other writer waits for the counter row: three round trips.
             var state = try await ServiceState.lock(
                 connection, maxDriftMillis: maxClockAheadMillis, wallClock: wallClock, logger: logger)
             if let newest = plan.fresh.lazy.map(\.change.version.timestamp).max() { state.clock.forceObserve(newest) }
-            let won = try await merge(connection, plan.fresh.map(\.change), records: records, seq: state.seq)
-            try await log(
-                connection, plan.fresh.enumerated().map { ($1.change, $1.old, won.contains($0)) }, seq: state.seq,
+            let (writes, won) = try merging(plan.fresh.map(\.change), records: records, seq: state.seq)
+            let logged = logging(
+                plan.fresh.enumerated().map { ($1.change, $1.old, won.contains($0)) }, seq: state.seq,
                 manager: caller.manager.id, at: now)
+            try await connection.runTogether(writes + logged + [state.saving], logger: logger)
             for (position, entry) in plan.fresh.enumerated() {
                 if let owner = PushPlan.reassignment(entry, won: won.contains(position), scope: scope) {
                     try await recordReassignment(
@@ -44,7 +46,6 @@ extension PostgresCentralStore {
                         version: entry.change.version, by: caller.manager, at: now, seq: state.seq)
                 }
             }
-            try await state.save(connection, logger: logger)
             return (conflicts, plan.refused)
         }
         let rejected = screening.rejected + refused
@@ -60,11 +61,12 @@ extension PostgresCentralStore {
     }
 
     /// Merges changes (each new to the service) into the records they name,
-    /// field by field (`MergeRule`); returns the positions of those that won.
-    private func merge(
-        _ connection: PostgresConnection, _ changes: [FieldChange], records: [String: [String: FieldSyncReplica.Record]],
-        seq: Int64
-    ) async throws -> Set<Int> {
+    /// field by field (`MergeRule`): the statements writing the winners, and
+    /// the positions of the changes that won.
+    private func merging(
+        _ changes: [FieldChange], records: [String: [String: FieldSyncReplica.Record]], seq: Int64
+    ) throws -> (statements: [PostgresStatement], won: Set<Int>) {
+        var statements: [PostgresStatement] = []
         var won = Set<Int>()
         for run in ChangeSet(schemaVersion: schema.version, changes: changes).rowRuns {
             let first = changes[run.lowerBound]
@@ -82,19 +84,26 @@ extension PostgresCentralStore {
             }
             guard !winners.isEmpty else { continue }
             won.formUnion(winners.values.map(\.position))
-            try await write(
-                connection, table, id: first.rowID, fields: winners.keys.sorted().map { ($0, winners[$0]!.value) },
-                versions: versions, seq: seq)
+            statements += Self.writing(
+                table, id: first.rowID, fields: winners.keys.sorted().map { ($0, winners[$0]!.value) }, versions: versions,
+                seq: seq)
         }
-        return won
+        return (statements, won)
     }
 
-    /// Adds each change to the audit trail, in batches (one statement each).
+    /// Adds each change to the audit trail.
     func log(
         _ connection: PostgresConnection, _ entries: [(change: FieldChange, old: Value, won: Bool)], seq: Int64,
         manager: String?, at now: UInt64
     ) async throws {
-        for start in stride(from: 0, to: entries.count, by: 1000) {
+        try await connection.runTogether(logging(entries, seq: seq, manager: manager, at: now), logger: logger)
+    }
+
+    /// The statements `log` runs, a thousand entries each.
+    func logging(
+        _ entries: [(change: FieldChange, old: Value, won: Bool)], seq: Int64, manager: String?, at now: UInt64
+    ) -> [PostgresStatement] {
+        stride(from: 0, to: entries.count, by: 1000).map { start in
             let batch = entries[start..<min(entries.count, start + 1000)]
             var arguments: [PostgresArgument] = []
             for (change, old, won) in batch {
@@ -105,12 +114,12 @@ extension PostgresCentralStore {
                     .boolean(won),
                 ]
             }
-            try await connection.run(
+            return PostgresStatement(
                 """
                 INSERT INTO svc_log(tbl, row_id, col, hlc, replica, seq, manager, received_at, value, old_value, won)
                 VALUES \(Array(repeating: "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", count: batch.count).joined(separator: ", "))
                 ON CONFLICT DO NOTHING
-                """, arguments, logger: logger)
+                """, arguments)
         }
     }
 

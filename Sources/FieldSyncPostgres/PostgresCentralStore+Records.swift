@@ -73,18 +73,28 @@ extension PostgresCentralStore {
         _ connection: PostgresConnection, _ table: TableSchema, id: String, fields: [(index: Int, value: Value)],
         versions: FieldVersions, seq: Int64
     ) async throws {
+        try await connection.runTogether(
+            Self.writing(table, id: id, fields: fields, versions: versions, seq: seq), logger: logger)
+    }
+
+    /// The statements `write` runs.
+    static func writing(
+        _ table: TableSchema, id: String, fields: [(index: Int, value: Value)], versions: FieldVersions, seq: Int64
+    ) -> [PostgresStatement] {
         let names = fields.map { ReplicaLayout.quote(table.columns[$0.index].name) }
         let update = names.map { "\($0) = EXCLUDED.\($0)" }.joined(separator: ", ")
-        try await connection.run(
-            """
-            INSERT INTO \(ReplicaLayout.quote(table.name))(id\(names.map { ", \($0)" }.joined()))
-            VALUES (?\(String(repeating: ", ?", count: names.count))) ON CONFLICT (id) DO UPDATE SET \(update)
-            """, [.text(id)] + fields.map { PostgresArgument($0.value) }, logger: logger)
-        try await connection.run(
-            """
-            INSERT INTO \(ReplicaLayout.clockTable(table))(id, seq, versions) VALUES (?, ?, ?)
-            ON CONFLICT (id) DO UPDATE SET seq = EXCLUDED.seq, versions = EXCLUDED.versions
-            """, [.text(id), .integer(seq), .bytes(versions.encoded)], logger: logger)
+        return [
+            PostgresStatement(
+                """
+                INSERT INTO \(ReplicaLayout.quote(table.name))(id\(names.map { ", \($0)" }.joined()))
+                VALUES (?\(String(repeating: ", ?", count: names.count))) ON CONFLICT (id) DO UPDATE SET \(update)
+                """, [.text(id)] + fields.map { PostgresArgument($0.value) }),
+            PostgresStatement(
+                """
+                INSERT INTO \(ReplicaLayout.clockTable(table))(id, seq, versions) VALUES (?, ?, ?)
+                ON CONFLICT (id) DO UPDATE SET seq = EXCLUDED.seq, versions = EXCLUDED.versions
+                """, [.text(id), .integer(seq), .bytes(versions.encoded)]),
+        ]
     }
 }
 

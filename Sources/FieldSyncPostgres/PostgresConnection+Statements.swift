@@ -17,11 +17,44 @@ extension PostgresConnection {
         try await query(statement.query, logger: logger).collect().map { $0.makeRandomAccess() }
     }
 
+    /// Runs statements that change data in as few round trips as the bind
+    /// limit allows: consecutive ones joined as the data-modifying `WITH`
+    /// clauses of one statement (PostgreSQL runs each once, to completion).
+    /// So no two may change the same row. Keeps a transaction holding the
+    /// counter row short (see `PostgresCentralStore`).
+    func runTogether(_ statements: [PostgresStatement], logger: Logger) async throws {
+        var joined: [PostgresStatement] = []
+        var binds = 0
+        for statement in statements {
+            if binds + statement.arguments.count > Self.bindsPerStatement, !joined.isEmpty {
+                try await rows(.joining(joined), logger: logger)
+                joined.removeAll(keepingCapacity: true)
+                binds = 0
+            }
+            joined.append(statement)
+            binds += statement.arguments.count
+        }
+        if !joined.isEmpty { try await rows(.joining(joined), logger: logger) }
+    }
+
+    /// Well inside the protocol's limit of 65,535 parameters per statement.
+    static let bindsPerStatement = 30_000
+
     /// The first column of the first row, if any.
     func value<T: PostgresDecodable>(
         _ type: T.Type, _ sql: String, _ arguments: [PostgresArgument] = [], logger: Logger
     ) async throws -> T? {
         try await rows(sql, arguments, logger: logger).first.map { try $0[0].decode(T.self) }
+    }
+}
+
+extension PostgresStatement {
+    /// One statement running all of `statements` (the last as the main one, the others as `WITH` clauses).
+    static func joining(_ statements: [PostgresStatement]) -> PostgresStatement {
+        guard statements.count > 1 else { return statements[0] }
+        let clauses = statements.dropLast().enumerated().map { "w\($0) AS (\($1.sql))" }
+        return PostgresStatement(
+            "WITH " + clauses.joined(separator: ", ") + " " + statements.last!.sql, statements.flatMap(\.arguments))
     }
 }
 

@@ -29,9 +29,14 @@ struct ServiceState {
 
     /// Saves the counter and the clock; the row stays locked until commit.
     func save(_ connection: PostgresConnection, logger: Logger) async throws {
-        try await connection.run(
+        try await connection.runTogether([saving], logger: logger)
+    }
+
+    /// The statement `save` runs.
+    var saving: PostgresStatement {
+        PostgresStatement(
             "UPDATE svc_state SET seq = ?, clock = ? WHERE id = 1",
-            [.integer(seq), .integer(Int64(bitPattern: clock.last.rawValue))], logger: logger)
+            [.integer(seq), .integer(Int64(bitPattern: clock.last.rawValue))])
     }
 
     /// A fresh version for the service's own edit of fields holding `current`

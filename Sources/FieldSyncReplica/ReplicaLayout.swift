@@ -148,8 +148,17 @@ package enum ReplicaLayout {
         ]
     }
 
+    /// `identifier` as an SQL identifier: in double quotes, each inner one doubled.
+    /// (Without Foundation's `replacingOccurrences`, which bridges through
+    /// NSString: statements are written on every read, so this is hot.)
     package static func quote(_ identifier: String) -> String {
-        "\"" + identifier.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        var quoted = "\""
+        for character in identifier {
+            if character == "\"" { quoted.append("\"") }
+            quoted.append(character)
+        }
+        quoted.append("\"")
+        return quoted
     }
 }
 

@@ -15,11 +15,24 @@ struct BenchmarkTests {
         return try result.json()
     }
 
-    @Test("initial-sync: the real client pulls every field of the book, at two sizes, and measures it")
-    func initialSync() async throws {
+    /// What tells a benchmark to run on `store`, which it names in its result.
+    func arguments(for store: String) throws -> [String] {
+        guard store == "postgres" else { return [] }
+        let url = try #require(
+            ProcessInfo.processInfo.environment["FIELDSYNC_TEST_POSTGRES"].flatMap { $0.isEmpty ? nil : $0 },
+            "set FIELDSYNC_TEST_POSTGRES or run scripts/test.sh, which starts a throwaway PostgreSQL")
+        return ["--postgres", url]
+    }
+
+    @Test(
+        "initial-sync: the real client pulls every field of the book, at two sizes, and measures it",
+        arguments: ["sqlite", "postgres"])
+    func initialSync(store: String) async throws {
         let sandbox = try Sandbox()
-        let result = try await bench(["initial-sync", "--customers", "40", "--interactions", "160"], in: sandbox)
+        let result = try await bench(
+            ["initial-sync", "--customers", "40", "--interactions", "160"] + arguments(for: store), in: sandbox)
         #expect(result["benchmark"] == "initial-sync")
+        #expect(result["store"]?.string == store)
         let runs = try #require(result["runs"]?.array)
         try #require(runs.count == 2)
         // A quarter of the book, then all of it: 20 fields per customer, 13 per interaction.
@@ -34,12 +47,16 @@ struct BenchmarkTests {
         #expect(result["figures"]?.array?.isEmpty == false)
     }
 
-    @Test("load: managers visit and sync at once; nothing is lost and every device ends in sync")
-    func load() async throws {
+    @Test(
+        "load: managers visit and sync at once; nothing is lost and every device ends in sync",
+        arguments: ["sqlite", "postgres"])
+    func load(store: String) async throws {
         let sandbox = try Sandbox()
         let result = try await bench(
-            ["load", "--managers", "3", "--seconds", "1", "--customers-per-manager", "4"], in: sandbox)
+            ["load", "--managers", "3", "--seconds", "1", "--customers-per-manager", "4"] + arguments(for: store),
+            in: sandbox)
         #expect(result["benchmark"] == "load")
+        #expect(result["store"]?.string == store)
         #expect((result["visits"]?.int ?? 0) > 0)
         #expect((result["push"]?["count"]?.int ?? 0) > 0)
         #expect(result["lost"]?.int == 0)
