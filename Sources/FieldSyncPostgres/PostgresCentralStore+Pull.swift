@@ -48,7 +48,7 @@ extension PostgresCentralStore {
         let (digest, rows) = try await transaction(readOnly: true) { connection -> (String, Int) in
             var digest = ContentDigest()
             for table in schema.tables.sorted(by: { Array($0.name.utf8).lexicographicallyPrecedes($1.name.utf8) }) {
-                for (_, record) in try await records(connection, table, where: PostgresStatement(scope.records(table))) {
+                try await forEachRecord(connection, table, where: PostgresStatement(scope.records(table))) { _, record in
                     digest.add(rowHash: RowHash(table: table.name, rowID: record.id, fields: record.versionedFields))
                 }
             }

@@ -30,20 +30,19 @@ extension PostgresCentralStore {
             try await noteSync(connection, of: caller.manager, at: now)
             let conflicts = try await facts.writeConflicts(connection, detectedAt: now, logger: logger)
             guard !plan.fresh.isEmpty else { return (conflicts, plan.refused) }
-            // From here to commit every other writer waits for the counter row: three round trips.
-            var state = try await ServiceState.lock(
-                connection, maxDriftMillis: maxClockAheadMillis, wallClock: wallClock, logger: logger)
-            if let newest = plan.fresh.lazy.map(\.change.version.timestamp).max() { state.clock.forceObserve(newest) }
-            let (writes, won) = try merging(plan.fresh.map(\.change), records: records, seq: state.seq)
+            // From the counter to commit every other writer waits: take it in the statement that writes.
+            let (writes, won) = try merging(plan.fresh.map(\.change), records: records, seq: .counter)
             let logged = logging(
-                plan.fresh.enumerated().map { ($1.change, $1.old, won.contains($0)) }, seq: state.seq,
+                plan.fresh.enumerated().map { ($1.change, $1.old, won.contains($0)) }, seq: .counter,
                 manager: caller.manager.id, at: now)
-            try await connection.runTogether(writes + logged + [state.saving], logger: logger)
+            let seq = try await ServiceState.advance(
+                connection, observing: plan.fresh.lazy.map(\.change.version.timestamp).max()!, wallMillis: wallClock(),
+                running: writes + logged, logger: logger)
             for (position, entry) in plan.fresh.enumerated() {
                 if let owner = PushPlan.reassignment(entry, won: won.contains(position), scope: scope) {
                     try await recordReassignment(
                         connection, customer: entry.change.rowID, from: entry.old.textValue, to: owner,
-                        version: entry.change.version, by: caller.manager, at: now, seq: state.seq)
+                        version: entry.change.version, by: caller.manager, at: now, seq: seq)
                 }
             }
             return (conflicts, plan.refused)
@@ -64,7 +63,7 @@ extension PostgresCentralStore {
     /// field by field (`MergeRule`): the statements writing the winners, and
     /// the positions of the changes that won.
     private func merging(
-        _ changes: [FieldChange], records: [String: [String: FieldSyncReplica.Record]], seq: Int64
+        _ changes: [FieldChange], records: [String: [String: FieldSyncReplica.Record]], seq: SeqArgument
     ) throws -> (statements: [PostgresStatement], won: Set<Int>) {
         var statements: [PostgresStatement] = []
         var won = Set<Int>()
@@ -96,12 +95,12 @@ extension PostgresCentralStore {
         _ connection: PostgresConnection, _ entries: [(change: FieldChange, old: Value, won: Bool)], seq: Int64,
         manager: String?, at now: UInt64
     ) async throws {
-        try await connection.runTogether(logging(entries, seq: seq, manager: manager, at: now), logger: logger)
+        try await connection.runTogether(logging(entries, seq: .value(seq), manager: manager, at: now), logger: logger)
     }
 
     /// The statements `log` runs, a thousand entries each.
     func logging(
-        _ entries: [(change: FieldChange, old: Value, won: Bool)], seq: Int64, manager: String?, at now: UInt64
+        _ entries: [(change: FieldChange, old: Value, won: Bool)], seq: SeqArgument, manager: String?, at now: UInt64
     ) -> [PostgresStatement] {
         stride(from: 0, to: entries.count, by: 1000).map { start in
             let batch = entries[start..<min(entries.count, start + 1000)]
@@ -109,15 +108,17 @@ extension PostgresCentralStore {
             for (change, old, won) in batch {
                 arguments += [
                     .text(change.table), .text(change.rowID), .text(change.column), .integer(change.version.storedTimestamp),
-                    .integer(change.version.storedReplica), .integer(seq), PostgresArgument(manager), .integer(Int64(now)),
-                    PostgresArgument(PostgresValueText.encode(change.value)), PostgresArgument(PostgresValueText.encode(old)),
-                    .boolean(won),
+                    .integer(change.version.storedReplica),
+                ] + seq.arguments + [
+                    PostgresArgument(manager), .integer(Int64(now)), PostgresArgument(PostgresValueText.encode(change.value)),
+                    PostgresArgument(PostgresValueText.encode(old)), .boolean(won),
                 ]
             }
+            let row = "(?, ?, ?, ?, ?, \(seq.sql), ?, ?, ?, ?, ?)"
             return PostgresStatement(
                 """
                 INSERT INTO svc_log(tbl, row_id, col, hlc, replica, seq, manager, received_at, value, old_value, won)
-                VALUES \(Array(repeating: "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", count: batch.count).joined(separator: ", "))
+                VALUES \(Array(repeating: row, count: batch.count).joined(separator: ", "))
                 ON CONFLICT DO NOTHING
                 """, arguments)
         }

@@ -9,6 +9,17 @@ extension PostgresCentralStore {
         _ connection: PostgresConnection, _ table: TableSchema, where condition: PostgresStatement,
         orderBy: String = "t.id", limit: Int? = nil
     ) async throws -> [(seq: Int64, record: FieldSyncReplica.Record)] {
+        var found: [(seq: Int64, record: FieldSyncReplica.Record)] = []
+        try await forEachRecord(connection, table, where: condition, orderBy: orderBy, limit: limit) { found.append(($0, $1)) }
+        return found
+    }
+
+    /// Each record `records` would return, one at a time as rows arrive: a
+    /// whole scope (the digest) is never held in memory.
+    func forEachRecord(
+        _ connection: PostgresConnection, _ table: TableSchema, where condition: PostgresStatement,
+        orderBy: String = "t.id", limit: Int? = nil, _ body: (Int64, FieldSyncReplica.Record) throws -> Void
+    ) async throws {
         var statement = condition
         statement.sql = """
             SELECT t.id, \(table.columns.map { "t.\(ReplicaLayout.quote($0.name))" }.joined(separator: ", ")), c.versions, c.seq
@@ -20,16 +31,16 @@ extension PostgresCentralStore {
             statement.arguments.append(.integer(Int64(limit)))
         }
         let count = table.columns.count
-        return try await connection.rows(statement, logger: logger).map { row in
+        for try await streamed in try await connection.query(statement.query, logger: logger) {
+            let row = streamed.makeRandomAccess()
             let versions = FieldVersions(bytes: Array(buffer: try row[count + 1].decode(ByteBuffer.self)), count: count)
             let values = try table.columns.enumerated().map { index, column in
                 try row.value(at: index + 1, storage: column.type.storage)
             }
-            return (
+            try body(
                 try row[count + 2].decode(Int64.self),
                 FieldSyncReplica.Record(
-                    table: table, id: try row[0].decode(String.self), values: values, versions: versions.versions)
-            )
+                    table: table, id: try row[0].decode(String.self), values: values, versions: versions.versions))
         }
     }
 
@@ -74,12 +85,13 @@ extension PostgresCentralStore {
         versions: FieldVersions, seq: Int64
     ) async throws {
         try await connection.runTogether(
-            Self.writing(table, id: id, fields: fields, versions: versions, seq: seq), logger: logger)
+            Self.writing(table, id: id, fields: fields, versions: versions, seq: .value(seq)), logger: logger)
     }
 
     /// The statements `write` runs.
     static func writing(
-        _ table: TableSchema, id: String, fields: [(index: Int, value: Value)], versions: FieldVersions, seq: Int64
+        _ table: TableSchema, id: String, fields: [(index: Int, value: Value)], versions: FieldVersions,
+        seq: SeqArgument
     ) -> [PostgresStatement] {
         let names = fields.map { ReplicaLayout.quote(table.columns[$0.index].name) }
         let update = names.map { "\($0) = EXCLUDED.\($0)" }.joined(separator: ", ")
@@ -91,9 +103,9 @@ extension PostgresCentralStore {
                 """, [.text(id)] + fields.map { PostgresArgument($0.value) }),
             PostgresStatement(
                 """
-                INSERT INTO \(ReplicaLayout.clockTable(table))(id, seq, versions) VALUES (?, ?, ?)
+                INSERT INTO \(ReplicaLayout.clockTable(table))(id, seq, versions) VALUES (?, \(seq.sql), ?)
                 ON CONFLICT (id) DO UPDATE SET seq = EXCLUDED.seq, versions = EXCLUDED.versions
-                """, [.text(id), .integer(seq), .bytes(versions.encoded)]),
+                """, [.text(id)] + seq.arguments + [.bytes(versions.encoded)]),
         ]
     }
 }

@@ -20,27 +20,14 @@ extension PostgresConnection {
     /// Runs statements that change data in as few round trips as the bind
     /// limit allows: consecutive ones joined as the data-modifying `WITH`
     /// clauses of one statement (PostgreSQL runs each once, to completion).
-    /// So no two may change the same row. Keeps a transaction holding the
-    /// counter row short (see `PostgresCentralStore`).
+    /// So no two may change the same row.
     func runTogether(_ statements: [PostgresStatement], logger: Logger) async throws {
-        var joined: [PostgresStatement] = []
-        var binds = 0
-        for statement in statements {
-            if binds + statement.arguments.count > Self.bindsPerStatement, !joined.isEmpty {
-                try await rows(.joining(joined), logger: logger)
-                joined.removeAll(keepingCapacity: true)
-                binds = 0
-            }
-            joined.append(statement)
-            binds += statement.arguments.count
+        for group in PostgresStatement.grouped(statements) {
+            try await rows(.joining(group), logger: logger)
         }
-        if !joined.isEmpty { try await rows(.joining(joined), logger: logger) }
     }
 
-    /// Well inside the protocol's limit of 65,535 parameters per statement.
-    static let bindsPerStatement = 30_000
-
-    /// The first column of the first row, if any.
+    /// The first column of the first row, if any.    /// The first column of the first row, if any.
     func value<T: PostgresDecodable>(
         _ type: T.Type, _ sql: String, _ arguments: [PostgresArgument] = [], logger: Logger
     ) async throws -> T? {
@@ -49,12 +36,37 @@ extension PostgresConnection {
 }
 
 extension PostgresStatement {
+    /// Well inside the protocol's limit of 65,535 parameters per statement.
+    static let bindsPerStatement = 30_000
+
+    /// `statements` in order, in groups that each fit one statement.
+    static func grouped(_ statements: [PostgresStatement], reserving reserved: Int = 0) -> [[PostgresStatement]] {
+        var groups: [[PostgresStatement]] = []
+        var binds = 0
+        for statement in statements {
+            if groups.isEmpty || binds + statement.arguments.count > bindsPerStatement - reserved {
+                groups.append([])
+                binds = 0
+            }
+            groups[groups.count - 1].append(statement)
+            binds += statement.arguments.count
+        }
+        return groups
+    }
+
     /// One statement running all of `statements` (the last as the main one, the others as `WITH` clauses).
     static func joining(_ statements: [PostgresStatement]) -> PostgresStatement {
         guard statements.count > 1 else { return statements[0] }
-        let clauses = statements.dropLast().enumerated().map { "w\($0) AS (\($1.sql))" }
-        return PostgresStatement(
-            "WITH " + clauses.joined(separator: ", ") + " " + statements.last!.sql, statements.flatMap(\.arguments))
+        return with(statements.dropLast().enumerated().map { ("w\($0)", $1) }, statements.last!)
+    }
+
+    /// `main`, after the named `WITH` clauses (which it and later clauses may read by name).
+    static func with(_ clauses: [(name: String, statement: PostgresStatement)], _ main: PostgresStatement)
+        -> PostgresStatement
+    {
+        PostgresStatement(
+            "WITH " + clauses.map { "\($0.name) AS (\($0.statement.sql))" }.joined(separator: ", ") + " " + main.sql,
+            clauses.flatMap(\.statement.arguments) + main.arguments)
     }
 }
 

@@ -29,14 +29,9 @@ struct ServiceState {
 
     /// Saves the counter and the clock; the row stays locked until commit.
     func save(_ connection: PostgresConnection, logger: Logger) async throws {
-        try await connection.runTogether([saving], logger: logger)
-    }
-
-    /// The statement `save` runs.
-    var saving: PostgresStatement {
-        PostgresStatement(
+        try await connection.run(
             "UPDATE svc_state SET seq = ?, clock = ? WHERE id = 1",
-            [.integer(seq), .integer(Int64(bitPattern: clock.last.rawValue))])
+            [.integer(seq), .integer(Int64(bitPattern: clock.last.rawValue))], logger: logger)
     }
 
     /// A fresh version for the service's own edit of fields holding `current`
@@ -52,5 +47,61 @@ struct ServiceState {
             }
         }
         return Version(timestamp: clock.next(), replica: replica)
+    }
+}
+
+extension ServiceState {
+    /// Takes the next seq and moves the clock past `newest` in the round trip
+    /// that runs `statements` (written with `SeqArgument.counter`); returns
+    /// the seq. The counter row is then held for one turn of the service
+    /// (this statement's answer, then COMMIT) instead of three.
+    ///
+    /// The clock moves as `HybridLogicalClock.forceObserve` moves it, in SQL:
+    /// packed timestamps order as timestamps do, and adopting `remote` at wall
+    /// time `wall` gives max(last, remote, (wall, 0) - 1) + 1.
+    static func advance(
+        _ connection: PostgresConnection, observing newest: HybridTimestamp, wallMillis: UInt64,
+        running statements: [PostgresStatement], logger: Logger
+    ) async throws -> Int64 {
+        let wallFloor = Int64(bitPattern: HybridTimestamp(millis: min(wallMillis, HybridTimestamp.maxMillis), counter: 0).rawValue) - 1
+        let taking = PostgresStatement(
+            "UPDATE svc_state SET seq = seq + 1, clock = greatest(clock, ?, ?) + 1 WHERE id = 1 RETURNING seq",
+            [.integer(Int64(bitPattern: newest.rawValue)), .integer(wallFloor)])
+        // A push too big for one statement: the later ones read the counter this transaction already took.
+        let taken = PostgresStatement("SELECT seq FROM svc_state WHERE id = 1")
+        var seq: Int64?
+        let groups = PostgresStatement.grouped(statements, reserving: 2)
+        for (position, group) in (groups.isEmpty ? [[]] : groups).enumerated() {
+            let statement = PostgresStatement.with(
+                [("counter", position == 0 ? taking : taken)] + group.enumerated().map { ("w\($0)", $1) },
+                PostgresStatement("SELECT seq FROM counter"))
+            let value = try await connection.rows(statement, logger: logger).first.map { try $0[0].decode(Int64.self) }
+            seq = seq ?? value
+        }
+        guard let seq else {
+            throw ServiceError(.storage, "the store has no service state row; it was not created by fieldsync-server")
+        }
+        return seq
+    }
+}
+
+/// The seq a statement writes: a number, or the counter the transaction
+/// takes in the same round trip (`ServiceState.advance`).
+enum SeqArgument {
+    case value(Int64)
+    case counter
+
+    var sql: String {
+        switch self {
+        case .value: "?"
+        case .counter: "(SELECT seq FROM counter)"
+        }
+    }
+
+    var arguments: [PostgresArgument] {
+        switch self {
+        case .value(let seq): [.integer(seq)]
+        case .counter: []
+        }
     }
 }
