@@ -14,9 +14,23 @@ enum BenchStore: Sendable {
     /// `url` names the run's database; `administration` the server's, where it is created and dropped.
     case postgres(url: String, database: String, administration: PostgresClient.Configuration)
 
-    /// A fresh store for the run `name` (letters, digits, `_`): in `directory`, or on the server `postgres` names (a user allowed to
-    /// create databases).
-    static func fresh(_ name: String, in directory: String, postgres: String?) async throws -> BenchStore {
+    /// Runs `body` on a fresh store for the run `name` (letters, digits, `_`): in `directory`, or on the server
+    /// `postgres` names (as a user allowed to create databases). The store is removed however `body` ends.
+    static func withFresh<T>(
+        _ name: String, in directory: String, postgres: String?, _ body: (BenchStore) async throws -> T
+    ) async throws -> T {
+        let store = try await fresh(name, in: directory, postgres: postgres)
+        do {
+            let result = try await body(store)
+            try await store.remove()
+            return result
+        } catch {
+            try? await store.remove()
+            throw error
+        }
+    }
+
+    private static func fresh(_ name: String, in directory: String, postgres: String?) async throws -> BenchStore {
         guard let postgres else { return .sqlite(path: "\(directory)/central.db") }
         let administration = try PostgresURL.configuration(postgres)
         guard var url = URLComponents(string: postgres) else { throw BenchmarkError("--postgres is not a URL") }
@@ -112,7 +126,7 @@ enum BenchStore: Sendable {
     }
 
     /// Drops the run's PostgreSQL database (an SQLite file goes with the run's directory).
-    func remove() async throws {
+    private func remove() async throws {
         guard case .postgres(_, let database, let administration) = self else { return }
         try await Self.execute(["DROP DATABASE IF EXISTS \(database) WITH (FORCE)"], on: administration)
     }

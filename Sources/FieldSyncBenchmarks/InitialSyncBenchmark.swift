@@ -123,14 +123,8 @@ public struct InitialSyncBenchmark {
         let directory = "\(self.directory)/initial-sync-\(customers)"
         try? FileManager.default.removeItem(atPath: directory)
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let store = try await BenchStore.fresh("initial_sync_\(customers)", in: directory, postgres: postgres)
-        do {
-            let run = try await measure(customers: customers, interactions: interactions, on: store, in: directory, progress: progress)
-            try await store.remove()
-            return run
-        } catch {
-            try? await store.remove()
-            throw error
+        return try await BenchStore.withFresh("initial_sync_\(customers)", in: directory, postgres: postgres) { store in
+            try await measure(customers: customers, interactions: interactions, on: store, in: directory, progress: progress)
         }
     }
 
@@ -191,22 +185,22 @@ public struct InitialSyncBenchmark {
     /// The store: Ana's book, pushed from her laptop. Returns her token and an admin's (for /metrics).
     private func seed(_ store: BenchStore, customers: Int, interactions: Int) async throws -> (String, String) {
         try await StoreSeeder.fill(store) { seeder in
-        let token = try await seeder.addManager(Self.manager)
-        let adminToken = try await seeder.addManager(Self.admin)
-        let laptop = ReplicaID(rawValue: 0x1a)!
-        var book = BookGenerator(seed: 0xB00C, replica: laptop)
-        var ids: [String] = []
-        ids.reserveCapacity(customers)
-        try await seeder.push(
-            (0..<customers).lazy.map { _ in
-                let customer = book.customer(owner: Self.manager.id)
-                ids.append(customer.id)
-                return customer.changes
-            }, as: Self.manager, replica: laptop)
-        try await seeder.push(
-            (0..<interactions).lazy.map { book.interaction(customer: ids[$0 % ids.count], author: Self.manager.id) },
-            as: Self.manager, replica: laptop)
-        return (token, adminToken)
+            let token = try await seeder.addManager(Self.manager)
+            let adminToken = try await seeder.addManager(Self.admin)
+            let laptop = ReplicaID(rawValue: 0x1a)!
+            var book = BookGenerator(seed: 0xB00C, replica: laptop)
+            var ids: [String] = []
+            ids.reserveCapacity(customers)
+            try await seeder.push(
+                (0..<customers).lazy.map { _ in
+                    let customer = book.customer(owner: Self.manager.id)
+                    ids.append(customer.id)
+                    return customer.changes
+                }, as: Self.manager, replica: laptop)
+            try await seeder.push(
+                (0..<interactions).lazy.map { book.interaction(customer: ids[$0 % ids.count], author: Self.manager.id) },
+                as: Self.manager, replica: laptop)
+            return (token, adminToken)
         }
     }
 

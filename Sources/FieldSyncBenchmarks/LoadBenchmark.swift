@@ -106,14 +106,8 @@ public struct LoadBenchmark: Sendable {
         let directory = "\(self.directory)/load"
         try? FileManager.default.removeItem(atPath: directory)
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let store = try await BenchStore.fresh("load", in: directory, postgres: postgres)
-        do {
-            let result = try await run(on: store, in: directory, progress: progress)
-            try await store.remove()
-            return result
-        } catch {
-            try? await store.remove()
-            throw error
+        return try await BenchStore.withFresh("load", in: directory, postgres: postgres) { store in
+            try await run(on: store, in: directory, progress: progress)
         }
     }
 
@@ -181,22 +175,22 @@ public struct LoadBenchmark: Sendable {
     /// Managers in branches of eight, each with her book pushed from her laptop.
     private func seed(_ store: BenchStore) async throws -> [Member] {
         try await StoreSeeder.fill(store) { seeder in
-        var staff: [Member] = []
-        for number in 1...managers {
-            let manager = Manager(
-                id: String(format: "mgr-%03d", number), name: "Manager \(number)", branch: "branch-\((number - 1) / 8 + 1)",
-                role: .manager)
-            let token = try await seeder.addManager(manager)
-            let laptop = ReplicaID(rawValue: 0x1000 + UInt64(number))!
-            var book = BookGenerator(seed: 0xB00C + UInt64(number), replica: laptop)
-            let customers = (0..<customersPerManager).map { _ in book.customer(owner: manager.id) }
-            let interactions = customers.flatMap { customer in
-                (0..<2).map { _ in book.interaction(customer: customer.id, author: manager.id) }
+            var staff: [Member] = []
+            for number in 1...managers {
+                let manager = Manager(
+                    id: String(format: "mgr-%03d", number), name: "Manager \(number)", branch: "branch-\((number - 1) / 8 + 1)",
+                    role: .manager)
+                let token = try await seeder.addManager(manager)
+                let laptop = ReplicaID(rawValue: 0x1000 + UInt64(number))!
+                var book = BookGenerator(seed: 0xB00C + UInt64(number), replica: laptop)
+                let customers = (0..<customersPerManager).map { _ in book.customer(owner: manager.id) }
+                let interactions = customers.flatMap { customer in
+                    (0..<2).map { _ in book.interaction(customer: customer.id, author: manager.id) }
+                }
+                try await seeder.push(customers.map(\.changes) + interactions, as: manager, replica: laptop)
+                staff.append(Member(manager: manager, token: token, customers: customers.map(\.id)))
             }
-            try await seeder.push(customers.map(\.changes) + interactions, as: manager, replica: laptop)
-            staff.append(Member(manager: manager, token: token, customers: customers.map(\.id)))
-        }
-        return staff
+            return staff
         }
     }
 

@@ -27,7 +27,7 @@ extension PostgresConnection {
         }
     }
 
-    /// The first column of the first row, if any.    /// The first column of the first row, if any.
+    /// The first column of the first row, if any.
     func value<T: PostgresDecodable>(
         _ type: T.Type, _ sql: String, _ arguments: [PostgresArgument] = [], logger: Logger
     ) async throws -> T? {

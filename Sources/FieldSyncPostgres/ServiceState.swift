@@ -63,7 +63,8 @@ extension ServiceState {
         _ connection: PostgresConnection, observing newest: HybridTimestamp, wallMillis: UInt64,
         running statements: [PostgresStatement], logger: Logger
     ) async throws -> Int64 {
-        let wallFloor = Int64(bitPattern: HybridTimestamp(millis: min(wallMillis, HybridTimestamp.maxMillis), counter: 0).rawValue) - 1
+        let wall = HybridTimestamp(millis: min(wallMillis, HybridTimestamp.maxMillis), counter: 0)
+        let wallFloor = Int64(bitPattern: wall.rawValue) - 1
         let taking = PostgresStatement(
             "UPDATE svc_state SET seq = seq + 1, clock = greatest(clock, ?, ?) + 1 WHERE id = 1 RETURNING seq",
             [.integer(Int64(bitPattern: newest.rawValue)), .integer(wallFloor)])
