@@ -65,7 +65,7 @@ extension PostgresCentralStore {
     private func merging(
         _ changes: [FieldChange], records: [String: [String: FieldSyncReplica.Record]], seq: SeqArgument
     ) throws -> (statements: [PostgresStatement], won: Set<Int>) {
-        var statements: [PostgresStatement] = []
+        var writes: [RecordWrite] = []
         var won = Set<Int>()
         for run in ChangeSet(schemaVersion: schema.version, changes: changes).rowRuns {
             let first = changes[run.lowerBound]
@@ -83,11 +83,12 @@ extension PostgresCentralStore {
             }
             guard !winners.isEmpty else { continue }
             won.formUnion(winners.values.map(\.position))
-            statements += Self.writing(
-                table, id: first.rowID, fields: winners.keys.sorted().map { ($0, winners[$0]!.value) }, versions: versions,
-                seq: seq)
+            writes.append(
+                RecordWrite(
+                    table: table, id: first.rowID, fields: winners.keys.sorted().map { ($0, winners[$0]!.value) },
+                    versions: versions))
         }
-        return (statements, won)
+        return (RecordWrite.statements(writes, seq: seq), won)
     }
 
     /// Adds each change to the audit trail.

@@ -85,28 +85,8 @@ extension PostgresCentralStore {
         versions: FieldVersions, seq: Int64
     ) async throws {
         try await connection.runTogether(
-            Self.writing(table, id: id, fields: fields, versions: versions, seq: .value(seq)), logger: logger)
-    }
-
-    /// The statements `write` runs.
-    static func writing(
-        _ table: TableSchema, id: String, fields: [(index: Int, value: Value)], versions: FieldVersions,
-        seq: SeqArgument
-    ) -> [PostgresStatement] {
-        let names = fields.map { ReplicaLayout.quote(table.columns[$0.index].name) }
-        let update = names.map { "\($0) = EXCLUDED.\($0)" }.joined(separator: ", ")
-        return [
-            PostgresStatement(
-                """
-                INSERT INTO \(ReplicaLayout.quote(table.name))(id\(names.map { ", \($0)" }.joined()))
-                VALUES (?\(String(repeating: ", ?", count: names.count))) ON CONFLICT (id) DO UPDATE SET \(update)
-                """, [.text(id)] + fields.map { PostgresArgument($0.value) }),
-            PostgresStatement(
-                """
-                INSERT INTO \(ReplicaLayout.clockTable(table))(id, seq, versions) VALUES (?, \(seq.sql), ?)
-                ON CONFLICT (id) DO UPDATE SET seq = EXCLUDED.seq, versions = EXCLUDED.versions
-                """, [.text(id)] + seq.arguments + [.bytes(versions.encoded)]),
-        ]
+            RecordWrite.statements([RecordWrite(table: table, id: id, fields: fields, versions: versions)], seq: .value(seq)),
+            logger: logger)
     }
 }
 
