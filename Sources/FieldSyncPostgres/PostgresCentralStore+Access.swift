@@ -55,7 +55,7 @@ extension PostgresCentralStore {
     }
 
     public func issueToken(for managerID: String) async throws -> String {
-        let token = AccessToken.generate(using: &random)
+        let token = random.withLock { AccessToken.generate(using: &$0) }
         try await transaction { connection in
             try await requireManager(connection, managerID)
             try await connection.run(

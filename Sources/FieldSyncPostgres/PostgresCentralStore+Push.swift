@@ -130,7 +130,7 @@ extension PostgresCentralStore {
         try await connection.run(
             "UPDATE svc_managers SET last_sync_at = ? WHERE id = ?", [.integer(Int64(millis)), .text(manager.id)],
             logger: logger)
-        syncNoted[manager.id] = millis
+        syncNoted.withLock { $0[manager.id] = millis }
     }
 
     /// Adds what the service holds for each rejected field the caller may

@@ -4,6 +4,7 @@ import FieldSyncReplica
 import FieldSyncService
 import Logging
 import PostgresNIO
+import Synchronization
 
 /// The central copy in PostgreSQL, for any number of service instances at
 /// once: each instance is stateless (every fact lives in the database) and
@@ -19,21 +20,24 @@ import PostgresNIO
 /// The row lock is held until commit, so transactions that change records
 /// commit in counter order: whoever reads counter N sees every transaction
 /// up to N, and none after.
-public actor PostgresCentralStore: CentralStore {
-    public nonisolated let schema: Schema
-    public nonisolated let maxClockAheadMillis: UInt64
-    nonisolated let wallClock: HybridLogicalClock.WallClock
+///
+/// Not an actor: requests run at once, each on a connection of its own, and
+/// PostgreSQL's locks order them. Only the small memory below is shared.
+public final class PostgresCentralStore: CentralStore {
+    public let schema: Schema
+    public let maxClockAheadMillis: UInt64
+    let wallClock: HybridLogicalClock.WallClock
     let client: PostgresClient
     private let running: Task<Void, Never>
     let logger: Logger
     /// Which server and database, for messages (never the password).
     let location: String
     /// Where tokens come from (seeded in tests, so golden files are exact).
-    var random: any RandomNumberGenerator
+    let random: Mutex<any RandomNumberGenerator>
     /// When each manager's last sync was last written, so a pull writes it at most once a minute.
-    var syncNoted: [String: UInt64] = [:]
+    let syncNoted = Mutex<[String: UInt64]>([:])
     /// Managers' branches as read so far; a manager's branch never changes.
-    var branches: [String: String] = [:]
+    let branches = Mutex<[String: String]>([:])
 
     /// Connects to PostgreSQL and brings its tables up to date (creating them
     /// on first start; `replicaID` is the service's replica id then). Call
@@ -42,14 +46,14 @@ public actor PostgresCentralStore: CentralStore {
         configuration: PostgresClient.Configuration, schema: Schema = .default,
         maxClockAheadMillis: UInt64 = HybridLogicalClock.defaultMaxDriftMillis,
         wallClock: @escaping HybridLogicalClock.WallClock = SystemWallClock.millisecondsSinceEpoch,
-        replicaID: ReplicaID = .random(), random: any RandomNumberGenerator = SystemRandomNumberGenerator(),
+        replicaID: ReplicaID = .random(), random: sending any RandomNumberGenerator = SystemRandomNumberGenerator(),
         logger: Logger
     ) async throws {
         self.schema = schema
         self.maxClockAheadMillis = maxClockAheadMillis
         self.wallClock = wallClock
         self.logger = logger
-        self.random = random
+        self.random = Mutex(random)
         location = "\(configuration.host ?? "?"):\(configuration.port ?? 5432)/\(configuration.database ?? "")"
         // The pool's own chatter (for one, a lease asked for before `run()` got going) is no operator's concern.
         var poolLogger = logger
@@ -84,7 +88,7 @@ public actor PostgresCentralStore: CentralStore {
         await running.value
     }
 
-    public nonisolated func now() -> UInt64 { wallClock() }
+    public func now() -> UInt64 { wallClock() }
 
     /// Applies the migrations not applied yet, one transaction holding an
     /// advisory lock, so instances starting at once apply each exactly once.
@@ -122,8 +126,7 @@ public actor PostgresCentralStore: CentralStore {
     /// serialization failure is retried; any other database failure becomes
     /// a `storage` error that names what failed but no customer data.
     func transaction<T: Sendable>(
-        readOnly: Bool = false, isolation: isolated PostgresCentralStore = #isolation,
-        _ body: (PostgresConnection) async throws -> T
+        readOnly: Bool = false, _ body: (PostgresConnection) async throws -> T
     ) async throws -> T {
         var attempt = 1
         while true {

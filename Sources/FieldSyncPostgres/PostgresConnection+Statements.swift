@@ -23,7 +23,7 @@ extension PostgresConnection {
     /// So no two may change the same row.
     func runTogether(_ statements: [PostgresStatement], logger: Logger) async throws {
         for group in PostgresStatement.grouped(statements) {
-            try await rows(.joining(group), logger: logger)
+            _ = try await rows(.joining(group), logger: logger)
         }
     }
 

@@ -160,14 +160,13 @@ extension PostgresCentralStore {
 
     /// The branches of these managers (those that exist), from the cache or the store.
     func branches(_ connection: PostgresConnection, of managers: Set<String>) async throws -> [String: String] {
-        let unknown = managers.filter { branches[$0] == nil }
+        let unknown = branches.withLock { known in managers.filter { known[$0] == nil } }
         if !unknown.isEmpty {
-            for row in try await connection.rows(
+            let rows = try await connection.rows(
                 "SELECT id, branch FROM svc_managers WHERE id = ANY(?)", [.texts(Array(unknown))], logger: logger)
-            {
-                branches[try row[0].decode(String.self)] = try row[1].decode(String.self)
-            }
+            let read = try rows.map { (try $0[0].decode(String.self), try $0[1].decode(String.self)) }
+            branches.withLock { known in for (manager, branch) in read { known[manager] = branch } }
         }
-        return branches.filter { managers.contains($0.key) }
+        return branches.withLock { known in known.filter { managers.contains($0.key) } }
     }
 }
