@@ -37,6 +37,8 @@ let package = Package(
         .target(name: "FieldSyncProtocol", dependencies: ["FieldSyncCore"]),
         // sqlite3_db_config is variadic; Swift cannot call it directly.
         .target(name: "CFieldSyncSQLite", linkerSettings: [.linkedLibrary("sqlite3")]),
+        // mallopt is in malloc.h, which Swift's Glibc module leaves out.
+        .target(name: "CFieldSyncProcess"),
         // The device replica: records in plain SQLite tables, sync metadata beside them.
         .target(
             name: "FieldSyncReplica",
@@ -92,7 +94,7 @@ let package = Package(
         .target(
             name: "FieldSyncCLI",
             dependencies: [
-                "FieldSyncCore", "FieldSyncProtocol", "FieldSyncReplica", "FieldSyncClient",
+                "FieldSyncCore", "FieldSyncProtocol", "FieldSyncReplica", "FieldSyncClient", "CFieldSyncProcess",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

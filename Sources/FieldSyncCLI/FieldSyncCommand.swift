@@ -27,6 +27,7 @@ public struct FieldSyncCommand: AsyncParsableCommand {
     /// (`fieldsync --replica r.db status`); ArgumentParser wants them after,
     /// so they are moved there.
     public static func run(_ arguments: [String] = Array(CommandLine.arguments.dropFirst())) async {
+        ProcessMemory.returnLargeBlocksWhenFreed()
         await main(hoistingGlobalOptions(arguments))
     }
 

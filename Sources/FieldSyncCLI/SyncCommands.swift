@@ -64,7 +64,7 @@ struct SyncCommand: AsyncParsableCommand {
 /// How many rows a pull asks for at a time.
 struct PageOptions: ParsableArguments {
     @Option(help: "Rows per pull page (1 to 10000): smaller pages resume sooner on a poor connection.")
-    var pageSize = SyncAPI.defaultPullLimit
+    var pageSize = Synchronizer.defaultPullPageLimit
 
     func validate() throws {
         guard (1...SyncAPI.maxPullLimit).contains(pageSize) else {
@@ -78,7 +78,7 @@ extension GlobalOptions {
     /// a terminal, then prints its report: one JSON object, or a summary line
     /// and notes for people.
     func synchronize<Summary>(
-        pageSize: Int = SyncAPI.defaultPullLimit,
+        pageSize: Int = Synchronizer.defaultPullPageLimit,
         _ exchange: (Synchronizer, (PullProgress) -> Void) async throws -> Summary,
         report: (Summary) -> (json: [String: Any], line: String, notes: [String])
     ) async throws {
