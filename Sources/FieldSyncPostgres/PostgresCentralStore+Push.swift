@@ -30,19 +30,19 @@ extension PostgresCentralStore {
             try await noteSync(connection, of: caller.manager, at: now)
             let conflicts = try await facts.writeConflicts(connection, detectedAt: now, logger: logger)
             guard !plan.fresh.isEmpty else { return (conflicts, plan.refused) }
-            // From the counter to commit every other writer waits: take it in the statement that writes.
-            let (writes, won) = try merging(plan.fresh.map(\.change), records: records, seq: .counter)
+            // From the counter to commit every other writer waits: the push takes it as it commits.
+            let (writes, won) = try merging(plan.fresh.map(\.change), records: records, seq: .provisional)
             let logged = logging(
-                plan.fresh.enumerated().map { ($1.change, $1.old, won.contains($0)) }, seq: .counter,
+                plan.fresh.enumerated().map { ($1.change, $1.old, won.contains($0)) }, seq: .provisional,
                 manager: caller.manager.id, at: now)
-            let seq = try await ServiceState.advance(
-                connection, observing: plan.fresh.lazy.map(\.change.version.timestamp).max()!, wallMillis: wallClock(),
-                running: writes + logged, logger: logger)
+            let taking = ServiceState.takingAtCommit(
+                observing: plan.fresh.lazy.map(\.change.version.timestamp).max()!, wallMillis: wallClock())
+            try await connection.runTogether(writes + logged + [taking], logger: logger)
             for (position, entry) in plan.fresh.enumerated() {
                 if let owner = PushPlan.reassignment(entry, won: won.contains(position), scope: scope) {
                     try await recordReassignment(
                         connection, customer: entry.change.rowID, from: entry.old.textValue, to: owner,
-                        version: entry.change.version, by: caller.manager, at: now, seq: seq)
+                        version: entry.change.version, by: caller.manager, at: now, seq: .provisional)
                 }
             }
             return (conflicts, plan.refused)

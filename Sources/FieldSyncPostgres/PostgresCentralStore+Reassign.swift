@@ -24,7 +24,7 @@ extension PostgresCentralStore {
                 state: &state)
             let version = written[0].version
             let moved = try await recordReassignment(
-                connection, customer: id, from: previous, to: owner, version: version, by: caller, at: now, seq: state.seq)
+                connection, customer: id, from: previous, to: owner, version: version, by: caller, at: now, seq: .value(state.seq))
             try await state.save(connection, logger: logger)
             return Reassignment(customer: id, from: previous, to: owner, version: version, records: moved)
         }
@@ -38,15 +38,15 @@ extension PostgresCentralStore {
     @discardableResult
     func recordReassignment(
         _ connection: PostgresConnection, customer: String, from previous: String?, to owner: String, version: Version,
-        by caller: Manager, at now: UInt64, seq: Int64
+        by caller: Manager, at now: UInt64, seq: SeqArgument
     ) async throws -> Int {
         try await connection.run(
             """
             INSERT INTO svc_reassignments(seq, customer, from_owner, to_owner, hlc, replica, by_manager, at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            VALUES (\(seq.sql), ?, ?, ?, ?, ?, ?, ?)
             """,
-            [
-                .integer(seq), .text(customer), PostgresArgument(previous), .text(owner), .integer(version.storedTimestamp),
+            seq.arguments + [
+                .text(customer), PostgresArgument(previous), .text(owner), .integer(version.storedTimestamp),
                 .integer(version.storedReplica), .text(caller.id), .integer(Int64(now)),
             ], logger: logger)
         var moved = 0
@@ -54,10 +54,10 @@ extension PostgresCentralStore {
             guard let parent = table.parentColumn else { continue }
             moved += try await connection.run(
                 """
-                UPDATE \(ReplicaLayout.clockTable(table)) SET seq = ?
+                UPDATE \(ReplicaLayout.clockTable(table)) SET seq = \(seq.sql)
                 WHERE id IN (SELECT id FROM \(ReplicaLayout.quote(table.name)) WHERE \(ReplicaLayout.quote(parent)) = ?)
                 RETURNING 1
-                """, [.integer(seq), .text(customer)], logger: logger)
+                """, seq.arguments + [.text(customer)], logger: logger)
         }
         return moved
     }

@@ -16,7 +16,7 @@ import Synchronization
 /// back for it. Here the counter is not a sequence: it is the `seq` column of
 /// the one `svc_state` row, and a transaction takes it by updating that row,
 /// as its last step before committing (after reading, locking and deciding;
-/// a push takes it in the statement that writes: `ServiceState.advance`).
+/// a push takes it inside its COMMIT: `PostgresLayout.counterAtCommit`).
 /// The row lock is held until commit, so transactions that change records
 /// commit in counter order: whoever reads counter N sees every transaction
 /// up to N, and none after.

@@ -9,12 +9,47 @@ import FieldSyncReplica
 ///
 /// `svc_state` is one row: the last change counter (`seq`), the service's
 /// hybrid logical clock and replica id. Every transaction that changes
-/// records updates it last, and holds its row lock until commit (see
-/// `PostgresCentralStore+Push`).
+/// records updates it last (a push: as it commits), and holds its row lock
+/// until commit (see `PostgresCentralStore`).
 enum PostgresLayout {
     /// Applied in order, each once, recorded in `svc_migrations`.
     static func migrations(for schema: Schema) -> [[String]] {
-        [initial(schema)]
+        [initial(schema), counterAtCommit(schema)]
+    }
+
+    /// A push takes the counter when it commits, inside PostgreSQL, so the
+    /// counter row is held only while the commit runs, never across a round
+    /// trip to the service. The push writes its rows with a provisional seq
+    /// (`SeqArgument.provisional`, unique to the transaction) and adds a
+    /// `svc_commits` row; that row's deferred trigger runs at COMMIT: it takes
+    /// the counter, moves the clock, and gives the rows the counter's seq.
+    /// (A later migration that adds a table replaces the function.)
+    private static func counterAtCommit(_ schema: Schema) -> [String] {
+        let clockTables = schema.tables.map {
+            "UPDATE \(ReplicaLayout.clockTable($0)) SET seq = taken WHERE seq = NEW.marker;"
+        }
+        return [
+            // The trigger finds a push's log entries by their provisional seq.
+            "CREATE INDEX svc_log_by_seq ON svc_log(seq)",
+            "CREATE TABLE svc_commits(marker bigint PRIMARY KEY, newest bigint NOT NULL, wall_floor bigint NOT NULL)",
+            """
+            CREATE FUNCTION svc_take_counter() RETURNS trigger LANGUAGE plpgsql AS $$
+            DECLARE taken bigint;
+            BEGIN
+              UPDATE svc_state SET seq = seq + 1, clock = greatest(clock, NEW.newest, NEW.wall_floor) + 1 WHERE id = 1
+                RETURNING seq INTO taken;
+              \(clockTables.joined(separator: "\n  "))
+              UPDATE svc_log SET seq = taken WHERE seq = NEW.marker;
+              UPDATE svc_reassignments SET seq = taken WHERE seq = NEW.marker;
+              DELETE FROM svc_commits WHERE marker = NEW.marker;
+              RETURN NULL;
+            END $$
+            """,
+            """
+            CREATE CONSTRAINT TRIGGER svc_take_counter AFTER INSERT ON svc_commits
+            DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION svc_take_counter()
+            """,
+        ]
     }
 
     private static func initial(_ schema: Schema) -> [String] {

@@ -51,37 +51,16 @@ struct ServiceState {
 }
 
 extension ServiceState {
-    /// Takes the next seq and moves the clock past `newest` in the round trip
-    /// that runs `statements` (written with `SeqArgument.counter`); returns
-    /// the seq. The counter row is then held for one turn of the service
-    /// (this statement's answer, then COMMIT) instead of three.
-    ///
-    /// The clock moves as `HybridLogicalClock.forceObserve` moves it, in SQL:
-    /// packed timestamps order as timestamps do, and adopting `remote` at wall
-    /// time `wall` gives max(last, remote, (wall, 0) - 1) + 1.
-    static func advance(
-        _ connection: PostgresConnection, observing newest: HybridTimestamp, wallMillis: UInt64,
-        running statements: [PostgresStatement], logger: Logger
-    ) async throws -> Int64 {
+    /// The statement that has this transaction take the next seq as it
+    /// commits (`PostgresLayout.counterAtCommit`), and move the clock past
+    /// `newest` as `HybridLogicalClock.forceObserve` moves it: packed
+    /// timestamps order as timestamps do, and adopting `remote` at wall time
+    /// `wall` gives max(last, remote, (wall, 0) - 1) + 1. Rows written with
+    /// `SeqArgument.provisional` get that seq.
+    static func takingAtCommit(observing newest: HybridTimestamp, wallMillis: UInt64) -> PostgresStatement {
         let wall = HybridTimestamp(millis: min(wallMillis, HybridTimestamp.maxMillis), counter: 0)
-        let wallFloor = Int64(bitPattern: wall.rawValue) - 1
-        let taking = PostgresStatement(
-            "UPDATE svc_state SET seq = seq + 1, clock = greatest(clock, ?, ?) + 1 WHERE id = 1 RETURNING seq",
-            [.integer(Int64(bitPattern: newest.rawValue)), .integer(wallFloor)])
-        // A push too big for one statement: the later ones read the counter this transaction already took.
-        let taken = PostgresStatement("SELECT seq FROM svc_state WHERE id = 1")
-        var seq: Int64?
-        let groups = PostgresStatement.grouped(statements, reserving: 2)
-        for (position, group) in (groups.isEmpty ? [[]] : groups).enumerated() {
-            let statement = PostgresStatement.with(
-                [("counter", position == 0 ? taking : taken)] + group.enumerated().map { ("w\($0)", $1) },
-                PostgresStatement("SELECT seq FROM counter"))
-            let value = try await connection.rows(statement, logger: logger).first.map { try $0[0].decode(Int64.self) }
-            seq = seq ?? value
-        }
-        guard let seq else {
-            throw ServiceError(.storage, "the store has no service state row; it was not created by fieldsync-server")
-        }
-        return seq
+        return PostgresStatement(
+            "INSERT INTO svc_commits(marker, newest, wall_floor) VALUES (\(SeqArgument.provisional.sql), ?, ?)",
+            [.integer(Int64(bitPattern: newest.rawValue)), .integer(Int64(bitPattern: wall.rawValue) - 1)])
     }
 }
