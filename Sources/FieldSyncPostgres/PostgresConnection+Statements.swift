@@ -40,11 +40,11 @@ extension PostgresStatement {
     static let bindsPerStatement = 30_000
 
     /// `statements` in order, in groups that each fit one statement.
-    static func grouped(_ statements: [PostgresStatement], reserving reserved: Int = 0) -> [[PostgresStatement]] {
+    static func grouped(_ statements: [PostgresStatement]) -> [[PostgresStatement]] {
         var groups: [[PostgresStatement]] = []
         var binds = 0
         for statement in statements {
-            if groups.isEmpty || binds + statement.arguments.count > bindsPerStatement - reserved {
+            if groups.isEmpty || binds + statement.arguments.count > bindsPerStatement {
                 groups.append([])
                 binds = 0
             }
