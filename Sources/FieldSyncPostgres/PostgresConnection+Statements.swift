@@ -57,16 +57,9 @@ extension PostgresStatement {
     /// One statement running all of `statements` (the last as the main one, the others as `WITH` clauses).
     static func joining(_ statements: [PostgresStatement]) -> PostgresStatement {
         guard statements.count > 1 else { return statements[0] }
-        return with(statements.dropLast().enumerated().map { ("w\($0)", $1) }, statements.last!)
-    }
-
-    /// `main`, after the named `WITH` clauses (which it and later clauses may read by name).
-    static func with(_ clauses: [(name: String, statement: PostgresStatement)], _ main: PostgresStatement)
-        -> PostgresStatement
-    {
-        PostgresStatement(
-            "WITH " + clauses.map { "\($0.name) AS (\($0.statement.sql))" }.joined(separator: ", ") + " " + main.sql,
-            clauses.flatMap(\.statement.arguments) + main.arguments)
+        let clauses = statements.dropLast().enumerated().map { "w\($0) AS (\($1.sql))" }
+        return PostgresStatement(
+            "WITH " + clauses.joined(separator: ", ") + " " + statements.last!.sql, statements.flatMap(\.arguments))
     }
 }
 
