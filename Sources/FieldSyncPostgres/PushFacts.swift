@@ -22,6 +22,11 @@ struct PushFacts: ScopeFacts, PushLedger {
         let table: String, rowID: String, column: String, version: Version
     }
 
+    /// A log entry looked for: its key but the replica.
+    struct LogProbe: Hashable {
+        let rowID: String, column: String, hlc: Int64
+    }
+
     struct ConflictKey: Hashable {
         let table: String, rowID: String, column: String, a: Version, b: Version
     }
@@ -137,16 +142,30 @@ extension PostgresCentralStore {
             }
             facts.branches.merge(try await branches(connection, of: earlierOwners)) { held, _ in held }
         }
-        // The log's entries for the pushed versions and those they meet.
+        // The log's entries for the pushed versions and those they meet, each looked up by its key: with
+        // `row_id = ANY(…) AND hlc = ANY(…)`, a table the statistics thought small was read whole.
         for (name, tableIDs) in ids {
-            var stamps = Set<Int64>()
-            for change in changes where change.table == name { stamps.insert(change.version.storedTimestamp) }
-            for record in (facts.records[name] ?? [:]).values {
-                for case let version? in record.versions { stamps.insert(version.storedTimestamp) }
+            var probes = Set<PushFacts.LogProbe>()
+            for change in changes where change.table == name {
+                probes.insert(PushFacts.LogProbe(rowID: change.rowID, column: change.column, hlc: change.version.storedTimestamp))
+            }
+            let table = try schema.table(name)
+            for record in (facts.records[name] ?? [:]).values where tableIDs.contains(record.id) {
+                for (column, version) in zip(table.columns, record.versions) {
+                    guard let version else { continue }
+                    probes.insert(PushFacts.LogProbe(rowID: record.id, column: column.name, hlc: version.storedTimestamp))
+                }
             }
             for row in try await connection.rows(
-                "SELECT row_id, col, hlc, replica, seq, manager FROM svc_log WHERE tbl = ? AND row_id = ANY(?) AND hlc = ANY(?)",
-                [.text(name), .texts(Array(tableIDs)), .bigIntegers(Array(stamps))], logger: logger)
+                """
+                SELECT l.row_id, l.col, l.hlc, l.replica, l.seq, l.manager
+                FROM unnest(?::text[], ?::text[], ?::bigint[]) AS k(row_id, col, hlc)
+                JOIN svc_log l ON l.tbl = ? AND l.row_id = k.row_id AND l.col = k.col AND l.hlc = k.hlc
+                """,
+                [
+                    .texts(probes.map(\.rowID)), .texts(probes.map(\.column)), .bigIntegers(probes.map(\.hlc)),
+                    .text(name),
+                ], logger: logger)
             {
                 guard let version = Version(timestamp: try row[2].decode(Int64.self), replica: try row[3].decode(Int64.self))
                 else { continue }
