@@ -41,6 +41,9 @@ final class BenchServer: Sendable {
         self.logPath = logPath
     }
 
+    /// The server's own process, to read its CPU time while it runs.
+    var pid: pid_t? { process.programPID }
+
     /// Stops the server (SIGINT, as an operator would); its exit carries its peak resident size.
     func stop() async throws -> ChildProcess.Exit {
         process.signal(SIGINT)

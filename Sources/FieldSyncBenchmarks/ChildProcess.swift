@@ -119,6 +119,17 @@ final class ChildProcess: @unchecked Sendable {
 
     func signal(_ signal: Int32) { kill(pid, signal) }
 
+    /// The program's own process: started `measuring:`, the wrapper's one child (nil until it has started).
+    var programPID: pid_t? {
+        guard figures != nil else { return pid }
+        // Each thread lists the children it started; the wrapper's may have started from any.
+        let threads = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")) ?? []
+        return threads.lazy.compactMap { thread in
+            (try? String(contentsOfFile: "/proc/\(self.pid)/task/\(thread)/children", encoding: .utf8))?
+                .split(separator: " ").first.flatMap { pid_t($0) }
+        }.first
+    }
+
     /// Runs a program to its end; throws with its standard error when it fails.
     static func run(
         _ executable: String, _ arguments: [String], in directory: String, label: String

@@ -34,6 +34,8 @@ public struct LoadBenchmark: Sendable {
         public var lost: Int
         public var serverPeakRSSBytes: UInt64
         public var serverCPUSeconds: Double
+        /// During the load only.
+        public var cpu: LoadCPU
         public var health: Health
         public var failures: [String]
         public var targetPushesPerSecond = 3_000.0
@@ -61,6 +63,13 @@ public struct LoadBenchmark: Sendable {
                 Figure("lost", "\(lost)", target: "\(targetLost)", met: lost <= targetLost),
                 Figure(
                     "server peak RSS, CPU", "\(Format.megabytes(serverPeakRSSBytes)), " + String(format: "%.1f s", serverCPUSeconds)),
+                Figure(
+                    "CPU per visit: devices / server",
+                    [cpu.devicesMillisPerVisit, cpu.serverMillisPerVisit].map { $0.map(Format.millis) ?? "?" }
+                        .joined(separator: " / ")),
+                Figure(
+                    "machine CPU busy (all processes)",
+                    (cpu.machineBusyCores.map { String(format: "%.2f", $0) } ?? "?") + " of \(cpu.cores) cores"),
             ]
         }
 
@@ -76,7 +85,7 @@ public struct LoadBenchmark: Sendable {
             case push, pull, errors, lost
             case serverPeakRSSBytes = "server_peak_rss_bytes"
             case serverCPUSeconds = "server_cpu_seconds"
-            case health, failures
+            case cpu, health, failures
             case targetPushesPerSecond = "target_pushes_per_second"
             case targetPushP99Millis = "target_push_p99_ms"
             case targetLost = "target_lost"
@@ -120,7 +129,7 @@ public struct LoadBenchmark: Sendable {
         var devices: [SimulatedManager] = []
         // `unsettled`: devices not in sync with the service, plus changes still unsent after the last sync.
         let measured: (health: Health, tally: SimulatedManager.Tally, push: LatencySummary, pull: LatencySummary,
-                       seconds: Double, unsettled: Int)
+                       seconds: Double, cpu: LoadCPU, unsettled: Int)
         do {
             progress("baseline: GET /health from \(managers) clients for \(seconds) s")
             let health = try await healthBaseline(server.url)
@@ -137,16 +146,20 @@ public struct LoadBenchmark: Sendable {
             pushes.reset()
             pulls.reset()
             progress("load: \(managers) managers visiting and syncing for \(seconds) s")
+            let cpuAtStart = CPUTime.now(server: server.pid)
             let start = MonotonicClock.seconds()
             try await forEach(devices) { await $0.run(until: start + seconds) }
             let elapsed = MonotonicClock.seconds() - start
+            let cpuAtEnd = CPUTime.now(server: server.pid)
             let (push, pull) = (pushes.summary, pulls.summary)
             let states = try await forEach(devices) { try await $0.finish() }
             let outOfSync = states.count { !$0.inSync }
             let pending = states.reduce(0) { $0 + $1.pending }
             var tally = SimulatedManager.Tally()
             for device in devices { tally.add(device.tally) }
-            measured = (health, tally, push, pull, elapsed, outOfSync + pending)
+            measured = (
+                health, tally, push, pull, elapsed, cpuAtEnd.since(cpuAtStart, visits: tally.visits), outOfSync + pending
+            )
         } catch {
             for device in devices { await device.shutdown() }
             _ = try? await server.stop()
@@ -162,7 +175,7 @@ public struct LoadBenchmark: Sendable {
             pushesPerSecond: Double(measured.push.count) / measured.seconds,
             fieldsPerSecond: Double(measured.tally.accepted) / measured.seconds, push: measured.push,
             pull: measured.pull, errors: measured.tally.failedRequests + measured.tally.rejected, lost: lost,
-            serverPeakRSSBytes: serverExit.peakResidentBytes, serverCPUSeconds: serverExit.cpuSeconds,
+            serverPeakRSSBytes: serverExit.peakResidentBytes, serverCPUSeconds: serverExit.cpuSeconds, cpu: measured.cpu,
             health: measured.health, failures: measured.tally.failures)
     }
 

@@ -9,12 +9,13 @@ struct StoreSeeder {
     /// Records per push while seeding.
     private let recordsPerPush = 2_000
 
-    /// Opens `store`, fills it with `body`, and closes it.
+    /// Opens `store`, fills it with `body`, closes it, and settles it (`BenchStore.settle`).
     static func fill<T>(_ store: BenchStore, _ body: (StoreSeeder) async throws -> T) async throws -> T {
         let seeder = StoreSeeder(store: try await store.open())
         do {
             let result = try await body(seeder)
             await seeder.store.close()
+            try await store.settle()
             return result
         } catch {
             await seeder.store.close()

@@ -62,6 +62,10 @@ struct BenchmarkTests {
         #expect(result["lost"]?.int == 0)
         #expect(result["errors"]?.int == 0)
         #expect((result["health"]?["latency"]?["count"]?.int ?? 0) > 0)
+        // Where the CPU went while the load ran: the devices' (this process) and the server's own.
+        #expect((result["cpu"]?["devices_ms_per_visit"]?.number ?? 0) > 0)
+        #expect((result["cpu"]?["server_ms_per_visit"]?.number ?? 0) > 0)
+        #expect((result["cpu"]?["cores"]?.int ?? 0) > 0)
     }
 
     @Test("table: one line per figure of every result, whether its target was met")

@@ -68,6 +68,14 @@ enum JSON: Equatable, Sendable, Decodable, CustomStringConvertible {
 
     var string: String? { if case .string(let text) = self { text } else { nil } }
     var int: Int64? { if case .int(let integer) = self { integer } else { nil } }
+    /// A number, whether written with a fraction or not.
+    var number: Double? {
+        switch self {
+        case .int(let integer): Double(integer)
+        case .double(let number): number
+        default: nil
+        }
+    }
     var array: [JSON]? { if case .array(let items) = self { items } else { nil } }
     var object: [String: JSON]? { if case .object(let fields) = self { fields } else { nil } }
     var keys: Set<String> { Set(object?.keys ?? [:].keys) }
