@@ -35,6 +35,11 @@ struct ScratchDatabase: Sendable {
         return ScratchDatabase(name: name, configuration: configuration, administration: administration)
     }
 
+    /// Runs each statement in the scratch database itself.
+    func execute(_ statements: [String]) async throws {
+        for sql in statements { try await Self.run(sql, on: configuration) }
+    }
+
     func drop() async throws {
         try await Self.run("DROP DATABASE IF EXISTS \(name) WITH (FORCE)", on: administration)
     }

@@ -1,0 +1,62 @@
+import FieldSyncCore
+import FieldSyncPostgres
+import FieldSyncProtocol
+import FieldSyncService
+import FieldSyncTestSupport
+import Testing
+
+/// A store made by an earlier release, upgraded in place: the migrations it
+/// lacks run over its data, and sync goes on from where it was.
+@Suite("PostgreSQL: a store at migration 1 upgraded in place")
+struct PostgresMigrationTests {
+    let writer = Writer(0xa1, "ana")
+    let clock = ManualWallClock(t0 + 60_000)
+
+    /// What migration 2 (`PostgresLayout.counterAtCommit`) adds, taken away again.
+    static let backToMigration1 = [
+        "DROP TRIGGER svc_take_counter ON svc_commits",
+        "DROP FUNCTION svc_take_counter()",
+        "DROP TABLE svc_commits",
+        "DROP INDEX svc_log_by_seq",
+        "DELETE FROM svc_migrations WHERE version = 2",
+    ]
+
+    func open(_ database: ScratchDatabase) async throws -> PostgresCentralStore {
+        try await PostgresCentralStore(configuration: database.configuration, wallClock: clock.read, logger: TestServer.quiet)
+    }
+
+    func push(_ store: PostgresCentralStore, _ changes: [FieldChange]) async throws -> PushResponse {
+        try await store.push(
+            ChangeSet(schemaVersion: 1, changes: changes), from: SyncCaller(replica: writer.replica, manager: Staff.ana),
+            cursor: nil)
+    }
+
+    @Test("migration 2 runs over existing data; the counter goes on, and a pull after the old cursor brings only what is new")
+    func upgradeKeepsTheCounter() async throws {
+        let database = try await ScratchDatabase.create()
+        do {
+            let old = try await open(database)
+            for manager in Staff.all { try await old.addManager(manager) }
+            let created = try await push(old, writer.newCustomer(IDs.anna, name: "Anna", at: t0))
+            let seen = try await old.pull(after: .start, limit: 1000, for: Staff.ana).cursor
+            await old.close()
+            try await database.execute(Self.backToMigration1)
+
+            let upgraded = try await open(database)
+            let added = try await push(upgraded, writer.newCustomer(IDs.bruno, name: "Bruno", at: t0 + 10))
+            #expect(created.accepted > 0 && created.rejected.isEmpty)
+            #expect(added.accepted > 0 && added.rejected.isEmpty)
+            let new = try await upgraded.pull(after: seen, limit: 1000, for: Staff.ana)
+            #expect(Set(new.changeSet.changes.map(\.rowID)) == [IDs.bruno])
+            #expect(new.cursor == PullCursor(seq: seen.seq + 1))
+            let all = try await upgraded.pull(after: .start, limit: 1000, for: Staff.ana)
+            #expect(Set(all.changeSet.changes.map(\.rowID)) == [IDs.anna, IDs.bruno])
+            #expect(all.cursor == new.cursor)
+            await upgraded.close()
+            try await database.drop()
+        } catch {
+            try? await database.drop()
+            throw error
+        }
+    }
+}
