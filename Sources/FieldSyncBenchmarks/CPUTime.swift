@@ -31,7 +31,8 @@ struct CPUTime: Sendable {
         if let busy = machineBusy, let total = machineTotal, let busyBefore = start.machineBusy,
             let totalBefore = start.machineTotal, total > totalBefore
         {
-            busyCores = (busy - busyBefore) / (total - totalBefore) * Double(ProcessInfo.processInfo.activeProcessorCount)
+            busyCores =
+                (busy - busyBefore) / (total - totalBefore) * Double(ProcessInfo.processInfo.activeProcessorCount)
         }
         return LoadCPU(
             devicesMillisPerVisit: perVisit(devices - start.devices),

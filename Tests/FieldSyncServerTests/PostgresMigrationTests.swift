@@ -22,16 +22,20 @@ struct PostgresMigrationTests {
     ]
 
     func open(_ database: ScratchDatabase) async throws -> PostgresCentralStore {
-        try await PostgresCentralStore(configuration: database.configuration, wallClock: clock.read, logger: TestServer.quiet)
+        try await PostgresCentralStore(
+            configuration: database.configuration, wallClock: clock.read, logger: TestServer.quiet)
     }
 
     func push(_ store: PostgresCentralStore, _ changes: [FieldChange]) async throws -> PushResponse {
         try await store.push(
-            ChangeSet(schemaVersion: 1, changes: changes), from: SyncCaller(replica: writer.replica, manager: Staff.ana),
+            ChangeSet(schemaVersion: 1, changes: changes),
+            from: SyncCaller(replica: writer.replica, manager: Staff.ana),
             cursor: nil)
     }
 
-    @Test("migration 2 runs over existing data; the counter goes on, and a pull after the old cursor brings only what is new")
+    @Test(
+        "migration 2 runs over existing data; the counter goes on, and a pull after the old cursor brings only what is new"
+    )
     func upgradeKeepsTheCounter() async throws {
         let database = try await ScratchDatabase.create()
         do {
