@@ -12,27 +12,22 @@ struct CPUTime: Sendable {
     /// The same of the server process; nil if it could not be read.
     var server: Double?
     /// Seconds the machine's CPUs were busy (every process, PostgreSQL and other tenants included) and in all.
-    var machineBusy: Double?
-    var machineTotal: Double?
+    var machine: (busy: Double, total: Double)?
 
     static func now(server: pid_t?) -> CPUTime {
         var usage = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage)
-        let machine = machineSeconds()
         return CPUTime(
             devices: seconds(usage.ru_utime) + seconds(usage.ru_stime), server: server.flatMap(seconds(ofProcess:)),
-            machineBusy: machine?.busy, machineTotal: machine?.total)
+            machine: machineSeconds())
     }
 
     /// What was used from `start` to this sample, per visit made in between.
     func since(_ start: CPUTime, visits: Int) -> LoadCPU {
         let perVisit = { (seconds: Double) in seconds * 1_000 / Double(max(visits, 1)) }
         var busyCores: Double?
-        if let busy = machineBusy, let total = machineTotal, let busyBefore = start.machineBusy,
-            let totalBefore = start.machineTotal, total > totalBefore
-        {
-            busyCores =
-                (busy - busyBefore) / (total - totalBefore) * Double(ProcessInfo.processInfo.activeProcessorCount)
+        if let end = machine, let begin = start.machine, end.total > begin.total {
+            busyCores = (end.busy - begin.busy) / (end.total - begin.total) * Double(ProcessInfo.processInfo.activeProcessorCount)
         }
         return LoadCPU(
             devicesMillisPerVisit: perVisit(devices - start.devices),
