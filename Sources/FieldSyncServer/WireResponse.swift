@@ -12,7 +12,7 @@ enum WireResponse {
         var buffer = ByteBuffer(data: try WireJSON.encode(value))
         var headers: HTTPFields = [.contentType: "application/json"]
         if acceptsGzip(request), buffer.readableBytes > 256 {
-            buffer = try buffer.compress(with: .gzip(configuration: Self.gzipLevel))
+            buffer = try buffer.compress(with: .gzip(configuration: gzipConfiguration(bytes: buffer.readableBytes)))
             headers[.contentEncoding] = "gzip"
             headers[.vary] = "Accept-Encoding"
         }
@@ -21,7 +21,17 @@ enum WireResponse {
 
     /// zlib's fastest level: on pull pages it costs a third of the default
     /// level's time for a few bytes more per field (measured with fieldsync-bench initial-sync).
-    static let gzipLevel = ZlibConfiguration(compressionLevel: .fastestCompression)
+    /// The window need not be longer than the body (no match reaches further
+    /// back than its first byte), and zlib sets up and clears its whole
+    /// window and hash table for every stream: ~270 KB at the default sizes,
+    /// which cost more than compressing a push's answer or a small pull page
+    /// (`fieldsync-bench load`). Bodies of 32 KB and more get the default sizes.
+    static func gzipConfiguration(bytes: Int) -> ZlibConfiguration {
+        let windowBits = Int32(min(15, max(9, Int.bitWidth - (bytes - 1).leadingZeroBitCount)))
+        return ZlibConfiguration(
+            windowSize: windowBits, compressionLevel: ZlibConfiguration.CompressionLevel.fastestCompression.rawValue,
+            memoryLevel: windowBits - 7)
+    }
 
     static func acceptsGzip(_ request: Request) -> Bool {
         guard let accepted = request.headers[.acceptEncoding] else { return false }
