@@ -36,8 +36,7 @@ extension PostgresCentralStore {
             }
             return page.response(schema: schema, committed: committed, removed: removed, serverTimeMillis: now())
         }
-        // The report's "last sync" needs minutes, not a commit per pull (devices pull after every push).
-        if !response.more, response.serverTimeMillis >= (syncNoted.withLock { $0[caller.id] } ?? 0) + 60_000 {
+        if !response.more, syncNotes.withLock({ $0.isDue(for: caller.id, at: response.serverTimeMillis) }) {
             try await transaction { connection in try await noteSync(connection, of: caller, at: response.serverTimeMillis) }
         }
         return response

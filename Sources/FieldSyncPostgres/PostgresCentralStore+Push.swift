@@ -27,7 +27,9 @@ extension PostgresCentralStore {
             let plan = try PushPlan(
                 accepted, schema: schema, caller: caller.manager, seenThrough: seenThrough, gate: &gate, ledger: &facts
             ) { table, id in records[table.name]?[id] }
-            try await noteSync(connection, of: caller.manager, at: now)
+            if syncNotes.withLock({ $0.isDue(for: caller.manager.id, at: now) }) {
+                try await noteSync(connection, of: caller.manager, at: now)
+            }
             let conflicts = try await facts.writeConflicts(connection, detectedAt: now, logger: logger)
             guard !plan.fresh.isEmpty else { return (conflicts, plan.refused) }
             // From the counter to commit every other writer waits: the push takes it as it commits.
@@ -130,7 +132,7 @@ extension PostgresCentralStore {
         try await connection.run(
             "UPDATE svc_managers SET last_sync_at = ? WHERE id = ?", [.integer(Int64(millis)), .text(manager.id)],
             logger: logger)
-        syncNoted.withLock { $0[manager.id] = millis }
+        syncNotes.withLock { $0.note(manager.id, at: millis) }
     }
 
     /// Adds what the service holds for each rejected field the caller may

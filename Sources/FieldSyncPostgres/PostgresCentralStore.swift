@@ -34,8 +34,7 @@ public final class PostgresCentralStore: CentralStore {
     let location: String
     /// Where tokens come from (seeded in tests, so golden files are exact).
     let random: Mutex<any RandomNumberGenerator>
-    /// When each manager's last sync was last written, so a pull writes it at most once a minute.
-    let syncNoted = Mutex<[String: UInt64]>([:])
+    let syncNotes = Mutex(SyncNotes())
     /// Managers' branches as read so far; a manager's branch never changes.
     let branches = Mutex<[String: String]>([:])
 

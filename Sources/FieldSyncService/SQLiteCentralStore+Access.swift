@@ -104,7 +104,7 @@ extension SQLiteCentralStore {
     func noteSync(_ db: Database, of manager: Manager, at millis: UInt64) throws {
         try db.execute(
             cached: "UPDATE svc_managers SET last_sync_at = ? WHERE id = ?", arguments: [Int64(millis), manager.id])
-        syncNoted[manager.id] = millis
+        syncNotes.note(manager.id, at: millis)
     }
 
     @discardableResult

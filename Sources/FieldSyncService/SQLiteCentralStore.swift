@@ -18,8 +18,7 @@ public actor SQLiteCentralStore: CentralStore {
     let logger: Logger
     /// Where tokens come from (seeded in tests, so golden files are exact).
     var random: any RandomNumberGenerator
-    /// When each manager's last sync was last written, so a pull writes it at most once a minute.
-    var syncNoted: [String: UInt64] = [:]
+    var syncNotes = SyncNotes()
 
     /// Opens the store at `path`, creating it (and its directory) on first start.
     public init(
@@ -88,8 +87,7 @@ public actor SQLiteCentralStore: CentralStore {
                 removed: try removedCustomers(db, scope, after: cursor, through: page.next(committed: committed).seq),
                 serverTimeMillis: now())
         }
-        // The report's "last sync" needs minutes, not a commit per pull (devices pull after every push).
-        if !response.more, response.serverTimeMillis >= (syncNoted[caller.id] ?? 0) + 60_000 {
+        if !response.more, syncNotes.isDue(for: caller.id, at: response.serverTimeMillis) {
             try replica.writeTransaction { db in try noteSync(db, of: caller, at: response.serverTimeMillis) }
         }
         return response
