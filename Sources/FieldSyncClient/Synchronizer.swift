@@ -52,7 +52,7 @@ public struct Synchronizer {
         let first = try await pushPending(into: &summary, sentFields: &sentFields)
         if let serverTime = first.skewServerTime {
             summary.restamped = try replica.restampPending(first.skewed, serverTimeMillis: serverTime)
-            summary.clockAheadMillis = try replica.syncState().clockOffsetMillis
+            summary.clockAheadMillis = replica.clockOffsetMillis
             summary.stillAhead = try await pushPending(into: &summary, sentFields: &sentFields).skewed.count
         }
         summary.sent = sentFields.count
@@ -133,7 +133,7 @@ public struct Synchronizer {
         while true {
             if summary.pages == 0 {
                 try replica.adjustClock(serverTimeMillis: page.serverTimeMillis)
-                summary.clockAheadMillis = try replica.syncState().clockOffsetMillis
+                summary.clockAheadMillis = replica.clockOffsetMillis
             }
             // A service that says "more" without moving on would keep us here forever.
             guard !page.more || page.cursor != cursor else {

@@ -88,15 +88,18 @@ extension Replica {
     private func writeRecord(
         _ db: Database, _ table: TableSchema, id: String, exists: Bool, fields: [(index: Int, value: Value)]
     ) throws {
+        // Cached: its text varies only with the set of columns written, and a
+        // device writes the same few sets over and over (compiling, with the
+        // table's capture triggers, cost more than running it).
         let names = fields.map { ReplicaLayout.quote(table.columns[$0.index].name) }
         let values = fields.map(\.value.databaseValue)
         if exists {
             try db.execute(
-                sql: "UPDATE \(ReplicaLayout.quote(table.name)) SET \(names.map { "\($0) = ?" }.joined(separator: ", ")) WHERE id = ?",
+                cached: "UPDATE \(ReplicaLayout.quote(table.name)) SET \(names.map { "\($0) = ?" }.joined(separator: ", ")) WHERE id = ?",
                 arguments: StatementArguments(values + [id.databaseValue]))
         } else {
             try db.execute(
-                sql: "INSERT INTO \(ReplicaLayout.quote(table.name))(id, \(names.joined(separator: ", "))) VALUES (?\(String(repeating: ", ?", count: names.count)))",
+                cached: "INSERT INTO \(ReplicaLayout.quote(table.name))(id, \(names.joined(separator: ", "))) VALUES (?\(String(repeating: ", ?", count: names.count)))",
                 arguments: StatementArguments([id.databaseValue] + values))
         }
     }
@@ -123,14 +126,22 @@ extension Replica {
             throw ReplicaError(.clockSkew, "this device's clock cannot go past a stored version of \(table.name) record \(id)")
         }
         transactionChanged = true
+        // Rejected changes are rare: look once per row, not once per field.
+        let rowHasRejected =
+            try Bool.fetchOne(
+                db, cached: "SELECT EXISTS (SELECT 1 FROM fs_rejected WHERE tbl = ? AND row_id = ?)",
+                arguments: [table.name, id]) ?? false
         var changes: [FieldChange] = []
         for (index, value) in fields {
             let column = table.columns[index].name
             // A field whose last push was rejected: this edit fixes it, and
             // its base is what the rejected change was based on.
-            let rejectedBase = try Row.fetchOne(
-                db, cached: "DELETE FROM fs_rejected WHERE tbl = ? AND row_id = ? AND col = ? RETURNING base_hlc, base_replica",
-                arguments: [table.name, id, column])
+            let rejectedBase =
+                rowHasRejected
+                ? try Row.fetchOne(
+                    db,
+                    cached: "DELETE FROM fs_rejected WHERE tbl = ? AND row_id = ? AND col = ? RETURNING base_hlc, base_replica",
+                    arguments: [table.name, id, column]) : nil
             let previous = rejectedBase.map { Version(timestamp: $0["base_hlc"], replica: $0["base_replica"]) } ?? versions[index]
             versions[index] = version
             // The base is what this writer last saw of the field; a second

@@ -137,6 +137,7 @@ extension Replica {
                     try db.execute(
                         cached: "DELETE FROM fs_pending WHERE tbl = ? AND row_id = ? AND col = ? AND hlc = ? AND replica = ?",
                         arguments: StatementArguments(key + version))
+                    guard db.changesCount == 0 else { continue }
                     // A newer edit made while the push was in flight: the service now holds the pushed version.
                     try db.execute(
                         cached: "UPDATE fs_pending SET base_hlc = ?, base_replica = ? WHERE tbl = ? AND row_id = ? AND col = ?",

@@ -24,7 +24,8 @@ public final class Replica {
     /// The device's own clock; `clock` runs `clockOffsetMillis` behind it when
     /// the service found the device's clock ahead (see `adjustClock`).
     let deviceWallClock: HybridLogicalClock.WallClock
-    var clockOffsetMillis: UInt64
+    /// How far ahead of the service this device's clock was found (0: not ahead), as saved in the replica.
+    public internal(set) var clockOffsetMillis: UInt64
     /// The local change counter of the open write transaction.
     package internal(set) var transactionSeq: Int64 = 0
     /// Whether the open write transaction changed a record (only then does the counter move).
