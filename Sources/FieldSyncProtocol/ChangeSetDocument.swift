@@ -67,8 +67,9 @@ public struct WireError: FieldSyncError {
 /// The one JSON dialect of the protocol: sorted keys, so equal documents are equal bytes.
 public enum WireJSON {
     public static func encode(_ value: some Encodable, pretty: Bool = false) throws -> Data {
-        // Pull pages are most of what the service sends: written by hand (same document).
+        // Pull pages and pushes are most of what travels: written by hand (same document).
         if !pretty, let page = value as? PullResponse { return try PullPageWriter.write(page) }
+        if !pretty, let push = value as? PushRequest { return try PushRequestWriter.write(push) }
         let encoder = JSONEncoder()
         encoder.outputFormatting = pretty ? [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
         return try encoder.encode(value)
