@@ -71,14 +71,16 @@ public enum WireJSON {
         if !pretty, let page = value as? PullResponse { return try PullPageWriter.write(page) }
         if !pretty, let push = value as? PushRequest { return try PushRequestWriter.write(push) }
         let encoder = JSONEncoder()
-        encoder.outputFormatting = pretty ? [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
+        encoder.outputFormatting =
+            pretty ? [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
         return try encoder.encode(value)
     }
 
     /// Decodes a document; failures become `WireError` naming where the document went wrong.
     public static func decode<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
-        // Pull pages are most of what a device receives: read by hand (same checks).
-        if type == PullResponse.self { return try PullPageReader.read(data) as! T }
+        // Pull pages and pushes are most of what travels: read by hand (same checks).
+        if type == PullResponse.self { return try WireReader.read(data) { try $0.pullPage() } as! T }
+        if type == PushRequest.self { return try WireReader.read(data) { try $0.push() } as! T }
         do {
             return try JSONDecoder().decode(type, from: data)
         } catch let error as WireError {
@@ -92,7 +94,8 @@ public enum WireJSON {
 
     static func describe(_ error: DecodingError) -> String {
         func path(_ context: DecodingError.Context) -> String {
-            let keys = context.codingPath.map { key in key.intValue.map { "[\($0)]" } ?? ".\(key.stringValue)" }.joined()
+            let keys = context.codingPath.map { key in key.intValue.map { "[\($0)]" } ?? ".\(key.stringValue)" }
+                .joined()
             return keys.isEmpty ? "the document" : String(keys.drop { $0 == "." })
         }
         switch error {

@@ -3,7 +3,7 @@ import FieldSyncProtocol
 import Foundation
 import Testing
 
-/// Pull pages are written and read by hand (PullPageWriter, PullPageReader)
+/// Pull pages are written and read by hand (PullPageWriter, WireReader)
 /// for speed; `PullResponse`'s Codable conformance stays the reference they
 /// must agree with, and golden examples 02, 07, 12 and 15 pin the document.
 @Suite("Pull page codec")
@@ -21,15 +21,30 @@ struct PullPageCodecTests {
         changeSet: ChangeSet(
             schemaVersion: 1,
             changes: [
-                FieldChange(table: "customers", rowID: customer, column: "city", value: .text("Zürich \"Altstadt\" \\ 1/2"), version: version(1_795_000_000_000)),
-                FieldChange(table: "customers", rowID: customer, column: "dependents", value: .integer(-3), version: version(1_795_000_000_001)),
-                FieldChange(table: "customers", rowID: customer, column: "notes", value: .text("line\nnext\ttab \u{01} 😀"), version: version(1_795_000_000_002)),
-                FieldChange(table: "customers", rowID: customer, column: "phone", value: .null, version: version(1_795_000_000_003)),
-                FieldChange(table: "holdings", rowID: other, column: "amount", value: .integer(Int64.max), version: version(1_795_000_000_004)),
-                FieldChange(table: "holdings", rowID: other, column: "blob", value: .blob([0, 1, 2, 255]), version: version(1_795_000_000_005)),
-                FieldChange(table: "holdings", rowID: other, column: "yield", value: .real(0.0125), version: version(1_795_000_000_006), base: version(1_795_000_000_000)),
+                FieldChange(
+                    table: "customers", rowID: customer, column: "city", value: .text("Zürich \"Altstadt\" \\ 1/2"),
+                    version: version(1_795_000_000_000)),
+                FieldChange(
+                    table: "customers", rowID: customer, column: "dependents", value: .integer(-3),
+                    version: version(1_795_000_000_001)),
+                FieldChange(
+                    table: "customers", rowID: customer, column: "notes", value: .text("line\nnext\ttab \u{01} 😀"),
+                    version: version(1_795_000_000_002)),
+                FieldChange(
+                    table: "customers", rowID: customer, column: "phone", value: .null,
+                    version: version(1_795_000_000_003)),
+                FieldChange(
+                    table: "holdings", rowID: other, column: "amount", value: .integer(Int64.max),
+                    version: version(1_795_000_000_004)),
+                FieldChange(
+                    table: "holdings", rowID: other, column: "blob", value: .blob([0, 1, 2, 255]),
+                    version: version(1_795_000_000_005)),
+                FieldChange(
+                    table: "holdings", rowID: other, column: "yield", value: .real(0.0125),
+                    version: version(1_795_000_000_006), base: version(1_795_000_000_000)),
             ]),
-        cursor: PullCursor(seq: 42, position: (1, other)), more: true, removed: [other], serverTimeMillis: 1_795_000_070_000)
+        cursor: PullCursor(seq: 42, position: (1, other)), more: true, removed: [other],
+        serverTimeMillis: 1_795_000_070_000)
 
     /// Through JSONSerialization: the same document whatever the spacing and key order.
     static func object(_ data: Data) throws -> NSDictionary {
@@ -54,7 +69,8 @@ struct PullPageCodecTests {
 
     @Test("the reader reads what Codable writes, and what it writes itself, back into the same page")
     func reader() throws {
-        Self.expectEqual(try WireJSON.decode(PullResponse.self, from: WireJSON.encode(Self.page, pretty: true)), Self.page)
+        Self.expectEqual(
+            try WireJSON.decode(PullResponse.self, from: WireJSON.encode(Self.page, pretty: true)), Self.page)
         Self.expectEqual(try WireJSON.decode(PullResponse.self, from: WireJSON.encode(Self.page)), Self.page)
     }
 
@@ -79,18 +95,47 @@ struct PullPageCodecTests {
     @Test(
         "the reader refuses what Codable refuses, naming where",
         arguments: [
-            (#"{"format":"fieldsync-push","schema_version":1,"cursor":"1","more":false,"server_time":1,"rows":[]}"#, "format"),
-            (#"{"format":"fieldsync-pull","cursor":"1","more":false,"server_time":1,"rows":[]}"#, "schema_version is missing"),
-            (#"{"format":"fieldsync-pull","schema_version":1,"cursor":"x","more":false,"server_time":1,"rows":[]}"#, "cursor is not a pull cursor"),
-            (#"{"format":"fieldsync-pull","schema_version":1,"cursor":"1","more":false,"server_time":1,"rows":[{"table":"t","id":"i","fields":{}}]}"#, "rows[0].fields is empty"),
-            (#"{"format":"fieldsync-pull","schema_version":1,"cursor":"1","more":false,"server_time":1,"rows":[{"table":"t","id":"i","fields":{"c":{"version":"01a1ee565e000003-1f2e3d4c5b6a7980"}}}]}"#, "rows[0].fields.c.value is missing"),
-            (#"{"format":"fieldsync-pull","schema_version":1,"cursor":"1","more":false,"server_time":1,"rows":[{"table":"t","id":"i","fields":{"c":{"value":1,"version":"nope"}}}]}"#, "rows[0].fields.c.version is not a version"),
-            (#"{"format":"fieldsync-pull","schema_version":1,"cursor":"1","more":false,"server_time":1,"removed":["x"],"rows":[]}"#, "removed holds"),
-            (#"{"format":"fieldsync-pull","schema_version":1,"cursor":"1","more":false,"server_time":1,"rows":[]} x"#, "not valid JSON"),
-            (#"{"format":"fieldsync-pull","schema_version":1,"cursor":"1","more":false,"server_time":1,"rows":[{"table":"t","id":"i","fields":{"c":{"value":"\#u{01}","version":"01a1ee565e000003-1f2e3d4c5b6a7980"}}}]}"#, "not valid JSON"),
+            (
+                #"{"format":"fieldsync-push","schema_version":1,"cursor":"1","more":false,"server_time":1,"rows":[]}"#,
+                "format"
+            ),
+            (
+                #"{"format":"fieldsync-pull","cursor":"1","more":false,"server_time":1,"rows":[]}"#,
+                "schema_version is missing"
+            ),
+            (
+                #"{"format":"fieldsync-pull","schema_version":1,"cursor":"x","more":false,"server_time":1,"rows":[]}"#,
+                "cursor is not a pull cursor"
+            ),
+            (
+                #"{"format":"fieldsync-pull","schema_version":1,"cursor":"1","more":false,"server_time":1,"rows":[{"table":"t","id":"i","fields":{}}]}"#,
+                "rows[0].fields is empty"
+            ),
+            (
+                #"{"format":"fieldsync-pull","schema_version":1,"cursor":"1","more":false,"server_time":1,"rows":[{"table":"t","id":"i","fields":{"c":{"version":"01a1ee565e000003-1f2e3d4c5b6a7980"}}}]}"#,
+                "rows[0].fields.c.value is missing"
+            ),
+            (
+                #"{"format":"fieldsync-pull","schema_version":1,"cursor":"1","more":false,"server_time":1,"rows":[{"table":"t","id":"i","fields":{"c":{"value":1,"version":"nope"}}}]}"#,
+                "rows[0].fields.c.version is not a version"
+            ),
+            (
+                #"{"format":"fieldsync-pull","schema_version":1,"cursor":"1","more":false,"server_time":1,"removed":["x"],"rows":[]}"#,
+                "removed holds"
+            ),
+            (
+                #"{"format":"fieldsync-pull","schema_version":1,"cursor":"1","more":false,"server_time":1,"rows":[]} x"#,
+                "not valid JSON"
+            ),
+            (
+                #"{"format":"fieldsync-pull","schema_version":1,"cursor":"1","more":false,"server_time":1,"rows":[{"table":"t","id":"i","fields":{"c":{"value":"\#u{01}","version":"01a1ee565e000003-1f2e3d4c5b6a7980"}}}]}"#,
+                "not valid JSON"
+            ),
         ])
     func readerRefusals(document: String, message: String) throws {
-        let error = try #require(throws: WireError.self) { try WireJSON.decode(PullResponse.self, from: Data(document.utf8)) }
+        let error = try #require(throws: WireError.self) {
+            try WireJSON.decode(PullResponse.self, from: Data(document.utf8))
+        }
         #expect(error.code == .malformed)
         #expect(error.message.contains(message), "\(error.message)")
     }

@@ -1,76 +1,38 @@
 import FieldSyncCore
 import Foundation
 
-/// Reads a pull page from JSON byte by byte, straight into field changes:
-/// the same document and the same checks as `PullResponse`'s `Decodable`
-/// conformance, which spent most of a device's first sync building
-/// containers and probing each value's type.
-struct PullPageReader {
+/// Reads the protocol's large documents (pull pages, pushes) from JSON byte
+/// by byte, straight into field changes: the same documents and the same
+/// checks as their `Decodable` conformances, which spent most of a device's
+/// first sync, and a twentieth of the service's time under load, building
+/// containers and probing each value's type. One document per call of `read`.
+struct WireReader {
     private let bytes: UnsafeBufferPointer<UInt8>
     private var position = 0
 
-    static func read(_ data: Data) throws -> PullResponse {
+    /// Reads the whole of `data` as one JSON object with `document`.
+    static func read<Document>(_ data: Data, _ document: (inout WireReader) throws -> Document) throws -> Document {
         try data.withUnsafeBytes { raw in
-            var reader = PullPageReader(bytes: raw.bindMemory(to: UInt8.self))
-            let page = try reader.page()
+            var reader = WireReader(bytes: raw.bindMemory(to: UInt8.self))
+            reader.skipWhitespace()
+            guard reader.peek() == UInt8(ascii: "{") || reader.peek() == nil else {
+                throw WireError.malformed("the document has the wrong type (expected an object)")
+            }
+            let result = try document(&reader)
             reader.skipWhitespace()
             guard reader.position == reader.bytes.count else { throw reader.invalid() }
-            return page
+            return result
         }
     }
 
     private init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
-    // MARK: - The page
-
-    private mutating func page() throws -> PullResponse {
-        var format: String?
-        var schemaVersion: Int?
-        var cursor: PullCursor?
-        var more: Bool?
-        var removed: [String] = []
-        var serverTime: UInt64?
-        var changes: [FieldChange]?
-        try object { reader, key in
-            switch key {
-            case "format": format = try reader.string()
-            case "schema_version": schemaVersion = try reader.integer("schema_version").flatMap { Int(exactly: $0) }
-            case "cursor":
-                guard let parsed = PullCursor(try reader.string()) else {
-                    throw WireError.malformed("cursor is not a pull cursor")
-                }
-                cursor = parsed
-            case "more": more = try reader.boolean("more")
-            case "removed":
-                removed = []
-                if try !reader.null() {
-                    try reader.array { reader in removed.append(try reader.string()) }
-                }
-            case "server_time": serverTime = try reader.integer("server_time").flatMap { UInt64(exactly: $0) }
-            case "rows": changes = try reader.rows()
-            default: try reader.skipValue()
-            }
-        }
-        guard let format else { throw WireError.malformed("format is missing") }
-        guard format == PullResponse.format else {
-            throw WireError.malformed("format: expected \"\(PullResponse.format)\", got \"\(format)\"")
-        }
-        guard let schemaVersion else { throw WireError.malformed("schema_version is missing") }
-        guard let cursor else { throw WireError.malformed("cursor is missing") }
-        guard let more else { throw WireError.malformed("more is missing") }
-        guard removed.allSatisfy(RowID.isValid) else {
-            throw WireError.malformed("removed holds something that is not a record id")
-        }
-        guard let serverTime else { throw WireError.malformed("server_time is missing") }
-        guard let changes else { throw WireError.malformed("rows is missing") }
-        return PullResponse(
-            changeSet: ChangeSet(schemaVersion: schemaVersion, changes: changes), cursor: cursor, more: more,
-            removed: removed, serverTimeMillis: serverTime)
-    }
-
     /// `[{"table", "id", "fields": {column: {"value", "version", "base"?}}}]`, each row's
     /// fields in column order, as `WireRow.changes` gives them.
-    private mutating func rows() throws -> [FieldChange] {
+    mutating func rows() throws -> [FieldChange] {
+        skipWhitespace()
+        guard let next = peek() else { throw invalid() }
+        guard next == UInt8(ascii: "[") else { throw WireError.malformed("rows has the wrong type (expected a list)") }
         var changes: [FieldChange] = []
         var rowIndex = 0
         try array { reader in
@@ -116,7 +78,8 @@ struct PullPageReader {
             case "value": value = try reader.value(path: { "\(path()).value" })
             case "version":
                 guard let parsed = try reader.version() else {
-                    throw WireError.malformed("\(path()).version is not a version (TIMESTAMP-REPLICA, 16+16 hex digits)")
+                    throw WireError.malformed(
+                        "\(path()).version is not a version (TIMESTAMP-REPLICA, 16+16 hex digits)")
                 }
                 version = parsed
             case "base":
@@ -176,7 +139,7 @@ struct PullPageReader {
 
     // MARK: - JSON
 
-    private mutating func object(_ member: (inout PullPageReader, String) throws -> Void) throws {
+    mutating func object(_ member: (inout WireReader, String) throws -> Void) throws {
         try items(open: UInt8(ascii: "{"), close: UInt8(ascii: "}")) { reader in
             let key = try reader.string()
             try reader.expect(UInt8(ascii: ":"))
@@ -184,12 +147,12 @@ struct PullPageReader {
         }
     }
 
-    private mutating func array(_ element: (inout PullPageReader) throws -> Void) throws {
+    mutating func array(_ element: (inout WireReader) throws -> Void) throws {
         try items(open: UInt8(ascii: "["), close: UInt8(ascii: "]"), element)
     }
 
     /// `open`, items separated by commas, `close`.
-    private mutating func items(open: UInt8, close: UInt8, _ item: (inout PullPageReader) throws -> Void) throws {
+    private mutating func items(open: UInt8, close: UInt8, _ item: (inout WireReader) throws -> Void) throws {
         try expect(open)
         skipWhitespace()
         if peek() == close {
@@ -207,7 +170,7 @@ struct PullPageReader {
         }
     }
 
-    private mutating func string() throws -> String {
+    mutating func string() throws -> String {
         try expect(UInt8(ascii: "\""))
         let start = position
         // The common case: no escapes, the bytes are the string.
@@ -259,7 +222,8 @@ struct PullPageReader {
                 guard byte >= 0x20 else { throw invalid() }
                 // Copy a run of plain bytes (UTF-8 sequences stay whole).
                 let runStart = position - 1
-                while position < bytes.count, bytes[position] != UInt8(ascii: "\""), bytes[position] != UInt8(ascii: "\\"),
+                while position < bytes.count, bytes[position] != UInt8(ascii: "\""),
+                    bytes[position] != UInt8(ascii: "\\"),
                     bytes[position] >= 0x20
                 {
                     position += 1
@@ -267,6 +231,16 @@ struct PullPageReader {
                 scalars.append(contentsOf: utf8(runStart..<position).unicodeScalars)
             }
         }
+    }
+
+    /// A string member named `name`, or `malformed` naming it.
+    mutating func text(_ name: String) throws -> String {
+        skipWhitespace()
+        guard let next = peek() else { throw invalid() }
+        guard next == UInt8(ascii: "\"") else {
+            throw WireError.malformed("\(name) has the wrong type (expected a string)")
+        }
+        return try string()
     }
 
     /// The bytes as a string. Invalid UTF-8 becomes U+FFFD, as most JSON readers do.
@@ -310,16 +284,18 @@ struct PullPageReader {
         return utf8(start..<position)
     }
 
-    private mutating func integer(_ name: String) throws -> Int64? {
+    mutating func integer(_ name: String) throws -> Int64? {
         skipWhitespace()
-        guard peek() != UInt8(ascii: "\"") else { throw WireError.malformed("\(name) has the wrong type (expected a number)") }
+        guard peek() != UInt8(ascii: "\"") else {
+            throw WireError.malformed("\(name) has the wrong type (expected a number)")
+        }
         guard let integer = Int64(try number()) else {
             throw WireError.malformed("\(name) has the wrong type (expected a whole number)")
         }
         return integer
     }
 
-    private mutating func boolean(_ name: String) throws -> Bool {
+    mutating func boolean(_ name: String) throws -> Bool {
         skipWhitespace()
         switch peek() {
         case UInt8(ascii: "t"):
@@ -333,7 +309,7 @@ struct PullPageReader {
     }
 
     /// Reads `null` when it comes next.
-    private mutating func null() throws -> Bool {
+    mutating func null() throws -> Bool {
         skipWhitespace()
         guard peek() == UInt8(ascii: "n") else { return false }
         try literal("null")
@@ -348,7 +324,7 @@ struct PullPageReader {
         position += count
     }
 
-    private mutating func skipValue() throws {
+    mutating func skipValue() throws {
         skipWhitespace()
         switch peek() {
         case UInt8(ascii: "\""): _ = try string()

@@ -1,0 +1,51 @@
+import FieldSyncCore
+import Foundation
+
+extension WireReader {
+    /// A pull page (`PullResponse`).
+    mutating func pullPage() throws -> PullResponse {
+        var format: String?
+        var schemaVersion: Int?
+        var cursor: PullCursor?
+        var more: Bool?
+        var removed: [String] = []
+        var serverTime: UInt64?
+        var changes: [FieldChange]?
+        try object { reader, key in
+            switch key {
+            case "format": format = try reader.text("format")
+            case "schema_version": schemaVersion = try reader.integer("schema_version").flatMap { Int(exactly: $0) }
+            case "cursor":
+                guard let parsed = PullCursor(try reader.text("cursor")) else {
+                    throw WireError.malformed("cursor is not a pull cursor")
+                }
+                cursor = parsed
+            case "more": more = try reader.boolean("more")
+            case "removed":
+                removed = []
+                if try !reader.null() {
+                    try reader.array { reader in removed.append(try reader.string()) }
+                }
+            case "server_time": serverTime = try reader.integer("server_time").flatMap { UInt64(exactly: $0) }
+            case "rows": changes = try reader.rows()
+            default: try reader.skipValue()
+            }
+        }
+        guard let format else { throw WireError.malformed("format is missing") }
+        guard format == PullResponse.format else {
+            throw WireError.malformed("format: expected \"\(PullResponse.format)\", got \"\(format)\"")
+        }
+        guard let schemaVersion else { throw WireError.malformed("schema_version is missing") }
+        guard let cursor else { throw WireError.malformed("cursor is missing") }
+        guard let more else { throw WireError.malformed("more is missing") }
+        guard removed.allSatisfy(RowID.isValid) else {
+            throw WireError.malformed("removed holds something that is not a record id")
+        }
+        guard let serverTime else { throw WireError.malformed("server_time is missing") }
+        guard let changes else { throw WireError.malformed("rows is missing") }
+        return PullResponse(
+            changeSet: ChangeSet(schemaVersion: schemaVersion, changes: changes), cursor: cursor, more: more,
+            removed: removed, serverTimeMillis: serverTime)
+    }
+
+}
