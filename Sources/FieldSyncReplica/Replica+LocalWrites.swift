@@ -12,6 +12,21 @@ extension Replica {
         case new
     }
 
+    /// Fields of one row to write as a local edit.
+    public struct Edit: Sendable {
+        public var table: String
+        public var id: String
+        public var values: [(column: String, value: Value)]
+        public var mode: WriteMode
+
+        public init(_ table: String, id: String, values: [(column: String, value: Value)], mode: WriteMode = .upsert) {
+            self.table = table
+            self.id = id
+            self.values = values
+            self.mode = mode
+        }
+    }
+
     /// Writes fields of one row as a local edit: validates every value, stamps
     /// each changed field with a fresh version, and queues it as pending.
     /// Fields set to their current value are left alone. Returns the changes made.
@@ -19,17 +34,29 @@ extension Replica {
     public func write(
         _ tableName: String, id rawID: String, values: [(column: String, value: Value)], mode: WriteMode = .upsert
     ) throws -> [FieldChange] {
-        let table = try schema.table(tableName)
-        let id = try RowID.normalized(rawID)
-        var normalized: [(index: Int, value: Value)] = []
-        for (column, value) in values {
-            let schemaColumn = try table.column(column)
-            let checked = try table.validate(value, for: schemaColumn)
-            let index = table.columnIndex(column)!
-            normalized.removeAll { $0.index == index }
-            normalized.append((index, checked))
+        try write([Edit(tableName, id: rawID, values: values, mode: mode)])
+    }
+
+    /// Writes several rows as one local edit, all or nothing: a visit saved
+    /// with the customer's new details and its follow-up task, say. Each row
+    /// as `write(_:id:values:mode:)` writes it; returns the changes made.
+    @discardableResult
+    public func write(_ edits: [Edit]) throws -> [FieldChange] {
+        let checked = try edits.map { edit in
+            let table = try schema.table(edit.table)
+            var normalized: [(index: Int, value: Value)] = []
+            for (column, value) in edit.values {
+                let schemaColumn = try table.column(column)
+                let value = try table.validate(value, for: schemaColumn)
+                let index = table.columnIndex(column)!
+                normalized.removeAll { $0.index == index }
+                normalized.append((index, value))
+            }
+            return (table: table, id: try RowID.normalized(edit.id), fields: normalized, mode: edit.mode)
         }
-        return try writeTransaction { db in try write(db, table, id: id, fields: normalized, mode: mode) }
+        return try writeTransaction { db in
+            try checked.flatMap { try write(db, $0.table, id: $0.id, fields: $0.fields, mode: $0.mode) }
+        }
     }
 
     /// Writes validated fields of one row inside the open write transaction.
@@ -95,11 +122,13 @@ extension Replica {
         let values = fields.map(\.value.databaseValue)
         if exists {
             try db.execute(
-                cached: "UPDATE \(ReplicaLayout.quote(table.name)) SET \(names.map { "\($0) = ?" }.joined(separator: ", ")) WHERE id = ?",
+                cached:
+                    "UPDATE \(ReplicaLayout.quote(table.name)) SET \(names.map { "\($0) = ?" }.joined(separator: ", ")) WHERE id = ?",
                 arguments: StatementArguments(values + [id.databaseValue]))
         } else {
             try db.execute(
-                cached: "INSERT INTO \(ReplicaLayout.quote(table.name))(id, \(names.joined(separator: ", "))) VALUES (?\(String(repeating: ", ?", count: names.count)))",
+                cached:
+                    "INSERT INTO \(ReplicaLayout.quote(table.name))(id, \(names.joined(separator: ", "))) VALUES (?\(String(repeating: ", ?", count: names.count)))",
                 arguments: StatementArguments([id.databaseValue] + values))
         }
     }
@@ -117,13 +146,15 @@ extension Replica {
                 do throws(ClockSkew) { try clock.observe(current.timestamp) } catch {
                     throw ReplicaError(
                         .clockSkew,
-                        "\(table.name).\(table.columns[index].name) of record \(id) has a version \(error.aheadMillis / 1000) s ahead of this device's clock: check the device's date and time")
+                        "\(table.name).\(table.columns[index].name) of record \(id) has a version \(error.aheadMillis / 1000) s ahead of this device's clock: check the device's date and time"
+                    )
                 }
             }
         }
         let version = Version(timestamp: clock.next(), replica: replicaID)
         guard fields.allSatisfy({ versions[$0.index].map { $0 < version } ?? true }) else {
-            throw ReplicaError(.clockSkew, "this device's clock cannot go past a stored version of \(table.name) record \(id)")
+            throw ReplicaError(
+                .clockSkew, "this device's clock cannot go past a stored version of \(table.name) record \(id)")
         }
         transactionChanged = true
         // Rejected changes are rare: look once per row, not once per field.
@@ -140,9 +171,11 @@ extension Replica {
                 rowHasRejected
                 ? try Row.fetchOne(
                     db,
-                    cached: "DELETE FROM fs_rejected WHERE tbl = ? AND row_id = ? AND col = ? RETURNING base_hlc, base_replica",
+                    cached:
+                        "DELETE FROM fs_rejected WHERE tbl = ? AND row_id = ? AND col = ? RETURNING base_hlc, base_replica",
                     arguments: [table.name, id, column]) : nil
-            let previous = rejectedBase.map { Version(timestamp: $0["base_hlc"], replica: $0["base_replica"]) } ?? versions[index]
+            let previous =
+                rejectedBase.map { Version(timestamp: $0["base_hlc"], replica: $0["base_replica"]) } ?? versions[index]
             versions[index] = version
             // The base is what this writer last saw of the field; a second
             // unsent edit of the same field keeps the base of the first.
@@ -162,7 +195,8 @@ extension Replica {
                     previous?.storedTimestamp, previous?.storedReplica,
                 ])
             changes.append(
-                FieldChange(table: table.name, rowID: id, column: column, value: value, version: version, base: previous))
+                FieldChange(
+                    table: table.name, rowID: id, column: column, value: value, version: version, base: previous))
             if refusedCapturesRemain { try dequeueCaptured(db, FieldRef(table: table.name, rowID: id, column: column)) }
         }
         try db.execute(

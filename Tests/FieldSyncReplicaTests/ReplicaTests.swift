@@ -79,11 +79,15 @@ struct ReplicaTests {
         #expect(phone?.base == nil, "a second unsent edit keeps the first edit's base")
 
         // Someone else's newer version arrives; the next local edit has seen it.
-        let remote = Version(timestamp: HybridTimestamp(millis: wall.millis + 5, counter: 0), replica: ReplicaID(rawValue: 9)!)
+        let remote = Version(
+            timestamp: HybridTimestamp(millis: wall.millis + 5, counter: 0), replica: ReplicaID(rawValue: 9)!)
         let outcome = try replica.merge(
-            ChangeSet(schemaVersion: 1, changes: [
-                FieldChange(table: "customers", rowID: customerID, column: "city", value: .text("Porto"), version: remote)
-            ]))
+            ChangeSet(
+                schemaVersion: 1,
+                changes: [
+                    FieldChange(
+                        table: "customers", rowID: customerID, column: "city", value: .text("Porto"), version: remote)
+                ]))
         #expect(outcome.changedFields == [FieldRef(table: "customers", rowID: customerID, column: "city")])
         let city = try replica.write("customers", id: customerID, values: [("city", .text("Faro"))])
         #expect(city[0].base == remote)
@@ -115,6 +119,36 @@ struct ReplicaTests {
         #expect(try replica.digest().rows == 0)
     }
 
+    @Test("several rows written as one edit, in order (a task may name the customer written before it), all or nothing")
+    func writeSeveral() throws {
+        let replica = try makeReplica()
+        let task = "aaaaaaaa-5d4a-4c6b-9e7f-0a1b2c3d4e5f"
+        let taskFields: [(column: String, value: Value)] = [
+            ("customer_id", .text(customerID)), ("kind", .text("call_back")), ("title", .text("x")),
+            ("due_date", .text("2026-01-01")), ("status", .text("open")),
+        ]
+        let refused = #expect(throws: ReplicaError.self) {
+            try replica.write([
+                Replica.Edit(
+                    "customers", id: customerID, values: [("owner", .text("ana")), ("full_name", .text("Ana"))],
+                    mode: .new),
+                Replica.Edit("tasks", id: task, values: taskFields, mode: .new),
+                Replica.Edit("customers", id: customerID, values: [("phone", .text("1"))], mode: .new),
+            ])
+        }
+        #expect(refused?.code == .recordExists)
+        #expect(try replica.pendingCount() == 0 && replica.digest().rows == 0)
+
+        let changes = try replica.write([
+            Replica.Edit(
+                "customers", id: customerID, values: [("owner", .text("ana")), ("full_name", .text("Ana"))], mode: .new),
+            Replica.Edit("tasks", id: task, values: taskFields, mode: .new),
+        ])
+        #expect(changes.map(\.table) == Array(repeating: "customers", count: 3) + Array(repeating: "tasks", count: 6))
+        #expect(Set(changes.map(\.version)).count == 2, "one version per row, as separate writes give")
+        #expect(try replica.pendingCount() == 9 && replica.digest().rows == 2)
+    }
+
     @Test("merging: higher wins per field, lower and equal versions change nothing")
     func mergeRule() throws {
         let replica = try makeReplica()
@@ -143,15 +177,36 @@ struct ReplicaTests {
         try addCustomer(replica)
         let before = try replica.digest().digest
         let version = Version(timestamp: HybridTimestamp(millis: 1, counter: 0), replica: ReplicaID(rawValue: 5)!)
-        let good = FieldChange(table: "customers", rowID: customerID, column: "city", value: .text("X"), version: version)
+        let good = FieldChange(
+            table: "customers", rowID: customerID, column: "city", value: .text("X"), version: version)
         for (bad, code) in [
-            (FieldChange(table: "customers", rowID: customerID, column: "tier", value: .text("gold"), version: version), ErrorCode.notAllowed),
-            (FieldChange(table: "customers", rowID: customerID, column: "nickname", value: .text("x"), version: version), .unknownColumn),
-            (FieldChange(table: "clients", rowID: customerID, column: "city", value: .text("x"), version: version), .unknownTable),
-            (FieldChange(table: "customers", rowID: "NOT-A-UUID", column: "city", value: .text("x"), version: version), .badID),
-            (FieldChange(table: "customers", rowID: customerID, column: "deleted", value: .null, version: version), .requiredField),
+            (
+                FieldChange(
+                    table: "customers", rowID: customerID, column: "tier", value: .text("gold"), version: version),
+                ErrorCode.notAllowed
+            ),
+            (
+                FieldChange(
+                    table: "customers", rowID: customerID, column: "nickname", value: .text("x"), version: version),
+                .unknownColumn
+            ),
+            (
+                FieldChange(table: "clients", rowID: customerID, column: "city", value: .text("x"), version: version),
+                .unknownTable
+            ),
+            (
+                FieldChange(
+                    table: "customers", rowID: "NOT-A-UUID", column: "city", value: .text("x"), version: version),
+                .badID
+            ),
+            (
+                FieldChange(table: "customers", rowID: customerID, column: "deleted", value: .null, version: version),
+                .requiredField
+            ),
         ] {
-            let error = #expect(throws: SchemaViolation.self) { try replica.merge(ChangeSet(schemaVersion: 1, changes: [good, bad])) }
+            let error = #expect(throws: SchemaViolation.self) {
+                try replica.merge(ChangeSet(schemaVersion: 1, changes: [good, bad]))
+            }
             #expect(error?.code == code)
             #expect(try replica.digest().digest == before)
         }
@@ -167,11 +222,14 @@ struct ReplicaTests {
         try addCustomer(replica)
         let other = try DatabaseQueue(path: replica.path)  // another program: triggers enabled
         try other.write { db in
-            try db.execute(sql: "UPDATE customers SET phone = '+351 9', city = 'Braga' WHERE id = ?", arguments: [customerID])
+            try db.execute(
+                sql: "UPDATE customers SET phone = '+351 9', city = 'Braga' WHERE id = ?", arguments: [customerID])
             try db.execute(sql: "DELETE FROM customers WHERE id = ?", arguments: [customerID])
         }
         let refused = #expect(throws: DatabaseError.self) {
-            try other.write { try $0.execute(sql: "UPDATE customers SET tier = 'gold' WHERE id = ?", arguments: [self.customerID]) }
+            try other.write {
+                try $0.execute(sql: "UPDATE customers SET tier = 'gold' WHERE id = ?", arguments: [self.customerID])
+            }
         }
         #expect(refused?.resultCode == .SQLITE_CONSTRAINT)
         try other.close()
@@ -196,19 +254,26 @@ struct ReplicaTests {
         let other = try DatabaseQueue(path: replica.path)
         // 16 KiB of text passes the tables' CHECKs but not validation.
         let long = String(repeating: "x", count: 20_000)
-        try other.write { try $0.execute(sql: "UPDATE customers SET notes = ? WHERE id = ?", arguments: [long, self.customerID]) }
+        try other.write {
+            try $0.execute(sql: "UPDATE customers SET notes = ? WHERE id = ?", arguments: [long, self.customerID])
+        }
         try other.close()
         try replica.absorbCapturedWrites()
-        #expect(try replica.refusedCapturedFields() == [FieldRef(table: "customers", rowID: customerID, column: "notes")])
+        #expect(
+            try replica.refusedCapturedFields() == [FieldRef(table: "customers", rowID: customerID, column: "notes")])
         #expect(try replica.pendingChanges().contains { $0.column == "notes" } == false)
         #expect(try replica.changes().changeSet.changes.contains { $0.column == "notes" } == false)
 
         // A merged value for the field supersedes the refused edit: it is not re-stamped as local.
-        let remote = Version(timestamp: HybridTimestamp(millis: wall.millis + 1, counter: 0), replica: ReplicaID(rawValue: 9)!)
+        let remote = Version(
+            timestamp: HybridTimestamp(millis: wall.millis + 1, counter: 0), replica: ReplicaID(rawValue: 9)!)
         _ = try replica.merge(
-            ChangeSet(schemaVersion: 1, changes: [
-                FieldChange(table: "customers", rowID: customerID, column: "notes", value: .text("ok"), version: remote)
-            ]))
+            ChangeSet(
+                schemaVersion: 1,
+                changes: [
+                    FieldChange(
+                        table: "customers", rowID: customerID, column: "notes", value: .text("ok"), version: remote)
+                ]))
         try replica.absorbCapturedWrites()
         #expect(try replica.refusedCapturedFields().isEmpty)
         #expect(try replica.pendingChanges().contains { $0.column == "notes" } == false)
@@ -238,10 +303,14 @@ struct ReplicaTests {
             FieldChange(
                 table: "customers", rowID: customerID, column: column, value: .text("Future"),
                 version: Version(
-                    timestamp: HybridTimestamp(millis: wall.millis + millisAhead, counter: 0), replica: ReplicaID(rawValue: 7)!))
+                    timestamp: HybridTimestamp(millis: wall.millis + millisAhead, counter: 0),
+                    replica: ReplicaID(rawValue: 7)!))
         }
         let refused = #expect(throws: ChangesFromTheFuture.self) {
-            try replica.merge(ChangeSet(schemaVersion: 1, changes: [change("phone", millisAhead: 0), change("city", millisAhead: 3_600_000)]))
+            try replica.merge(
+                ChangeSet(
+                    schemaVersion: 1,
+                    changes: [change("phone", millisAhead: 0), change("city", millisAhead: 3_600_000)]))
         }
         #expect(refused?.code == .clockSkew)
         #expect(refused?.skew.aheadMillis == 3_600_000)
@@ -286,7 +355,9 @@ struct ReplicaTests {
         let changes = ["a", "b"].map {
             FieldChange(table: "customers", rowID: customerID, column: "full_name", value: .text($0), version: version)
         }
-        let error = #expect(throws: SchemaViolation.self) { try replica.merge(ChangeSet(schemaVersion: 1, changes: changes)) }
+        let error = #expect(throws: SchemaViolation.self) {
+            try replica.merge(ChangeSet(schemaVersion: 1, changes: changes))
+        }
         #expect(error?.code == .malformed)
     }
 
