@@ -138,7 +138,8 @@ public struct Synchronizer {
             // A service that says "more" without moving on would keep us here forever.
             guard !page.more || page.cursor != cursor else {
                 throw SyncError(
-                    .serverError, "the service answered a pull with more rows but the same cursor \(cursor); try again later")
+                    .serverError,
+                    "the service answered a pull with more rows but the same cursor \(cursor); try again later")
             }
             let next = page.more ? prefetch(after: page.cursor) : nil
             defer { next?.cancel() }
@@ -194,7 +195,8 @@ public struct Synchronizer {
         } catch let error as any FieldSyncError {
             throw SyncError(
                 error.code,
-                "conflict \(id) was settled, but pulling its value failed: \(error.message); run `fieldsync pull` later")
+                "conflict \(id) was settled, but pulling its value failed: \(error.message); run `fieldsync pull` later"
+            )
         }
     }
 }

@@ -23,7 +23,8 @@ extension PostgresCentralStore {
                     statement.arguments.append(.integer(bound))
                 }
                 statement.and(scope.records(table, alias: "t", rowByRow: true))
-                let rows = try await records(connection, table, where: statement, orderBy: "c.seq, c.id", limit: page.rowsToRead)
+                let rows = try await records(
+                    connection, table, where: statement, orderBy: "c.seq, c.id", limit: page.rowsToRead)
                 page.add(rows, tableIndex: tableIndex)
             }
             var removed: [String] = []
@@ -37,7 +38,9 @@ extension PostgresCentralStore {
             return page.response(schema: schema, committed: committed, removed: removed, serverTimeMillis: now())
         }
         if !response.more, syncNotes.withLock({ $0.isDue(for: caller.id, at: response.serverTimeMillis) }) {
-            try await transaction { connection in try await noteSync(connection, of: caller, at: response.serverTimeMillis) }
+            try await transaction { connection in
+                try await noteSync(connection, of: caller, at: response.serverTimeMillis)
+            }
         }
         return response
     }
@@ -47,7 +50,8 @@ extension PostgresCentralStore {
         let (digest, rows) = try await transaction(readOnly: true) { connection -> (String, Int) in
             var digest = ContentDigest()
             for table in schema.tables.sorted(by: { Array($0.name.utf8).lexicographicallyPrecedes($1.name.utf8) }) {
-                try await forEachRecord(connection, table, where: PostgresStatement(scope.records(table))) { _, record in
+                try await forEachRecord(connection, table, where: PostgresStatement(scope.records(table))) {
+                    _, record in
                     digest.add(rowHash: RowHash(table: table.name, rowID: record.id, fields: record.versionedFields))
                 }
             }

@@ -9,7 +9,8 @@ extension PostgresCentralStore {
     /// decide (`PushPlan`, the SQLite store's rules), then take the counter
     /// and write. Two instances pushing one record at once are serialised by
     /// its lock: the second sees the first's version and records the conflict once.
-    public func push(_ changeSet: ChangeSet, from caller: SyncCaller, cursor: PullCursor?) async throws -> PushResponse {
+    public func push(_ changeSet: ChangeSet, from caller: SyncCaller, cursor: PullCursor?) async throws -> PushResponse
+    {
         let now = now()
         let scope = Scope(caller.manager, schema: schema)
         let screening = try PushScreening(
@@ -53,7 +54,9 @@ extension PostgresCentralStore {
         if !rejected.isEmpty {
             logger.info(
                 "push rejected changes",
-                metadata: ["replica": "\(caller.replica)", "rejected": "\(rejected.count)", "forbidden": "\(refused.count)"])
+                metadata: [
+                    "replica": "\(caller.replica)", "rejected": "\(rejected.count)", "forbidden": "\(refused.count)",
+                ])
         }
         return PushResponse(
             accepted: accepted.count - refused.count,
@@ -109,13 +112,16 @@ extension PostgresCentralStore {
             let batch = entries[start..<min(entries.count, start + 1000)]
             var arguments: [PostgresArgument] = []
             for (change, old, won) in batch {
-                arguments += [
-                    .text(change.table), .text(change.rowID), .text(change.column), .integer(change.version.storedTimestamp),
-                    .integer(change.version.storedReplica),
-                ] + seq.arguments + [
-                    PostgresArgument(manager), .integer(Int64(now)), PostgresArgument(PostgresValueText.encode(change.value)),
-                    PostgresArgument(PostgresValueText.encode(old)), .boolean(won),
-                ]
+                arguments +=
+                    [
+                        .text(change.table), .text(change.rowID), .text(change.column),
+                        .integer(change.version.storedTimestamp),
+                        .integer(change.version.storedReplica),
+                    ] + seq.arguments + [
+                        PostgresArgument(manager), .integer(Int64(now)),
+                        PostgresArgument(PostgresValueText.encode(change.value)),
+                        PostgresArgument(PostgresValueText.encode(old)), .boolean(won),
+                    ]
             }
             let row = "(?, ?, ?, ?, ?, \(seq.sql), ?, ?, ?, ?, ?)"
             return PostgresStatement(

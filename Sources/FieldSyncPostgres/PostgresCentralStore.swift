@@ -69,7 +69,8 @@ public final class PostgresCentralStore: CentralStore {
                     try await Task.sleep(for: .seconds(15))
                     throw ServiceError(
                         .storage,
-                        "cannot connect to PostgreSQL at \(location) within 15 s; check that it runs and that the URL (host, port, user, database) is right")
+                        "cannot connect to PostgreSQL at \(location) within 15 s; check that it runs and that the URL (host, port, user, database) is right"
+                    )
                 }
                 defer { group.cancelAll() }
                 try await group.next()
@@ -97,7 +98,8 @@ public final class PostgresCentralStore: CentralStore {
             try await connection.run(
                 "CREATE TABLE IF NOT EXISTS svc_migrations(version integer PRIMARY KEY, applied_at bigint NOT NULL)",
                 logger: logger)
-            let applied = try await connection.rows("SELECT coalesce(max(version), 0) FROM svc_migrations", logger: logger)
+            let applied =
+                try await connection.rows("SELECT coalesce(max(version), 0) FROM svc_migrations", logger: logger)
                 .first.map { try $0[0].decode(Int.self) } ?? 0
             let migrations = PostgresLayout.migrations(for: schema)
             for (index, statements) in migrations.enumerated() where index + 1 > applied {
@@ -149,7 +151,8 @@ public final class PostgresCentralStore: CentralStore {
                     attempt += 1
                     continue
                 }
-                logger.error("PostgreSQL failed", metadata: ["sqlstate": "\(state ?? "none")", "code": "\(error.code)"])
+                logger.error(
+                    "PostgreSQL failed", metadata: ["sqlstate": "\(state ?? "none")", "code": "\(error.code)"])
                 throw ServiceError(
                     .storage,
                     "the PostgreSQL store at \(location) failed (\(error.serverInfo?[.message] ?? "\(error.code)")); check that the database is up and reachable"
@@ -159,7 +162,8 @@ public final class PostgresCentralStore: CentralStore {
                 logger.error("PostgreSQL unreachable", metadata: ["error": "\(error)"])
                 throw ServiceError(
                     .storage,
-                    "cannot connect to PostgreSQL at \(location); check that it runs and that the URL (host, port, user, database) is right")
+                    "cannot connect to PostgreSQL at \(location); check that it runs and that the URL (host, port, user, database) is right"
+                )
             }
         }
     }

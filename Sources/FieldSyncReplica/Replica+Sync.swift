@@ -89,7 +89,8 @@ extension Replica {
             let outcome = try merge(db, changeSet.changes, checkingClock: false)
             try remove(db, customers: customers)
             try db.execute(
-                cached: "INSERT INTO fs_meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                cached:
+                    "INSERT INTO fs_meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                 arguments: [SyncKey.pullCursor.rawValue, cursor.description])
             return outcome
         }
@@ -131,16 +132,19 @@ extension Replica {
                                 rejection.current?.version.storedReplica,
                             ] + key + version))
                     try db.execute(
-                        cached: "DELETE FROM fs_pending WHERE tbl = ? AND row_id = ? AND col = ? AND hlc = ? AND replica = ?",
+                        cached:
+                            "DELETE FROM fs_pending WHERE tbl = ? AND row_id = ? AND col = ? AND hlc = ? AND replica = ?",
                         arguments: StatementArguments(key + version))
                 } else {
                     try db.execute(
-                        cached: "DELETE FROM fs_pending WHERE tbl = ? AND row_id = ? AND col = ? AND hlc = ? AND replica = ?",
+                        cached:
+                            "DELETE FROM fs_pending WHERE tbl = ? AND row_id = ? AND col = ? AND hlc = ? AND replica = ?",
                         arguments: StatementArguments(key + version))
                     guard db.changesCount == 0 else { continue }
                     // A newer edit made while the push was in flight: the service now holds the pushed version.
                     try db.execute(
-                        cached: "UPDATE fs_pending SET base_hlc = ?, base_replica = ? WHERE tbl = ? AND row_id = ? AND col = ?",
+                        cached:
+                            "UPDATE fs_pending SET base_hlc = ?, base_replica = ? WHERE tbl = ? AND row_id = ? AND col = ?",
                         arguments: StatementArguments(version + key))
                 }
             }
@@ -191,7 +195,9 @@ extension Replica {
             // A re-stamped edit must still supersede what it was based on
             // (the service admitted those versions, so they are within its bound).
             for row in refused {
-                if let base = row["base_hlc"] as Int64? { clock.forceObserve(HybridTimestamp(rawValue: UInt64(bitPattern: base))) }
+                if let base = row["base_hlc"] as Int64? {
+                    clock.forceObserve(HybridTimestamp(rawValue: UInt64(bitPattern: base)))
+                }
             }
             var index = 0
             while index < refused.count {
@@ -211,7 +217,9 @@ extension Replica {
                     versions[column] = version
                     try db.execute(
                         cached: "UPDATE fs_pending SET hlc = ?, replica = ? WHERE tbl = ? AND row_id = ? AND col = ?",
-                        arguments: [version.storedTimestamp, version.storedReplica, tableName, id, row["col"] as String])
+                        arguments: [
+                            version.storedTimestamp, version.storedReplica, tableName, id, row["col"] as String,
+                        ])
                 }
                 try db.execute(
                     cached: "UPDATE \(ReplicaLayout.clockTable(table)) SET seq = ?, versions = ? WHERE id = ?",
@@ -254,19 +262,22 @@ extension Replica {
         let column = try table.column(rejected.change.column)
         return try writeTransaction { db in
             let row = try Row.fetchOne(
-                db, cached: "SELECT current_value, current_hlc, current_replica FROM fs_rejected WHERE id = ?", arguments: [id])
+                db, cached: "SELECT current_value, current_hlc, current_replica FROM fs_rejected WHERE id = ?",
+                arguments: [id])
             let current = row.flatMap { row in
                 Version(timestamp: row["current_hlc"], replica: row["current_replica"]).map {
                     (Value(row["current_value"] as DatabaseValue), $0)
                 }
             }
-            if let record = try Self.fetchRecords(db, table, where: "t.id = ?", arguments: [rejected.change.rowID]).first,
+            if let record = try Self.fetchRecords(db, table, where: "t.id = ?", arguments: [rejected.change.rowID])
+                .first,
                 let index = table.columnIndex(column.name), record.versions[index] == rejected.change.version
             {
                 var versions = record.fieldVersions
                 versions[index] = current?.1
                 try db.execute(
-                    cached: "UPDATE \(ReplicaLayout.quote(table.name)) SET \(ReplicaLayout.quote(column.name)) = ? WHERE id = ?",
+                    cached:
+                        "UPDATE \(ReplicaLayout.quote(table.name)) SET \(ReplicaLayout.quote(column.name)) = ? WHERE id = ?",
                     arguments: [
                         (current?.0 ?? (column.name == TableSchema.deletedColumn ? .integer(0) : .null)).databaseValue,
                         rejected.change.rowID,

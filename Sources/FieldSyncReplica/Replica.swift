@@ -1,6 +1,6 @@
+import CFieldSyncSQLite
 import FieldSyncCore
 import Foundation
-import CFieldSyncSQLite
 import GRDB
 import GRDBSQLite
 
@@ -52,7 +52,9 @@ public final class Replica {
     static func makeClock(
         last: HybridTimestamp, maxDriftMillis: UInt64, wallClock: @escaping HybridLogicalClock.WallClock, offset: UInt64
     ) -> HybridLogicalClock {
-        guard offset > 0 else { return HybridLogicalClock(last: last, maxDriftMillis: maxDriftMillis, wallClock: wallClock) }
+        guard offset > 0 else {
+            return HybridLogicalClock(last: last, maxDriftMillis: maxDriftMillis, wallClock: wallClock)
+        }
         return HybridLogicalClock(last: last, maxDriftMillis: maxDriftMillis) {
             let wall = wallClock()
             return wall > offset ? wall - offset : 0
@@ -76,7 +78,8 @@ public final class Replica {
             do {
                 try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             } catch {
-                throw ReplicaError(.io, "cannot create the directory \(directory) for the replica: \(error.localizedDescription)")
+                throw ReplicaError(
+                    .io, "cannot create the directory \(directory) for the replica: \(error.localizedDescription)")
             }
         }
         let database = try storageCall { try DatabaseQueue(path: path, configuration: configuration()) }
@@ -88,11 +91,12 @@ public final class Replica {
                 for statement in ReplicaLayout.statements(for: schema) {
                     try db.execute(sql: statement)
                 }
-                let meta: [(String, String)] = [
-                    ("format", formatName), ("format_version", String(formatVersion)),
-                    ("schema_version", String(schema.version)), ("replica_id", replicaID.description),
-                    ("clock", HybridTimestamp.zero.description), ("seq", "0"),
-                ] + (managerID.map { [("manager_id", $0)] } ?? [])
+                let meta: [(String, String)] =
+                    [
+                        ("format", formatName), ("format_version", String(formatVersion)),
+                        ("schema_version", String(schema.version)), ("replica_id", replicaID.description),
+                        ("clock", HybridTimestamp.zero.description), ("seq", "0"),
+                    ] + (managerID.map { [("manager_id", $0)] } ?? [])
                 for (key, value) in meta {
                     try db.execute(sql: "INSERT INTO fs_meta(key, value) VALUES (?, ?)", arguments: [key, value])
                 }
@@ -135,7 +139,9 @@ public final class Replica {
             try storageCall { try database.write { db in try ReplicaLayout.upgradeFromFormat1(db) } }
         } else if meta["format_version"] != String(formatVersion) {
             throw ReplicaError(
-                .notAReplica, "\(path) uses replica format \(meta["format_version"] ?? "?"); this fieldsync reads format \(formatVersion)")
+                .notAReplica,
+                "\(path) uses replica format \(meta["format_version"] ?? "?"); this fieldsync reads format \(formatVersion)"
+            )
         }
         guard meta["schema_version"] == String(schema.version) else {
             throw ReplicaError(
@@ -196,7 +202,8 @@ public final class Replica {
         try storageCall {
             try database.write { db in
                 try db.execute(
-                    cached: "INSERT INTO fs_meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                    cached:
+                        "INSERT INTO fs_meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                     arguments: [key, value])
             }
         }
@@ -215,7 +222,8 @@ public final class Replica {
     package func writeTransaction<T>(_ body: (Database) throws -> T) throws -> T {
         try storageCall {
             try database.write { db in
-                let stored = try Row.fetchAll(db, cached: "SELECT key, value FROM fs_meta WHERE key IN ('clock', 'seq')")
+                let stored = try Row.fetchAll(
+                    db, cached: "SELECT key, value FROM fs_meta WHERE key IN ('clock', 'seq')")
                 for row in stored {
                     let value: String = row["value"]
                     if row["key"] == "clock", let last = HybridTimestamp(hex: value), last > clock.last {

@@ -23,10 +23,12 @@ extension SQLiteCentralStore {
         try ManagerRules.check(manager)
         try replica.writeTransaction { db in
             try db.execute(
-                sql: "INSERT INTO svc_managers(id, name, branch, role, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                sql:
+                    "INSERT INTO svc_managers(id, name, branch, role, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                 arguments: [manager.id, manager.name, manager.branch, manager.role.rawValue, Int64(now())])
             guard db.changesCount == 1 else {
-                throw ServiceError(.managerExists, "there is a manager \(manager.id) already; see `fieldsync-server manager list`")
+                throw ServiceError(
+                    .managerExists, "there is a manager \(manager.id) already; see `fieldsync-server manager list`")
             }
         }
         logger.info("manager added", metadata: ["manager": "\(manager.id)", "role": "\(manager.role.rawValue)"])
@@ -44,7 +46,8 @@ extension SQLiteCentralStore {
             ).compactMap { row in
                 Self.manager(from: row).map {
                     ManagerRecord(
-                        manager: $0, activeTokens: row["tokens"], lastSyncMillis: (row["last_sync_at"] as Int64?).map(UInt64.init))
+                        manager: $0, activeTokens: row["tokens"],
+                        lastSyncMillis: (row["last_sync_at"] as Int64?).map(UInt64.init))
                 }
             }
         }
@@ -109,7 +112,9 @@ extension SQLiteCentralStore {
 
     @discardableResult
     func requireManager(_ db: Database, _ id: String) throws -> Manager {
-        guard let row = try Row.fetchOne(db, cached: "SELECT id, name, branch, role FROM svc_managers WHERE id = ?", arguments: [id]),
+        guard
+            let row = try Row.fetchOne(
+                db, cached: "SELECT id, name, branch, role FROM svc_managers WHERE id = ?", arguments: [id]),
             let manager = Self.manager(from: row)
         else {
             throw ServiceError(.unknownManager, "there is no manager \(id); see `fieldsync-server manager list`")

@@ -9,7 +9,9 @@ extension SQLiteCentralStore {
         let scope = Scope(caller.manager, schema: schema)
         let screening = try PushScreening(
             changeSet, from: caller, schema: schema, now: now, maxClockAheadMillis: maxClockAheadMillis)
-        if let invalid = screening.invalid { throw InvalidChanges(rejections: try withCurrentValues(invalid, scope: scope)) }
+        if let invalid = screening.invalid {
+            throw InvalidChanges(rejections: try withCurrentValues(invalid, scope: scope))
+        }
         let seenThrough = cursor?.completeThrough ?? 0
         var refused: [ChangeRejection] = []
         let conflicts = try replica.writeTransaction { db -> Int in
@@ -42,7 +44,9 @@ extension SQLiteCentralStore {
         if !rejected.isEmpty {
             logger.info(
                 "push rejected changes",
-                metadata: ["replica": "\(caller.replica)", "rejected": "\(rejected.count)", "forbidden": "\(refused.count)"])
+                metadata: [
+                    "replica": "\(caller.replica)", "rejected": "\(rejected.count)", "forbidden": "\(refused.count)",
+                ])
         }
         return PushResponse(
             accepted: screening.accepted.count - refused.count,
@@ -63,7 +67,8 @@ extension SQLiteCentralStore {
                 let inScope = scope.records(table)
                 guard
                     let record = try Replica.fetchRecords(
-                        db, table, where: "t.id = ? AND \(inScope.sql)", arguments: [rejection.field.rowID] + inScope.statementArguments
+                        db, table, where: "t.id = ? AND \(inScope.sql)",
+                        arguments: [rejection.field.rowID] + inScope.statementArguments
                     ).first,
                     let version = record.versions[index]
                 else { return rejection }

@@ -35,7 +35,8 @@ public actor SQLiteCentralStore: CentralStore {
         self.random = random
         let replica: Replica
         if FileManager.default.fileExists(atPath: path) {
-            replica = try Replica.open(at: path, schema: schema, maxDriftMillis: maxClockAheadMillis, wallClock: wallClock)
+            replica = try Replica.open(
+                at: path, schema: schema, maxDriftMillis: maxClockAheadMillis, wallClock: wallClock)
         } else {
             replica = try Replica.create(
                 at: path, managerID: nil, replicaID: replicaID, schema: schema, maxDriftMillis: maxClockAheadMillis,
@@ -61,7 +62,8 @@ public actor SQLiteCentralStore: CentralStore {
         let scope = Scope(caller, schema: schema)
         var page = PullPage(limit: limit)
         let response = try replica.read { db in
-            let committed = try Int64(String.fetchOne(db, cached: "SELECT value FROM fs_meta WHERE key = 'seq'") ?? "0") ?? 0
+            let committed =
+                try Int64(String.fetchOne(db, cached: "SELECT value FROM fs_meta WHERE key = 'seq'") ?? "0") ?? 0
             try PullPage.checkCursor(cursor, committed: committed)
             for (tableIndex, table) in schema.tables.enumerated() {
                 let after = PullPage.after(cursor, tableIndex: tableIndex)
@@ -77,7 +79,8 @@ public actor SQLiteCentralStore: CentralStore {
                 // The limit is bound, not spliced in: each SQL text stays compiled for the connection's life.
                 try Replica.forEachRecord(
                     db, table, where: "\(condition) AND \(inScope.sql)",
-                    arguments: arguments + inScope.statementArguments + [page.rowsToRead], orderBy: "c.seq, c.id LIMIT ?",
+                    arguments: arguments + inScope.statementArguments + [page.rowsToRead],
+                    orderBy: "c.seq, c.id LIMIT ?",
                     bySeq: true
                 ) { record, seq in rows.append((seq, record)) }
                 page.add(rows, tableIndex: tableIndex)
@@ -96,7 +99,9 @@ public actor SQLiteCentralStore: CentralStore {
     /// Customers reassigned in transactions `(after, through]` that the caller
     /// no longer sees: their device drops them (and their records). A page may
     /// repeat one the previous page named; dropping twice does nothing.
-    func removedCustomers(_ db: Database, _ scope: Scope, after cursor: PullCursor, through seq: Int64) throws -> [String] {
+    func removedCustomers(_ db: Database, _ scope: Scope, after cursor: PullCursor, through seq: Int64) throws
+        -> [String]
+    {
         guard let query = scope.removedCustomers() else { return [] }
         return try String.fetchAll(
             db, cached: query.sql, arguments: [cursor.completeThrough, seq] + query.statementArguments)
