@@ -9,6 +9,10 @@ import Foundation
 struct WireReader {
     private let bytes: UnsafeBufferPointer<UInt8>
     private var position = 0
+    /// Objects and arrays open around the current position.
+    private var depth = 0
+    /// As deep as `JSONDecoder` reads; FieldSync's documents nest six levels.
+    static let maxDepth = 512
 
     /// Reads the whole of `data` as one JSON object with `document`.
     static func read<Document>(_ data: Data, _ document: (inout WireReader) throws -> Document) throws -> Document {
@@ -154,6 +158,13 @@ struct WireReader {
     /// `open`, items separated by commas, `close`.
     private mutating func items(open: UInt8, close: UInt8, _ item: (inout WireReader) throws -> Void) throws {
         try expect(open)
+        // The service reads pushes from anyone: unknown members are skipped
+        // recursively, and a body of nested brackets must not overflow the stack.
+        guard depth < Self.maxDepth else {
+            throw WireError.malformed("the document nests deeper than \(Self.maxDepth) levels")
+        }
+        depth += 1
+        defer { depth -= 1 }
         skipWhitespace()
         if peek() == close {
             position += 1

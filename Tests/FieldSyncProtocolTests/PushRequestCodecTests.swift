@@ -71,6 +71,21 @@ struct PushRequestCodecTests {
         #expect(minimal.changeSet.changes.isEmpty && minimal.manager == nil && minimal.cursor == nil)
     }
 
+    @Test("a body of nested brackets is refused, not read into a stack overflow")
+    func deepNesting() throws {
+        let nested = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
+        let document =
+            #"{"format":"fieldsync-push","schema_version":1,"replica":"1f2e3d4c5b6a7980","extra":"# + nested
+            + #","rows":[]}"#
+        let error = try #require(throws: WireError.self) {
+            try WireJSON.decode(PushRequest.self, from: Data(document.utf8))
+        }
+        #expect(error.code == .malformed && error.message.contains("nests deeper than 512"), "\(error.message)")
+        let shallow =
+            #"{"format":"fieldsync-push","schema_version":1,"replica":"1f2e3d4c5b6a7980","extra":[[{"a":[1]}]],"rows":[]}"#
+        #expect(try WireJSON.decode(PushRequest.self, from: Data(shallow.utf8)).changeSet.changes.isEmpty)
+    }
+
     @Test(
         "the reader refuses what Codable refuses, naming where",
         arguments: [
