@@ -20,7 +20,7 @@ public struct ReplicaError: FieldSyncError {
     }
 
     /// SQLite's own error, with the statement's table but never its arguments.
-    static func storage(_ error: DatabaseError) -> ReplicaError {
+    package static func storage(_ error: DatabaseError) -> ReplicaError {
         ReplicaError(.storage, "the replica database failed: \(error.message ?? "SQLite error \(error.resultCode.rawValue)") (SQLite code \(error.extendedResultCode.rawValue))")
     }
 }

@@ -9,7 +9,8 @@ import Logging
 /// a PostgreSQL database that several `serve` instances share.
 struct StoreOptions: ParsableArguments {
     @Option(
-        help: "The central store's SQLite file, created on first use (else $FIELDSYNC_SERVER_DATA, else $XDG_DATA_HOME/fieldsync-server/central.db)."
+        help:
+            "The central store's SQLite file, created on first use (else $FIELDSYNC_SERVER_DATA, else $XDG_DATA_HOME/fieldsync-server/central.db)."
     )
     var data: String?
 
@@ -39,12 +40,14 @@ struct StoreOptions: ParsableArguments {
         }
     }
 
-    func open(maxClockAheadMillis: UInt64 = HybridLogicalClock.defaultMaxDriftMillis, logger: Logger) async throws
-        -> any CentralStore
-    {
+    /// `serving`: for `serve`, a long-running service (the SQLite store checkpoints its log in the background).
+    func open(
+        maxClockAheadMillis: UInt64 = HybridLogicalClock.defaultMaxDriftMillis, serving: Bool = false, logger: Logger
+    ) async throws -> any CentralStore {
         if let url = postgresURL {
             return try await PostgresCentralStore(
-                configuration: try PostgresURL.configuration(url), maxClockAheadMillis: maxClockAheadMillis, logger: logger)
+                configuration: try PostgresURL.configuration(url), maxClockAheadMillis: maxClockAheadMillis,
+                logger: logger)
         }
         let path = path
         // A bare file name (`--data central.db`) is in the current directory, which exists.
@@ -52,7 +55,9 @@ struct StoreOptions: ParsableArguments {
         if !directory.isEmpty {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         }
-        return try SQLiteCentralStore(path: path, maxClockAheadMillis: maxClockAheadMillis, logger: logger)
+        return try SQLiteCentralStore(
+            path: path, maxClockAheadMillis: maxClockAheadMillis,
+            backgroundCheckpoints: serving ? SQLiteCentralStore.serviceCheckpointInterval : nil, logger: logger)
     }
 
     /// For the administration commands: opens the store, does one thing, closes it; any error ends the command.

@@ -15,18 +15,27 @@ public actor SQLiteCentralStore: CentralStore {
     public nonisolated let maxClockAheadMillis: UInt64
     private nonisolated let wallClock: HybridLogicalClock.WallClock
     let replica: Replica
+    /// Checkpoints the log from a connection of its own, when running as a service.
+    package nonisolated let checkpointer: WALCheckpointer?
     let logger: Logger
     /// Where tokens come from (seeded in tests, so golden files are exact).
     var random: any RandomNumberGenerator
     var syncNotes = SyncNotes()
 
+    /// How often `fieldsync-server serve` checkpoints the log in the background (`WALCheckpointer`).
+    public static let serviceCheckpointInterval = Duration.milliseconds(200)
+
     /// Opens the store at `path`, creating it (and its directory) on first start.
+    /// `backgroundCheckpoints`: how often a connection of its own copies the
+    /// log into the database file, for a long-running service; nil (a command
+    /// that opens the store for a moment, a test): only SQLite's own
+    /// checkpoint, in the commit that fills the log.
     public init(
         path: String, schema: Schema = .default,
         maxClockAheadMillis: UInt64 = HybridLogicalClock.defaultMaxDriftMillis,
         wallClock: @escaping HybridLogicalClock.WallClock = SystemWallClock.millisecondsSinceEpoch,
         replicaID: ReplicaID = .random(), random: any RandomNumberGenerator = SystemRandomNumberGenerator(),
-        logger: Logger
+        backgroundCheckpoints: Duration? = nil, logger: Logger
     ) throws {
         self.schema = schema
         self.maxClockAheadMillis = maxClockAheadMillis
@@ -46,12 +55,13 @@ public actor SQLiteCentralStore: CentralStore {
             for statement in ServiceLayout.statements(for: schema) { try db.execute(sql: statement) }
         }
         self.replica = replica
+        checkpointer = try backgroundCheckpoints.map { try WALCheckpointer(path: path, every: $0, logger: logger) }
     }
 
     public nonisolated func now() -> UInt64 { wallClock() }
 
-    /// Nothing to release: the file closes with the store.
-    public func close() {}
+    /// Stops the background checkpoints; the file closes with the store.
+    public func close() { checkpointer?.stop() }
 
     public func digest(for caller: Manager) throws -> (digest: String, rows: Int) {
         let scope = Scope(caller, schema: schema)
