@@ -24,13 +24,22 @@ package final class WALCheckpointer: Sendable {
         }
         let connection = connection
         task = Task.detached(priority: .utility) {
+            // Said once when checkpoints start failing and once when they work again, not five times a second.
+            var failing = false
             while !Task.isCancelled {
                 try? await Task.sleep(for: interval)
                 do {
                     _ = try await Self.checkpoint(connection)
+                    if failing { logger.info("background WAL checkpoints work again") }
+                    failing = false
                 } catch {
                     // The writer's own checkpoint still runs when the log fills.
-                    logger.warning("background WAL checkpoint failed", metadata: ["error": "\(error)"])
+                    if !failing {
+                        logger.warning(
+                            "background WAL checkpoints fail; retrying every \(interval)",
+                            metadata: ["error": "\(error)"])
+                    }
+                    failing = true
                 }
             }
         }
