@@ -31,10 +31,7 @@ extension WireReader {
             default: try reader.skipValue()
             }
         }
-        guard let format else { throw WireError.malformed("format is missing") }
-        guard format == PullResponse.format else {
-            throw WireError.malformed("format: expected \"\(PullResponse.format)\", got \"\(format)\"")
-        }
+        try Self.check(format: format, expected: PullResponse.format)
         guard let schemaVersion else { throw WireError.malformed("schema_version is missing") }
         guard let cursor else { throw WireError.malformed("cursor is missing") }
         guard let more else { throw WireError.malformed("more is missing") }

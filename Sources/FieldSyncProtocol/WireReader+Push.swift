@@ -34,10 +34,7 @@ extension WireReader {
             default: try reader.skipValue()
             }
         }
-        guard let format else { throw WireError.malformed("format is missing") }
-        guard format == PushRequest.format else {
-            throw WireError.malformed("format: expected \"\(PushRequest.format)\", got \"\(format)\"")
-        }
+        try Self.check(format: format, expected: PushRequest.format)
         guard let schemaVersion else { throw WireError.malformed("schema_version is missing") }
         guard let replica else { throw WireError.malformed("replica is missing") }
         guard let changes else { throw WireError.malformed("rows is missing") }

@@ -244,6 +244,14 @@ struct WireReader {
         }
     }
 
+    /// A document's `format` member, which must be `expected`: the messages `WireFormat.check` gives.
+    static func check(format: String?, expected: String) throws {
+        guard let format else { throw WireError.malformed("format is missing") }
+        guard format == expected else {
+            throw WireError.malformed("format: expected \"\(expected)\", got \"\(format)\"")
+        }
+    }
+
     /// A string member named `name`, or `malformed` naming it.
     mutating func text(_ name: String) throws -> String {
         skipWhitespace()
