@@ -72,19 +72,41 @@ extension Replica {
         }
     }
 
+    /// How `forEachRecord` walks a table.
+    package enum Walk {
+        /// The records table (alias `t`), with its clock row (`c`) when there is one.
+        case records
+        /// The clock table (`c`) in `seq` order (its index), for reading the
+        /// changes after a point in order, page by page, each page reading only
+        /// its own rows; only records with versions are seen then.
+        case bySeq
+        /// As `bySeq`, but only the counters `source` lists: a table (or
+        /// subquery) aliased `s` with a `seq` column, walked first, so the
+        /// condition can narrow it with an index (order by `s.seq`, then `c.id`).
+        case bySeqIn(_ source: String)
+
+        /// The counter to order by, so SQLite reads the rows in index order.
+        package var seqColumn: String {
+            if case .bySeqIn = self { "s.seq" } else { "c.seq" }
+        }
+    }
+
     /// Streams records with the local change counter (`seq`) that last changed each.
-    /// `bySeq`: walk the clock table in `seq` order (its index), for reading
-    /// the changes after a point in order, page by page, each page reading
-    /// only its own rows; only records with versions are seen then.
     package static func forEachRecord(
         _ db: Database, _ table: TableSchema, where condition: String, arguments: StatementArguments,
-        orderBy: String = "t.id", bySeq: Bool = false, _ body: (Record, Int64) throws -> Void
+        orderBy: String = "t.id", walk: Walk = .records, _ body: (Record, Int64) throws -> Void
     ) throws {
         let columns = table.columns.map { "t.\(ReplicaLayout.quote($0.name))" }.joined(separator: ", ")
         let records = ReplicaLayout.quote(table.name)
         let clock = ReplicaLayout.clockTable(table)
-        // CROSS JOIN fixes the join order in SQLite: the clock table outside.
-        let from = bySeq ? "\(clock) c CROSS JOIN \(records) t ON t.id = c.id" : "\(records) t LEFT JOIN \(clock) c ON c.id = t.id"
+        // CROSS JOIN fixes the join order in SQLite: the clock table (or the listed counters) outside.
+        let from =
+            switch walk {
+            case .records: "\(records) t LEFT JOIN \(clock) c ON c.id = t.id"
+            case .bySeq: "\(clock) c CROSS JOIN \(records) t ON t.id = c.id"
+            case .bySeqIn(let source):
+                "\(source) CROSS JOIN \(clock) c ON c.seq = s.seq CROSS JOIN \(records) t ON t.id = c.id"
+            }
         let sql = """
             SELECT t.id, \(columns), c.versions, c.seq FROM \(from)
             WHERE \(condition) ORDER BY \(orderBy)

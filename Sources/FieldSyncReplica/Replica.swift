@@ -30,6 +30,10 @@ public final class Replica {
     package internal(set) var transactionSeq: Int64 = 0
     /// Whether the open write transaction changed a record (only then does the counter move).
     var transactionChanged = false
+    /// Runs in every write transaction that takes a new change counter, just
+    /// before it commits, with that counter: the service indexes what the
+    /// transaction changed, whichever of its paths made the change.
+    package var beforeCommittingChange: ((Database, Int64) throws -> Void)?
     /// Whether outside edits the schema refused are still queued: a write of
     /// such a field by FieldSync supersedes them.
     var refusedCapturesRemain = false
@@ -238,6 +242,7 @@ public final class Replica {
                 try db.execute(
                     cached: "UPDATE fs_meta SET value = ? WHERE key = 'clock'", arguments: [clock.last.description])
                 if transactionChanged {
+                    try beforeCommittingChange?(db, transactionSeq)
                     try db.execute(
                         cached: "UPDATE fs_meta SET value = ? WHERE key = 'seq'", arguments: [String(transactionSeq)])
                 }

@@ -52,8 +52,12 @@ public actor SQLiteCentralStore: CentralStore {
                 wallClock: wallClock)
         }
         try replica.writeTransaction { db in
+            let fillIn = try ScopeChanges.isMissing(db)
             for statement in ServiceLayout.statements(for: schema) { try db.execute(sql: statement) }
+            if fillIn { try db.execute(sql: ScopeChanges.fillIn(schema)) }
         }
+        let noteScopeChanges = ScopeChanges.note(schema)
+        replica.beforeCommittingChange = { db, seq in try db.execute(cached: noteScopeChanges, arguments: [seq]) }
         self.replica = replica
         checkpointer = try backgroundCheckpoints.map { try WALCheckpointer(path: path, every: $0, logger: logger) }
     }
@@ -84,14 +88,19 @@ public actor SQLiteCentralStore: CentralStore {
                     condition += " AND c.seq <= ?"
                     arguments += [bound]
                 }
+                var walk = Replica.Walk.bySeq
+                if let narrowing = ScopeChanges.narrowing(for: scope) {
+                    condition += " AND \(narrowing.sql)"
+                    arguments += narrowing.statementArguments + [after.seq]
+                    walk = .bySeqIn(ScopeChanges.source)
+                }
                 let inScope = scope.records(table, alias: "t", rowByRow: true)
                 var rows: [(seq: Int64, record: FieldSyncReplica.Record)] = []
                 // The limit is bound, not spliced in: each SQL text stays compiled for the connection's life.
                 try Replica.forEachRecord(
                     db, table, where: "\(condition) AND \(inScope.sql)",
                     arguments: arguments + inScope.statementArguments + [page.rowsToRead],
-                    orderBy: "c.seq, c.id LIMIT ?",
-                    bySeq: true
+                    orderBy: "\(walk.seqColumn), c.id LIMIT ?", walk: walk
                 ) { record, seq in rows.append((seq, record)) }
                 page.add(rows, tableIndex: tableIndex)
             }

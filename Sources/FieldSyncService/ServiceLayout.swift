@@ -17,6 +17,8 @@ import FieldSyncReplica
 /// - `svc_reassignments`: each change of a customer's owner, with the
 ///   transaction that made it, so the previous owner's next pull can remove
 ///   the customer from their device.
+/// - `svc_scope_changes`: which owners' customers each transaction changed,
+///   so a manager's pull reads only those transactions (`ScopeChanges`).
 enum ServiceLayout {
     static func statements(for schema: Schema) -> [String] {
         var sql = [
@@ -57,6 +59,7 @@ enum ServiceLayout {
             """,
             "CREATE INDEX IF NOT EXISTS svc_reassignments_by_seq ON svc_reassignments(seq)",
             "CREATE INDEX IF NOT EXISTS svc_log_by_manager ON svc_log(manager, received_at)",
+            ScopeChanges.create,
         ]
         // Pulls walk each table in change order.
         for table in schema.tables {
