@@ -21,6 +21,9 @@ public actor SQLiteCentralStore: CentralStore {
     /// Where tokens come from (seeded in tests, so golden files are exact).
     var random: any RandomNumberGenerator
     var syncNotes = SyncNotes()
+    /// Runs the store's jobs, off the cooperative pool (see `StoreThread`).
+    private nonisolated let thread = StoreThread(name: "fieldsync-store")
+    public nonisolated var unownedExecutor: UnownedSerialExecutor { thread.asUnownedSerialExecutor() }
 
     /// How often `fieldsync-server serve` checkpoints the log in the background (`WALCheckpointer`).
     public static let serviceCheckpointInterval = Duration.milliseconds(200)
@@ -66,6 +69,8 @@ public actor SQLiteCentralStore: CentralStore {
 
     /// Stops the background checkpoints; the file closes with the store.
     public func close() { checkpointer?.stop() }
+
+    deinit { thread.stop() }
 
     public func digest(for caller: Manager) throws -> (digest: String, rows: Int) {
         let scope = Scope(caller, schema: schema)
