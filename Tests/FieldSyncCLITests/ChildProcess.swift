@@ -1,6 +1,10 @@
 import Foundation
 import Testing
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// The built `fieldsync` executable, found next to the test bundle.
 enum FieldSyncExecutable {
     struct Missing: Error, CustomStringConvertible {
@@ -72,6 +76,7 @@ enum FieldSyncExecutable {
 /// What a child process did.
 struct ProcessResult: CustomStringConvertible {
     let command: [String]
+    /// The exit status, or 128 + the signal that ended the process.
     let exitCode: Int32
     let stdout: String
     let stderr: String
@@ -89,7 +94,9 @@ struct ProcessResult: CustomStringConvertible {
     }
 
     /// The lines of standard output, without the empty last one.
-    var lines: [String] { stdout.split(separator: "\n", omittingEmptySubsequences: false).map(String.init).filter { !$0.isEmpty } }
+    var lines: [String] {
+        stdout.split(separator: "\n", omittingEmptySubsequences: false).map(String.init).filter { !$0.isEmpty }
+    }
 
     var commandLine: String { command.joined(separator: " ") }
 
@@ -100,7 +107,7 @@ struct ProcessResult: CustomStringConvertible {
 
 enum ChildProcess {
     /// Runs `executable` to completion, its output captured in files (pipes
-    /// could fill up and block the child), and kills it after `timeout`.
+    /// could fill up and block the child), and terminates it (SIGTERM) after `timeout`.
     static func run(
         _ executable: URL, _ arguments: [String], environment: [String: String], in directory: URL,
         timeout: TimeInterval = 30
@@ -108,64 +115,43 @@ enum ChildProcess {
         let token = UUID().uuidString
         let outURL = directory.appendingPathComponent(".stdout-\(token)")
         let errURL = directory.appendingPathComponent(".stderr-\(token)")
-        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
         defer {
             try? FileManager.default.removeItem(at: outURL)
             try? FileManager.default.removeItem(at: errURL)
         }
-        let outHandle = try FileHandle(forWritingTo: outURL)
-        let errHandle = try FileHandle(forWritingTo: errURL)
+        let command = [executable.lastPathComponent] + arguments
 
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        process.environment = environment
-        process.currentDirectoryURL = directory
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = outHandle
-        process.standardError = errHandle
-        let box = ProcessBox(process)
+        let process = try SpawnedProcess(
+            executable.path, arguments, environment: environment, in: directory.path, standardOutput: outURL.path,
+            standardError: errURL.path)
+        let watchdog = Watchdog(process)
+        let alarm = DispatchWorkItem { watchdog.terminateIfRunning() }
+        DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: alarm)
+        let termination = await process.waitUntilExit()
+        alarm.cancel()
 
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            process.terminationHandler = { _ in continuation.resume() }
-            do {
-                try process.run()
-            } catch {
-                process.terminationHandler = nil
-                continuation.resume(throwing: error)
-                return
-            }
-            DispatchQueue.global().asyncAfter(deadline: .now() + timeout) { box.terminateIfRunning() }
-        }
-        try? outHandle.close()
-        try? errHandle.close()
         let stdout = String(decoding: (try? Data(contentsOf: outURL)) ?? Data(), as: UTF8.self)
         let stderr = String(decoding: (try? Data(contentsOf: errURL)) ?? Data(), as: UTF8.self)
-        if box.timedOut {
-            Issue.record("`\(([executable.lastPathComponent] + arguments).joined(separator: " "))` ran longer than \(timeout) s and was killed")
+        if watchdog.timedOut {
+            Issue.record("`\(command.joined(separator: " "))` ran longer than \(timeout) s and was killed")
         }
-        return ProcessResult(
-            command: [executable.lastPathComponent] + arguments, exitCode: process.terminationStatus, stdout: stdout,
-            stderr: stderr)
+        return ProcessResult(command: command, exitCode: termination.exitCode, stdout: stdout, stderr: stderr)
     }
 }
 
-/// Lets the watchdog reach the process from another thread.
-private final class ProcessBox: @unchecked Sendable {
-    private let process: Process
+/// Terminates a process that outlives its time, and remembers having done so.
+private final class Watchdog: @unchecked Sendable {
+    private let process: SpawnedProcess
     private let lock = NSLock()
-    private var killed = false
+    private var terminated = false
 
-    init(_ process: Process) { self.process = process }
+    init(_ process: SpawnedProcess) { self.process = process }
 
-    var timedOut: Bool { lock.withLock { killed } }
+    var timedOut: Bool { lock.withLock { terminated } }
 
     func terminateIfRunning() {
         lock.withLock {
-            guard process.isRunning else { return }
-            killed = true
-            process.terminate()
+            if process.signal(SIGTERM) { terminated = true }
         }
     }
 }

@@ -1,10 +1,14 @@
 import Foundation
 import Testing
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// A `fieldsync-server serve ARGUMENTS` process: started, then waited for
 /// until it prints the address it listens on; `stop()` sends SIGINT, as an operator would.
 final class ServeProcess: @unchecked Sendable {
-    private let process = Process()
+    private let process: SpawnedProcess
     private let outURL: URL
     private let errorURL: URL
     private(set) var url = ""
@@ -13,16 +17,9 @@ final class ServeProcess: @unchecked Sendable {
         let token = UUID().uuidString
         outURL = directory.appendingPathComponent(".serve-out-\(token)")
         errorURL = directory.appendingPathComponent(".serve-err-\(token)")
-        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: errorURL.path, contents: nil)
-        process.executableURL = try FieldSyncExecutable.serverURL()
-        process.arguments = ["serve"] + arguments
-        process.environment = environment
-        process.currentDirectoryURL = directory
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = try FileHandle(forWritingTo: outURL)
-        process.standardError = try FileHandle(forWritingTo: errorURL)
-        try process.run()
+        process = try SpawnedProcess(
+            try FieldSyncExecutable.serverURL().path, ["serve"] + arguments, environment: environment,
+            in: directory.path, standardOutput: outURL.path, standardError: errorURL.path)
     }
 
     func waitUntilListening() async throws {
@@ -35,27 +32,36 @@ final class ServeProcess: @unchecked Sendable {
             url = line.map { String($0.dropFirst(prefix.count)) } ?? ""
         }
         guard !url.isEmpty else {
-            process.terminate()
+            process.signal(SIGTERM)
             throw ServerDidNotStart(log: log)
         }
     }
 
-    /// SIGINT, as an operator would; returns the exit status and the log.
+    /// SIGINT, as an operator would; returns the exit status (128 + the signal
+    /// when one ended it) and the log.
     @discardableResult
     func stop() async throws -> (status: Int32, log: String) {
-        if process.isRunning { process.interrupt() }
-        let deadline = Date().addingTimeInterval(20)
-        while process.isRunning, Date() < deadline { try await Task.sleep(for: .milliseconds(50)) }
-        if process.isRunning {
-            process.terminate()
+        process.signal(SIGINT)
+        if try await !ended(within: 20) {
             Issue.record("fieldsync-server did not stop within 20 s of SIGINT")
+            process.signal(SIGTERM)
+            // Killed if SIGTERM does not work either, rather than leave the test waiting.
+            if try await !ended(within: 10) { process.signal(SIGKILL) }
         }
-        return (process.terminationStatus, log)
+        let termination = await process.waitUntilExit()
+        return (termination.exitCode, log)
+    }
+
+    /// Whether the process has ended by then.
+    private func ended(within seconds: TimeInterval) async throws -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while process.isRunning, Date() < deadline { try await Task.sleep(for: .milliseconds(50)) }
+        return !process.isRunning
     }
 
     var log: String { String(decoding: (try? Data(contentsOf: errorURL)) ?? Data(), as: UTF8.self) }
 
-    deinit { if process.isRunning { process.terminate() } }
+    deinit { process.signal(SIGTERM) }
 
     struct ServerDidNotStart: Error, CustomStringConvertible {
         let log: String

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 @Suite("fieldsync and fieldsync-server end to end")
@@ -12,13 +12,16 @@ struct ServerSyncTests {
         let sandbox = try Sandbox()
         let server = try await ServerProcess(in: sandbox.directory)
         let (ana, bruno) = (sandbox.replica, sandbox.path("bruno.db"))
-        try await sandbox.succeed("init", "--manager", "ana", "--server", server.url, "--token", server.tokens["ana"]!, on: ana)
+        try await sandbox.succeed(
+            "init", "--manager", "ana", "--server", server.url, "--token", server.tokens["ana"]!, on: ana)
         try await sandbox.succeed(
             "init", "--manager", "bruno", "--server", server.url, "--token", server.tokens["bruno"]!, on: bruno)
         return (sandbox, server, ana, bruno)
     }
 
-    @Test("a manager and her supervisor, one customer: different-field edits survive, the shared field is one conflict, settled, digests equal the service's")
+    @Test(
+        "a manager and her supervisor, one customer: different-field edits survive, the shared field is one conflict, settled, digests equal the service's"
+    )
     func visitDay() async throws {
         let (sandbox, server, ana, bruno) = try await twoDevices()
         let id = try await sandbox.addCustomer("Maria Costa", "phone=+351 1", "city=Lisbon", "tier=standard")
@@ -30,7 +33,8 @@ struct ServerSyncTests {
         try await sandbox.succeed("customer", "edit", id, "city=Porto", "tier=private", on: bruno)
         _ = try await sandbox.json("sync", on: ana)
         let collided = try await sandbox.json("sync", on: bruno)
-        #expect(collided["push"]?["conflicts_recorded"]?.int == 1 && collided["open_conflicts"]?.int == 1, "\(collided)")
+        #expect(
+            collided["push"]?["conflicts_recorded"]?.int == 1 && collided["open_conflicts"]?.int == 1, "\(collided)")
         _ = try await sandbox.json("sync", on: ana)
         for replica in [ana, bruno] {
             let record = try await sandbox.record("customers", id, on: replica)
@@ -75,22 +79,18 @@ struct ServerSyncTests {
         try #require(pushed["accepted"]?.int == 9000, "\(pushed)")
 
         // Bruno pulls 5 rows a page; the process is killed once some pages are in.
-        let pull = Process()
-        pull.executableURL = try FieldSyncExecutable.url()
-        pull.arguments = ["pull", "--page-size", "5", "--replica", bruno]
-        pull.environment = sandbox.environment()
-        pull.standardOutput = FileHandle.nullDevice
-        pull.standardError = FileHandle.nullDevice
-        try pull.run()
+        let pull = try SpawnedProcess(
+            try FieldSyncExecutable.url().path, ["pull", "--page-size", "5", "--replica", bruno],
+            environment: sandbox.environment())
         var stored = 0
         while pull.isRunning, stored < 500 {
             try await Task.sleep(for: .milliseconds(10))
             let count = try await sandbox.sqlite("SELECT count(*) FROM customers", on: bruno)
             stored = Int(count.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
         }
-        kill(pull.processIdentifier, SIGKILL)
-        pull.waitUntilExit()
-        try #require(pull.terminationReason == .uncaughtSignal, "the pull finished before it could be killed")
+        pull.signal(SIGKILL)
+        let ending = await pull.waitUntilExit()
+        try #require(ending.signal != nil, "the pull finished before it could be killed")
         let kept = try await sandbox.json("status", on: bruno)
         let countAfterKill = try await sandbox.sqlite("SELECT count(*) FROM customers", on: bruno)
         let held = Int(countAfterKill.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
