@@ -12,7 +12,8 @@ package protocol PushLedger {
     )?
     /// Records a conflict unless the same one (field and both versions) is known.
     mutating func record(
-        _ kind: Conflict.Kind, table: String, rowID: String, column: String, _ one: Conflict.Side, _ other: Conflict.Side
+        _ kind: Conflict.Kind, table: String, rowID: String, column: String, _ one: Conflict.Side,
+        _ other: Conflict.Side
     ) throws
 }
 
@@ -21,7 +22,8 @@ extension PushLedger {
     func side(_ table: String, _ rowID: String, _ column: String, _ value: Value, _ version: Version) throws
         -> Conflict.Side
     {
-        Conflict.Side(column: column, value: value, version: version, manager: try logged(table, rowID, column, version)?.manager)
+        Conflict.Side(
+            column: column, value: value, version: version, manager: try logged(table, rowID, column, version)?.manager)
     }
 }
 
@@ -51,17 +53,22 @@ package struct PushPlan {
             for (position, change) in zip(rowChanges.indices, rowChanges) {
                 if let reason = outOfScope[position] {
                     refused.append(
-                        ChangeRejection(field: change.field, version: change.version, code: .forbidden, message: reason))
+                        ChangeRejection(field: change.field, version: change.version, code: .forbidden, message: reason)
+                    )
                     continue
                 }
                 let index = table.columnIndex(change.column)!
                 let current = record?.versions[index]
-                // A re-sent change: already taken in, nothing to do.
+                // A re-sent change: already taken in, nothing to do. (Only a record the
+                // service holds can have taken a change in: it never removes records.)
                 if current == change.version { continue }
-                if try ledger.logged(change.table, change.rowID, change.column, change.version) != nil { continue }
+                if record != nil, try ledger.logged(change.table, change.rowID, change.column, change.version) != nil {
+                    continue
+                }
                 let currentValue = record?.values[index] ?? .null
                 fresh.append((change, currentValue))
-                let mine = Conflict.Side(column: change.column, value: change.value, version: change.version, manager: caller.id)
+                let mine = Conflict.Side(
+                    column: change.column, value: change.value, version: change.version, manager: caller.id)
                 // Two edits of the field without seeing each other.
                 if let current, change.base != current, current.replica != change.version.replica {
                     try ledger.record(
@@ -73,7 +80,9 @@ package struct PushPlan {
                     // An edit landing on a deleted record.
                     if record.isDeleted, let deletion = record.versions[deletedIndex],
                         deletion.replica != change.version.replica,
-                        !rowChanges.contains(where: { $0.column == TableSchema.deletedColumn && $0.value == .integer(0) })
+                        !rowChanges.contains(where: {
+                            $0.column == TableSchema.deletedColumn && $0.value == .integer(0)
+                        })
                     {
                         try ledger.record(
                             .editOnDeleted, table: table.name, rowID: change.rowID, column: change.column, mine,
