@@ -26,13 +26,16 @@ package final class WALCheckpointer: Sendable {
         task = Task.detached(priority: .utility) {
             // Said once when checkpoints start failing and once when they work again, not five times a second.
             var failing = false
-            while !Task.isCancelled {
-                try? await Task.sleep(for: interval)
+            while true {
+                // Stopped (the sleep throws when cancelled): no last checkpoint to fail.
+                do { try await Task.sleep(for: interval) } catch { return }
                 do {
                     _ = try await Self.checkpoint(connection)
                     if failing { logger.info("background WAL checkpoints work again") }
                     failing = false
                 } catch {
+                    // Stopped during a checkpoint (GRDB interrupts it): no failure either.
+                    if Task.isCancelled { return }
                     // The writer's own checkpoint still runs when the log fills.
                     if !failing {
                         logger.warning(

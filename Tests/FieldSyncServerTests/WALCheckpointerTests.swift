@@ -3,6 +3,7 @@ import FieldSyncService
 import FieldSyncTestSupport
 import Foundation
 import GRDB
+import Logging
 import Testing
 
 /// The SQLite store copies its write-ahead log into the database file from a
@@ -33,5 +34,45 @@ struct WALCheckpointerTests {
         let managers = try await file.read { try String.fetchAll($0, sql: "SELECT id FROM svc_managers ORDER BY id") }
         #expect(managers == ["ana", "ben"])
         await store.close()
+    }
+
+    @Test("stopping the store stops the checkpoints without a warning (the server's log on every shutdown)")
+    func stopsQuietly() async throws {
+        let directory = TemporaryDirectory()
+        let log = RecordedLog()
+        // Checkpoints back to back, so that stopping often lands in one (the race the server's shutdown ran into).
+        for round in 0..<30 {
+            let store = try SQLiteCentralStore(
+                path: directory.file("central\(round).db"), wallClock: ManualWallClock(1_800_000_000_000).read,
+                backgroundCheckpoints: .microseconds(1), logger: Logger(label: "test") { _ in log })
+            try await store.addManager(Manager(id: "ana", name: "Ana", branch: "north", role: .manager))
+            try await Task.sleep(for: .milliseconds(5))
+            await store.close()
+        }
+        // Each checkpoint task wakes when stopped; give them time to (not) complain.
+        try await Task.sleep(for: .milliseconds(200))
+        #expect(log.entries.filter { $0.hasPrefix("warning") }.isEmpty, "\(log.entries)")
+    }
+}
+
+/// Keeps what is logged, as "LEVEL message", for a test to look at.
+private final class RecordedLog: LogHandler, @unchecked Sendable {
+    private let lock = NSLock()
+    private var recorded: [String] = []
+    var metadata: Logger.Metadata = [:]
+    var logLevel: Logger.Level = .trace
+
+    var entries: [String] { lock.withLock { recorded } }
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(
+        level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String, file: String,
+        function: String, line: UInt
+    ) {
+        lock.withLock { recorded.append("\(level) \(message)") }
     }
 }
