@@ -55,12 +55,15 @@ public actor SQLiteCentralStore: CentralStore {
                 wallClock: wallClock)
         }
         try replica.writeTransaction { db in
-            let fillIn = try ScopeChanges.isMissing(db)
+            let created = try !db.tableExists("svc_scope_changes")
             for statement in ServiceLayout.statements(for: schema) { try db.execute(sql: statement) }
-            if fillIn { try db.execute(sql: ScopeChanges.fillIn(schema)) }
+            try ScopeChanges.fillIn(db, schema, created: created)
         }
         let noteScopeChanges = ScopeChanges.note(schema)
-        replica.beforeCommittingChange = { db, seq in try db.execute(cached: noteScopeChanges, arguments: [seq]) }
+        replica.beforeCommittingChange = { db, seq in
+            try db.execute(cached: noteScopeChanges, arguments: [seq])
+            try ScopeChanges.markNoted(db, through: seq)
+        }
         self.replica = replica
         checkpointer = try backgroundCheckpoints.map { try WALCheckpointer(path: path, every: $0, logger: logger) }
     }

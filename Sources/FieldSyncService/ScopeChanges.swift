@@ -15,6 +15,11 @@ import GRDB
 /// they are noted under the new owner. The pull still checks each row's scope:
 /// the index only narrows which transactions it reads.
 ///
+/// `fs_meta`'s `scope_changes_through` names the last transaction noted. A
+/// store whose counter is past it (made before the index, or written since by
+/// a program that does not note, such as an older release) gets the index
+/// filled in when the service opens it.
+///
 /// SQLite only: PostgresNIO plans every statement anew, and in PostgreSQL
 /// planning the narrower join (1.1 ms against 0.25) cost more than the walk
 /// it saved at 64 managers.
@@ -36,20 +41,33 @@ enum ScopeChanges {
         return SQLCondition("s.owner = ? AND s.seq >= ?", [scope.caller.id])
     }
 
-    /// Notes the owners of the rows changed by transaction `?1`.
+    /// Notes the owners of the rows changed by transaction `?1` (then call `markNoted`).
     static func note(_ schema: Schema) -> String {
         "INSERT OR IGNORE INTO svc_scope_changes(owner, seq) " + owners(schema, rows: "c.seq = ?1")
     }
 
-    /// Notes every row under its current counter: a store made before the
-    /// index gets it whole (a pull only reads rows at their current counter).
-    static func fillIn(_ schema: Schema) -> String {
-        "INSERT OR IGNORE INTO svc_scope_changes(owner, seq) " + owners(schema, rows: "TRUE")
+    /// Records that the index is complete through transaction `seq`.
+    static func markNoted(_ db: Database, through seq: Int64) throws {
+        try db.execute(
+            cached: """
+                INSERT INTO fs_meta(key, value) VALUES ('scope_changes_through', ?)
+                ON CONFLICT(key) DO UPDATE SET value = excluded.value
+                """, arguments: [String(seq)])
     }
 
-    /// Whether the store at hand still lacks the index (made before it).
-    static func isMissing(_ db: Database) throws -> Bool {
-        try !db.tableExists("svc_scope_changes")
+    /// Fills the index in unless it is complete through the store's last
+    /// transaction: every row is noted under its current counter, all a pull
+    /// reads. `created`: the table did not exist before this open.
+    static func fillIn(_ db: Database, _ schema: Schema, created: Bool) throws {
+        func meta(_ key: String) throws -> Int64? {
+            try String.fetchOne(db, sql: "SELECT value FROM fs_meta WHERE key = ?", arguments: [key]).flatMap {
+                Int64($0)
+            }
+        }
+        let seq = try meta("seq") ?? 0
+        guard try created || meta("scope_changes_through") != seq else { return }
+        try db.execute(sql: "INSERT OR IGNORE INTO svc_scope_changes(owner, seq) " + owners(schema, rows: "TRUE"))
+        try markNoted(db, through: seq)
     }
 
     /// `SELECT owner, seq` of the rows matching `condition` (over the clock

@@ -1,5 +1,6 @@
 import FieldSyncCore
 import FieldSyncProtocol
+import FieldSyncReplica
 import FieldSyncService
 import FieldSyncTestSupport
 import Foundation
@@ -97,6 +98,24 @@ struct ScopeChangesTests {
         #expect(try noted(path) == index)
         #expect(try await pulledRows(reopened, for: Staff.ana).rows == pulls[0])
         #expect(try await pulledRows(reopened, for: Staff.ben).rows == pulls[1])
+        await reopened.close()
+    }
+
+    @Test("changes written by a program that does not note them (an older release) are noted when the store is opened")
+    func fillsInUnnotedChanges() async throws {
+        let directory = TemporaryDirectory()
+        let path = directory.file("central.db")
+        let store = try await filledStore(at: path)
+        let bens = try await pulledRows(store, for: Staff.ben)
+        await store.close()
+        // The file opened as a plain replica, as a release before the index would: Ben's customer changes, unnoted.
+        let plain = try Replica.open(at: path, wallClock: ManualWallClock(t0 + 1_000).read)
+        try plain.write("customers", id: IDs.bruno, values: [("phone", .text("+41 2"))])
+        #expect(try noted(path) == ["ana@1", "ben@2"])
+
+        let reopened = try SQLiteCentralStore(path: path, wallClock: ManualWallClock(t0).read, logger: TestServer.quiet)
+        #expect(try noted(path) == ["ana@1", "ben@2", "ben@3"])
+        #expect(try await pulledRows(reopened, for: Staff.ben, after: bens.cursor).rows == ["customers/\(IDs.bruno)"])
         await reopened.close()
     }
 }
