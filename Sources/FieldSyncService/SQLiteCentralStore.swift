@@ -22,7 +22,8 @@ public actor SQLiteCentralStore: CentralStore {
     var random: any RandomNumberGenerator
     var syncNotes = SyncNotes()
     /// Runs the store's jobs, off the cooperative pool (see `StoreThread`).
-    private nonisolated let thread = StoreThread(name: "fieldsync-store")
+    /// Started last in `init`: a store that fails to open leaves no thread behind.
+    private nonisolated let thread: StoreThread
     public nonisolated var unownedExecutor: UnownedSerialExecutor { thread.asUnownedSerialExecutor() }
 
     /// How often `fieldsync-server serve` checkpoints the log in the background (`WALCheckpointer`).
@@ -66,6 +67,7 @@ public actor SQLiteCentralStore: CentralStore {
         }
         self.replica = replica
         checkpointer = try backgroundCheckpoints.map { try WALCheckpointer(path: path, every: $0, logger: logger) }
+        thread = StoreThread(name: "fieldsync-store")
     }
 
     public nonisolated func now() -> UInt64 { wallClock() }

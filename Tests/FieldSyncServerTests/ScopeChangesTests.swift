@@ -17,9 +17,13 @@ struct ScopeChangesTests {
     let ben = Writer(0xB, "ben")
     static let visit = "f1e1d000-0000-4000-8000-000000000001"
 
+    func openStore(at path: String) throws -> SQLiteCentralStore {
+        try SQLiteCentralStore(path: path, wallClock: ManualWallClock(t0).read, logger: TestServer.quiet)
+    }
+
     /// A store with Ana's customer and a visit to it (one push), then Ben's customer (another).
     func filledStore(at path: String) async throws -> SQLiteCentralStore {
-        let store = try SQLiteCentralStore(path: path, wallClock: ManualWallClock(t0).read, logger: TestServer.quiet)
+        let store = try openStore(at: path)
         for manager in [Staff.ana, Staff.ben, Staff.sue] { try await store.addManager(manager) }
         let anaVisit = [
             ("customer_id", Value.text(IDs.anna)), ("channel", .text("visit")),
@@ -94,7 +98,7 @@ struct ScopeChangesTests {
         await store.close()
         try await DatabaseQueue(path: path).write { try $0.execute(sql: "DROP TABLE svc_scope_changes") }
 
-        let reopened = try SQLiteCentralStore(path: path, wallClock: ManualWallClock(t0).read, logger: TestServer.quiet)
+        let reopened = try openStore(at: path)
         #expect(try noted(path) == index)
         #expect(try await pulledRows(reopened, for: Staff.ana).rows == pulls[0])
         #expect(try await pulledRows(reopened, for: Staff.ben).rows == pulls[1])
@@ -113,7 +117,7 @@ struct ScopeChangesTests {
         try plain.write("customers", id: IDs.bruno, values: [("phone", .text("+41 2"))])
         #expect(try noted(path) == ["ana@1", "ben@2"])
 
-        let reopened = try SQLiteCentralStore(path: path, wallClock: ManualWallClock(t0).read, logger: TestServer.quiet)
+        let reopened = try openStore(at: path)
         #expect(try noted(path) == ["ana@1", "ben@2", "ben@3"])
         #expect(try await pulledRows(reopened, for: Staff.ben, after: bens.cursor).rows == ["customers/\(IDs.bruno)"])
         await reopened.close()
