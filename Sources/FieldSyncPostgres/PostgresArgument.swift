@@ -4,7 +4,7 @@ import NIOCore
 import PostgresNIO
 
 /// One argument of a query, typed as PostgreSQL binds it.
-enum PostgresArgument: Sendable {
+package enum PostgresArgument: Sendable {
     case null
     case integer(Int64)
     case real(Double)
@@ -32,11 +32,11 @@ enum PostgresArgument: Sendable {
 /// A query written with `?` marks, as the SQLite store and `Scope` write
 /// them; numbered (`$1`, `$2`, …) for PostgreSQL. The SQL holds no string
 /// literal with a question mark.
-struct PostgresStatement: Sendable {
+package struct PostgresStatement: Sendable {
     var sql: String
     var arguments: [PostgresArgument]
 
-    init(_ sql: String, _ arguments: [PostgresArgument] = []) {
+    package init(_ sql: String, _ arguments: [PostgresArgument] = []) {
         self.sql = sql
         self.arguments = arguments
     }

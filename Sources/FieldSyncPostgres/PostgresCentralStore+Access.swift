@@ -5,12 +5,12 @@ import PostgresNIO
 
 extension PostgresCentralStore {
     public func authenticate(token: String) async throws -> Manager {
-        let manager = try await transaction(readOnly: true) { connection in
+        let manager = try await statement { connection in
             try await connection.rows(
                 """
                 SELECT m.id, m.name, m.branch, m.role FROM svc_tokens t JOIN svc_managers m ON m.id = t.manager
                 WHERE t.hash = ? AND t.revoked_at IS NULL
-                """, [.bytes(Array(AccessToken.hash(token)))], logger: logger
+                """, [.bytes(Array(AccessToken.hash(token)))], prepared: true, logger: logger
             ).first.flatMap(Self.manager(from:))
         }
         guard let manager else {
@@ -28,11 +28,15 @@ extension PostgresCentralStore {
                 INSERT INTO svc_managers(id, name, branch, role, created_at) VALUES (?, ?, ?, ?, ?)
                 ON CONFLICT DO NOTHING RETURNING 1
                 """,
-                [.text(manager.id), .text(manager.name), .text(manager.branch), .text(manager.role.rawValue), .integer(Int64(now()))],
+                [
+                    .text(manager.id), .text(manager.name), .text(manager.branch), .text(manager.role.rawValue),
+                    .integer(Int64(now())),
+                ],
                 logger: logger)
         }
         guard added == 1 else {
-            throw ServiceError(.managerExists, "there is a manager \(manager.id) already; see `fieldsync-server manager list`")
+            throw ServiceError(
+                .managerExists, "there is a manager \(manager.id) already; see `fieldsync-server manager list`")
         }
         logger.info("manager added", metadata: ["manager": "\(manager.id)", "role": "\(manager.role.rawValue)"])
     }
@@ -60,7 +64,10 @@ extension PostgresCentralStore {
             try await requireManager(connection, managerID)
             try await connection.run(
                 "INSERT INTO svc_tokens(hash, manager, hint, issued_at) VALUES (?, ?, ?, ?)",
-                [.bytes(Array(AccessToken.hash(token))), .text(managerID), .text(AccessToken.hint(token)), .integer(Int64(now()))],
+                [
+                    .bytes(Array(AccessToken.hash(token))), .text(managerID), .text(AccessToken.hint(token)),
+                    .integer(Int64(now())),
+                ],
                 logger: logger)
         }
         logger.info("token issued", metadata: ["manager": "\(managerID)"])

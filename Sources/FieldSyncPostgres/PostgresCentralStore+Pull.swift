@@ -32,7 +32,7 @@ extension PostgresCentralStore {
                 removed = try await connection.rows(
                     query.sql,
                     [.integer(cursor.completeThrough), .integer(page.next(committed: committed).seq)]
-                        + query.arguments.map(PostgresArgument.text), logger: logger
+                        + query.arguments.map(PostgresArgument.text), prepared: true, logger: logger
                 ).map { try $0[0].decode(String.self) }
             }
             return page.response(schema: schema, committed: committed, removed: removed, serverTimeMillis: now())
@@ -61,6 +61,7 @@ extension PostgresCentralStore {
     }
 
     func committedSeq(_ connection: PostgresConnection) async throws -> Int64 {
-        try await connection.value(Int64.self, "SELECT seq FROM svc_state WHERE id = 1", logger: logger) ?? 0
+        try await connection.value(Int64.self, "SELECT seq FROM svc_state WHERE id = 1", prepared: true, logger: logger)
+            ?? 0
     }
 }

@@ -137,7 +137,7 @@ extension PostgresCentralStore {
     func noteSync(_ connection: PostgresConnection, of manager: Manager, at millis: UInt64) async throws {
         try await connection.run(
             "UPDATE svc_managers SET last_sync_at = ? WHERE id = ?", [.integer(Int64(millis)), .text(manager.id)],
-            logger: logger)
+            prepared: true, logger: logger)
         syncNotes.withLock { $0.note(manager.id, at: millis) }
     }
 

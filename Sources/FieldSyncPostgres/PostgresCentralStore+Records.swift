@@ -10,12 +10,15 @@ extension PostgresCentralStore {
         orderBy: String = "t.id", limit: Int? = nil
     ) async throws -> [(seq: Int64, record: FieldSyncReplica.Record)] {
         var found: [(seq: Int64, record: FieldSyncReplica.Record)] = []
-        try await forEachRecord(connection, table, where: condition, orderBy: orderBy, limit: limit) { found.append(($0, $1)) }
+        try await forEachRecord(connection, table, where: condition, orderBy: orderBy, limit: limit) {
+            found.append(($0, $1))
+        }
         return found
     }
 
     /// Each record `records` would return, one at a time as rows arrive: a
-    /// whole scope (the digest) is never held in memory.
+    /// whole scope (the digest) is never held in memory. Prepared: the text
+    /// depends only on the table, the condition's text and the order.
     func forEachRecord(
         _ connection: PostgresConnection, _ table: TableSchema, where condition: PostgresStatement,
         orderBy: String = "t.id", limit: Int? = nil, _ body: (Int64, FieldSyncReplica.Record) throws -> Void
@@ -31,7 +34,7 @@ extension PostgresCentralStore {
             statement.arguments.append(.integer(Int64(limit)))
         }
         let count = table.columns.count
-        for try await streamed in try await connection.query(statement.query, logger: logger) {
+        try await connection.forEachPreparedRow(statement, logger: logger) { streamed in
             let row = streamed.makeRandomAccess()
             let versions = FieldVersions(bytes: Array(buffer: try row[count + 1].decode(ByteBuffer.self)), count: count)
             let values = try table.columns.enumerated().map { index, column in
@@ -49,13 +52,15 @@ extension PostgresCentralStore {
         _ connection: PostgresConnection, _ table: TableSchema, ids: some Collection<String>
     ) async throws -> [String: FieldSyncReplica.Record] {
         guard !ids.isEmpty else { return [:] }
-        let found = try await records(connection, table, where: PostgresStatement("t.id = ANY(?)", [.texts(Array(ids))]))
+        let found = try await records(
+            connection, table, where: PostgresStatement("t.id = ANY(?)", [.texts(Array(ids))]))
         return Dictionary(uniqueKeysWithValues: found.map { ($0.record.id, $0.record) })
     }
 
     /// One record, if the condition (beyond its id) admits it.
     func record(
-        _ connection: PostgresConnection, _ table: TableSchema, id: String, _ condition: SQLCondition = SQLCondition("TRUE")
+        _ connection: PostgresConnection, _ table: TableSchema, id: String,
+        _ condition: SQLCondition = SQLCondition("TRUE")
     ) async throws -> FieldSyncReplica.Record? {
         var statement = PostgresStatement("t.id = ?", [.text(id)])
         statement.and(condition)
@@ -75,7 +80,7 @@ extension PostgresCentralStore {
         guard !sorted.isEmpty else { return }
         try await connection.run(
             "SELECT pg_advisory_xact_lock(k.t, k.i) FROM unnest(?::int4[], ?::int4[]) AS k(t, i)",
-            [.integers(sorted.map(\.table)), .integers(sorted.map(\.hash))], logger: logger)
+            [.integers(sorted.map(\.table)), .integers(sorted.map(\.hash))], prepared: true, logger: logger)
     }
 
     /// Writes fields of one record (the record row, then its clock row with
@@ -85,7 +90,8 @@ extension PostgresCentralStore {
         versions: FieldVersions, seq: Int64
     ) async throws {
         try await connection.runTogether(
-            RecordWrite.statements([RecordWrite(table: table, id: id, fields: fields, versions: versions)], seq: .value(seq)),
+            RecordWrite.statements(
+                [RecordWrite(table: table, id: id, fields: fields, versions: versions)], seq: .value(seq)),
             logger: logger)
     }
 }

@@ -123,27 +123,35 @@ public final class PostgresCentralStore: CentralStore {
     // MARK: Transactions
 
     /// Runs `body` in one transaction: read committed for writes (they lock
-    /// what they change), a read-only snapshot for reads. A deadlock or a
-    /// serialization failure is retried; any other database failure becomes
-    /// a `storage` error that names what failed but no customer data.
+    /// what they change), a read-only snapshot for reads. Retries and
+    /// errors as `statement`'s.
     func transaction<T: Sendable>(
         readOnly: Bool = false, _ body: (PostgresConnection) async throws -> T
     ) async throws -> T {
+        try await statement { connection in
+            try await connection.run(
+                readOnly ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" : "BEGIN", logger: logger)
+            do {
+                let result = try await body(connection)
+                try await connection.run("COMMIT", logger: logger)
+                return result
+            } catch {
+                _ = try? await connection.run("ROLLBACK", logger: logger)
+                throw error
+            }
+        }
+    }
+
+    /// Runs `body` on a connection without a transaction around it: for one
+    /// statement, which PostgreSQL runs as a transaction of its own (no BEGIN
+    /// and COMMIT round trips). A deadlock or a serialization failure is
+    /// retried; any other database failure becomes a `storage` error that
+    /// names what failed but no customer data.
+    func statement<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
         var attempt = 1
         while true {
             do {
-                return try await client.withConnection { connection in
-                    try await connection.run(
-                        readOnly ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" : "BEGIN", logger: logger)
-                    do {
-                        let result = try await body(connection)
-                        try await connection.run("COMMIT", logger: logger)
-                        return result
-                    } catch {
-                        _ = try? await connection.run("ROLLBACK", logger: logger)
-                        throw error
-                    }
-                }
+                return try await client.withConnection(body)
             } catch let error as PSQLError {
                 let state = error.serverInfo?[.sqlState]
                 // 40P01 deadlock, 40001 serialization failure: the transaction may simply run again.

@@ -3,18 +3,30 @@ import Logging
 import PostgresNIO
 
 extension PostgresConnection {
-    /// Runs a statement written with `?` marks; returns how many rows it returned.
+    /// Runs a statement written with `?` marks; returns how many rows it
+    /// returned. `prepared`: see `forEachPreparedRow`.
     @discardableResult
-    func run(_ sql: String, _ arguments: [PostgresArgument] = [], logger: Logger) async throws -> Int {
-        try await rows(PostgresStatement(sql, arguments), logger: logger).count
+    func run(
+        _ sql: String, _ arguments: [PostgresArgument] = [], prepared: Bool = false, logger: Logger
+    ) async throws -> Int {
+        try await rows(PostgresStatement(sql, arguments), prepared: prepared, logger: logger).count
     }
 
-    func rows(_ sql: String, _ arguments: [PostgresArgument] = [], logger: Logger) async throws -> [PostgresRandomAccessRow] {
-        try await rows(PostgresStatement(sql, arguments), logger: logger)
+    func rows(
+        _ sql: String, _ arguments: [PostgresArgument] = [], prepared: Bool = false, logger: Logger
+    ) async throws -> [PostgresRandomAccessRow] {
+        try await rows(PostgresStatement(sql, arguments), prepared: prepared, logger: logger)
     }
 
-    func rows(_ statement: PostgresStatement, logger: Logger) async throws -> [PostgresRandomAccessRow] {
-        try await query(statement.query, logger: logger).collect().map { $0.makeRandomAccess() }
+    package func rows(
+        _ statement: PostgresStatement, prepared: Bool = false, logger: Logger
+    ) async throws -> [PostgresRandomAccessRow] {
+        guard prepared else {
+            return try await query(statement.query, logger: logger).collect().map { $0.makeRandomAccess() }
+        }
+        var rows: [PostgresRandomAccessRow] = []
+        try await forEachPreparedRow(statement, logger: logger) { rows.append($0.makeRandomAccess()) }
+        return rows
     }
 
     /// Runs statements that change data in as few round trips as the bind
@@ -29,9 +41,9 @@ extension PostgresConnection {
 
     /// The first column of the first row, if any.
     func value<T: PostgresDecodable>(
-        _ type: T.Type, _ sql: String, _ arguments: [PostgresArgument] = [], logger: Logger
+        _ type: T.Type, _ sql: String, _ arguments: [PostgresArgument] = [], prepared: Bool = false, logger: Logger
     ) async throws -> T? {
-        try await rows(sql, arguments, logger: logger).first.map { try $0[0].decode(T.self) }
+        try await rows(sql, arguments, prepared: prepared, logger: logger).first.map { try $0[0].decode(T.self) }
     }
 }
 
