@@ -1,7 +1,7 @@
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A program the benchmark starts (the real `fieldsync-server` and
@@ -61,8 +61,20 @@ final class ChildProcess: @unchecked Sendable {
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
         let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { for pointer in argv + envp { free(pointer) } }
+        // The program starts with no signal blocked and default handlers, whatever the
+        // spawning thread had: a stop sent to it must reach it.
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var noSignals = sigset_t()
+        sigemptyset(&noSignals)
+        var allSignals = sigset_t()
+        sigfillset(&allSignals)
+        posix_spawnattr_setsigmask(&attributes, &noSignals)
+        posix_spawnattr_setsigdefault(&attributes, &allSignals)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
         var pid: pid_t = 0
-        let failure = posix_spawn(&pid, executable, &actions, nil, argv, envp)
+        let failure = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
         guard failure == 0 else {
             throw BenchmarkError("cannot start \(executable): \(String(cString: strerror(failure)))")
         }
@@ -84,7 +96,9 @@ final class ChildProcess: @unchecked Sendable {
     /// The measured program's own figures, when it ran through `fieldsync-bench measure`.
     private func measured(_ exit: Exit) -> Exit {
         guard let figures, let text = try? String(contentsOfFile: figures, encoding: .utf8) else { return exit }
-        let numbers = text.split(separator: " ").compactMap { Double($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        let numbers = text.split(separator: " ").compactMap {
+            Double($0.trimmingCharacters(in: .whitespacesAndNewlines))
+        }
         guard numbers.count == 3 else { return exit }
         return Exit(status: Int32(numbers[0]), peakResidentBytes: UInt64(numbers[1]), cpuSeconds: numbers[2])
     }
@@ -92,7 +106,7 @@ final class ChildProcess: @unchecked Sendable {
     /// Runs a program to its end, the way `fieldsync-bench measure` does: figures as the kernel counts them.
     static func runMeasured(_ executable: String, _ arguments: [String]) throws -> Exit {
         // Handlers first, so a stop that comes early still reaches the program (the
-        // program starts with default handlers: exec resets them).
+        // program starts with default handlers: `init`).
         for signal in [SIGINT, SIGTERM] {
             Glibc.signal(signal) { received in
                 if forwardedChild > 0 { kill(forwardedChild, received) }
@@ -147,7 +161,8 @@ final class ChildProcess: @unchecked Sendable {
 
     /// A program built beside this one (`fieldsync`, `fieldsync-server`).
     static func sibling(_ name: String) throws -> String {
-        let me = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        let me =
+            (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
         let path = ((me as NSString).deletingLastPathComponent as NSString).appendingPathComponent(name)
         guard FileManager.default.isExecutableFile(atPath: path) else {
             throw BenchmarkError("\(path) is missing: build it first (swift build -c release)")
