@@ -107,7 +107,7 @@ let package = Package(
             name: "FieldSyncBenchmarks",
             dependencies: [
                 "FieldSyncCore", "FieldSyncReplica", "FieldSyncProtocol", "FieldSyncService", "FieldSyncPostgres",
-                "FieldSyncClient",
+                "FieldSyncClient", "CFieldSyncProcess",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -144,7 +144,10 @@ let package = Package(
         // End-to-end: runs the built `fieldsync`, `fieldsync-server` and `fieldsync-bench` executables.
         .testTarget(
             name: "FieldSyncCLITests",
-            dependencies: ["fieldsync", "fieldsync-server", "fieldsync-bench", "FieldSyncCore", "FieldSyncProtocol"]
+            dependencies: [
+                "fieldsync", "fieldsync-server", "fieldsync-bench", "FieldSyncCore", "FieldSyncProtocol",
+                "CFieldSyncProcess",
+            ]
         ),
     ],
     swiftLanguageModes: [.v6]

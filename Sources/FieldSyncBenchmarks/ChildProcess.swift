@@ -1,3 +1,4 @@
+import CFieldSyncProcess
 import Foundation
 
 #if canImport(Glibc)
@@ -61,20 +62,12 @@ final class ChildProcess: @unchecked Sendable {
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
         let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { for pointer in argv + envp { free(pointer) } }
-        // The program starts with no signal blocked and default handlers, whatever the
-        // spawning thread had: a stop sent to it must reach it.
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
-        var noSignals = sigset_t()
-        sigemptyset(&noSignals)
-        var allSignals = sigset_t()
-        sigfillset(&allSignals)
-        posix_spawnattr_setsigmask(&attributes, &noSignals)
-        posix_spawnattr_setsigdefault(&attributes, &allSignals)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        var failure = fieldsync_spawn_with_default_signals(&attributes)
         var pid: pid_t = 0
-        let failure = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
+        if failure == 0 { failure = posix_spawn(&pid, executable, &actions, &attributes, argv, envp) }
         guard failure == 0 else {
             throw BenchmarkError("cannot start \(executable): \(String(cString: strerror(failure)))")
         }
