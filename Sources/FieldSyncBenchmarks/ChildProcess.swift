@@ -98,8 +98,8 @@ final class ChildProcess: @unchecked Sendable {
 
     /// Runs a program to its end, the way `fieldsync-bench measure` does: figures as the kernel counts them.
     static func runMeasured(_ executable: String, _ arguments: [String]) throws -> Exit {
-        // Handlers first, so a stop that comes early still reaches the program (the
-        // program starts with default handlers: `init`).
+        // Handlers first, so a stop that comes early still reaches the program (which
+        // starts with default handlers and no signal blocked: `init`).
         for signal in [SIGINT, SIGTERM] {
             Glibc.signal(signal) { received in
                 if forwardedChild > 0 { kill(forwardedChild, received) }

@@ -36,7 +36,8 @@ public actor SQLiteCentralStore: CentralStore {
     /// How often `fieldsync-server serve` checkpoints the log in the background (`WALCheckpointer`).
     public static let serviceCheckpointInterval = Duration.milliseconds(200)
 
-    /// Pulls that read at once, at most (more wait for a connection).
+    /// Pulls that read at once, at most (more wait for a connection); each
+    /// connection may cache up to 32 MiB of pages (`Replica.pragmas`).
     static let readConnections = 4
 
     /// Opens the store at `path`, creating it (and its directory) on first start.
@@ -100,7 +101,6 @@ public actor SQLiteCentralStore: CentralStore {
         -> PullResponse
     {
         let scope = Scope(caller, schema: schema)
-        let schema = schema
         let response = try await reader.read { [self] db in
             var page = PullPage(limit: limit)
             let committed =
