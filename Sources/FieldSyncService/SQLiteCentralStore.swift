@@ -36,9 +36,12 @@ public actor SQLiteCentralStore: CentralStore {
     /// How often `fieldsync-server serve` checkpoints the log in the background (`WALCheckpointer`).
     public static let serviceCheckpointInterval = Duration.milliseconds(200)
 
-    /// Pulls that read at once, at most (more wait for a connection); each
-    /// connection may cache up to 32 MiB of pages (`Replica.pragmas`).
-    static let readConnections = 4
+    /// Pulls that read at once, at most (more wait for the connection, as they
+    /// waited for the writer before, but never behind a write). One: with
+    /// more, pulls took CPU from the writer whenever the cores were busy, and
+    /// pushes, which all wait for that one thread, got slower (push p99 under
+    /// load 111–139 ms with four connections, 94–112 ms with one).
+    static let readConnections = 1
 
     /// Opens the store at `path`, creating it (and its directory) on first start.
     /// `backgroundCheckpoints`: how often a connection of its own copies the
