@@ -171,8 +171,9 @@ public final class Replica {
     /// Checkpoints (each one two fsyncs) wait for 32 MiB of WAL rather than
     /// SQLite's 4: a page of a first sync writes more than 4, and checkpointing
     /// after each was a quarter of the device's time.
-    public static let pragmas = ["PRAGMA synchronous = NORMAL", cacheSize, "PRAGMA wal_autocheckpoint = 8192"]
-    static let cacheSize = "PRAGMA cache_size = -32768"
+    public static let pragmas = [
+        "PRAGMA synchronous = NORMAL", "PRAGMA cache_size = -32768", "PRAGMA wal_autocheckpoint = 8192",
+    ]
 
     static func configuration() -> Configuration {
         var configuration = Configuration()

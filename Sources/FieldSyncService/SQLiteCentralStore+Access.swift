@@ -107,7 +107,7 @@ extension SQLiteCentralStore {
     func noteSync(_ db: Database, of manager: Manager, at millis: UInt64) throws {
         try db.execute(
             cached: "UPDATE svc_managers SET last_sync_at = ? WHERE id = ?", arguments: [Int64(millis), manager.id])
-        syncNotes.withLock { $0.note(manager.id, at: millis) }
+        syncNotes.note(manager.id, at: millis)
     }
 
     @discardableResult

@@ -15,9 +15,7 @@ extension SQLiteCentralStore {
         let seenThrough = cursor?.completeThrough ?? 0
         var refused: [ChangeRejection] = []
         let conflicts = try replica.writeTransaction { db -> Int in
-            if syncNotes.withLock({ $0.isDue(for: caller.manager.id, at: now) }) {
-                try noteSync(db, of: caller.manager, at: now)
-            }
+            if syncNotes.isDue(for: caller.manager.id, at: now) { try noteSync(db, of: caller.manager, at: now) }
             var gate = ScopeGate(facts: SQLiteScopeFacts(db: db, scope: scope), scope: scope)
             var recorder = ConflictRecorder(db: db, detectedAt: now)
             let plan = try PushPlan(

@@ -4,30 +4,23 @@ import FieldSyncReplica
 import Foundation
 import GRDB
 import Logging
-import Synchronization
 
 /// The central copy in one embedded SQLite file: the records in a replica's
 /// layout (so merging is the very code devices run), plus the service's log
-/// and conflicts. One actor serialises every write transaction; SQLite has
-/// one writer anyway, and commit order is then change order. Pulls and
-/// digests read beside it, on connections of their own (`reader`): each reads
-/// a snapshot of every transaction committed when it began, so a pull can
-/// never skip a change committed by a concurrent push, and a manager's large
-/// first sync no longer holds up everyone's pushes.
+/// and conflicts. One actor serialises every request's transaction; SQLite
+/// has one writer anyway, and commit order is then change order, so a pull
+/// can never skip a change committed by a concurrent push.
 public actor SQLiteCentralStore: CentralStore {
     public nonisolated let schema: Schema
     public nonisolated let maxClockAheadMillis: UInt64
     private nonisolated let wallClock: HybridLogicalClock.WallClock
     let replica: Replica
-    /// Where pulls and digests read, in parallel with the writes.
-    private nonisolated let reader: ReplicaReader
     /// Checkpoints the log from a connection of its own, when running as a service.
     package nonisolated let checkpointer: WALCheckpointer?
     let logger: Logger
     /// Where tokens come from (seeded in tests, so golden files are exact).
     var random: any RandomNumberGenerator
-    /// Shared with the pulls, which read beside the actor and only come to it when a note is due.
-    nonisolated let syncNotes = Mutex(SyncNotes())
+    var syncNotes = SyncNotes()
     /// Runs the store's jobs, off the cooperative pool (see `StoreThread`).
     /// Started last in `init`: a store that fails to open leaves no thread behind.
     private nonisolated let thread: StoreThread
@@ -35,13 +28,6 @@ public actor SQLiteCentralStore: CentralStore {
 
     /// How often `fieldsync-server serve` checkpoints the log in the background (`WALCheckpointer`).
     public static let serviceCheckpointInterval = Duration.milliseconds(200)
-
-    /// Pulls that read at once, at most (more wait for the connection, as they
-    /// waited for the writer before, but never behind a write). One: with
-    /// more, pulls took CPU from the writer whenever the cores were busy, and
-    /// pushes, which all wait for that one thread, got slower (push p99 under
-    /// load 111–139 ms with four connections, 94–112 ms with one).
-    static let readConnections = 1
 
     /// Opens the store at `path`, creating it (and its directory) on first start.
     /// `backgroundCheckpoints`: how often a connection of its own copies the
@@ -80,7 +66,6 @@ public actor SQLiteCentralStore: CentralStore {
             try ScopeChanges.markNoted(db, through: seq)
         }
         self.replica = replica
-        reader = try ReplicaReader(path: path, connections: Self.readConnections)
         checkpointer = try backgroundCheckpoints.map { try WALCheckpointer(path: path, every: $0, logger: logger) }
         thread = StoreThread(name: "fieldsync-store")
     }
@@ -92,20 +77,15 @@ public actor SQLiteCentralStore: CentralStore {
 
     deinit { thread.stop() }
 
-    public nonisolated func digest(for caller: Manager) async throws -> (digest: String, rows: Int) {
+    public func digest(for caller: Manager) throws -> (digest: String, rows: Int) {
         let scope = Scope(caller, schema: schema)
-        let schema = schema
-        return try await reader.read { db in
-            try Replica.digest(db, schema: schema, where: { scope.records($0).sqlite })
-        }
+        return try replica.read { db in try Replica.digest(db, schema: schema, where: { scope.records($0).sqlite }) }
     }
 
-    public nonisolated func pull(after cursor: PullCursor, limit: Int, for caller: Manager) async throws
-        -> PullResponse
-    {
+    public func pull(after cursor: PullCursor, limit: Int, for caller: Manager) throws -> PullResponse {
         let scope = Scope(caller, schema: schema)
-        let response = try await reader.read { [self] db in
-            var page = PullPage(limit: limit)
+        var page = PullPage(limit: limit)
+        let response = try replica.read { db in
             let committed =
                 try Int64(String.fetchOne(db, cached: "SELECT value FROM fs_meta WHERE key = 'seq'") ?? "0") ?? 0
             try PullPage.checkCursor(cursor, committed: committed)
@@ -139,23 +119,18 @@ public actor SQLiteCentralStore: CentralStore {
                 removed: try removedCustomers(db, scope, after: cursor, through: page.next(committed: committed).seq),
                 serverTimeMillis: now())
         }
-        if !response.more, syncNotes.withLock({ $0.isDue(for: caller.id, at: response.serverTimeMillis) }) {
-            try await noteSync(of: caller, at: response.serverTimeMillis)
+        if !response.more, syncNotes.isDue(for: caller.id, at: response.serverTimeMillis) {
+            try replica.writeTransaction { db in try noteSync(db, of: caller, at: response.serverTimeMillis) }
         }
         return response
-    }
-
-    /// Notes that a manager finished a pull, for the branch report.
-    private func noteSync(of manager: Manager, at millis: UInt64) throws {
-        try replica.writeTransaction { db in try noteSync(db, of: manager, at: millis) }
     }
 
     /// Customers reassigned in transactions `(after, through]` that the caller
     /// no longer sees: their device drops them (and their records). A page may
     /// repeat one the previous page named; dropping twice does nothing.
-    nonisolated func removedCustomers(
-        _ db: Database, _ scope: Scope, after cursor: PullCursor, through seq: Int64
-    ) throws -> [String] {
+    func removedCustomers(_ db: Database, _ scope: Scope, after cursor: PullCursor, through seq: Int64) throws
+        -> [String]
+    {
         guard let query = scope.removedCustomers() else { return [] }
         return try String.fetchAll(
             db, cached: query.sql, arguments: [cursor.completeThrough, seq] + query.statementArguments)
