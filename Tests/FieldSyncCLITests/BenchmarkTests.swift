@@ -77,25 +77,29 @@ struct BenchmarkTests {
         let wrapper = try SpawnedProcess(
             try FieldSyncExecutable.benchURL().path, ["measure", "--figures", figures, "--", "/usr/bin/sleep", "60"],
             environment: sandbox.environment())
+        // The wrapper's child, found by its parent process id (field 4 of /proc/PID/stat, after the name).
         func program() -> pid_t? {
-            let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(wrapper.pid)/task")) ?? []
-            return tasks.lazy.compactMap { task in
-                (try? String(contentsOfFile: "/proc/\(wrapper.pid)/task/\(task)/children", encoding: .utf8))?
-                    .split(separator: " ").first.flatMap { pid_t($0) }
-            }.first
+            let processes = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+            return processes.lazy.compactMap { pid_t($0) }.first { pid in
+                guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+                    let end = stat.lastIndex(of: ")")
+                else { return false }
+                let fields = stat[stat.index(after: end)...].split(separator: " ")
+                return fields.count > 1 && pid_t(fields[1]) == wrapper.pid
+            }
         }
         func waitFor(_ condition: () -> Bool, seconds: Int) async throws {
             let deadline = ContinuousClock.now + .seconds(seconds)
             while !condition(), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
         }
-        try await waitFor({ program() != nil }, seconds: 30)
+        try await waitFor({ program() != nil }, seconds: 120)
         let sleeper = try #require(program(), "the program did not start")
         wrapper.signal(SIGTERM)
-        try await waitFor({ !wrapper.isRunning }, seconds: 10)
+        try await waitFor({ !wrapper.isRunning }, seconds: 60)
         if wrapper.isRunning {
             kill(sleeper, SIGKILL)
             wrapper.signal(SIGKILL)
-            Issue.record("the stop did not reach the program within 10 s")
+            Issue.record("the stop did not reach the program within 60 s")
         }
         let termination = await wrapper.waitUntilExit()
         #expect(termination == .exited(status: 128 + SIGTERM))
