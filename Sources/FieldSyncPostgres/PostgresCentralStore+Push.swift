@@ -50,14 +50,7 @@ extension PostgresCentralStore {
             }
             return (conflicts, plan.refused)
         }
-        let rejected = screening.rejected + refused
-        if !rejected.isEmpty {
-            logger.info(
-                "push rejected changes",
-                metadata: [
-                    "replica": "\(caller.replica)", "rejected": "\(rejected.count)", "forbidden": "\(refused.count)",
-                ])
-        }
+        screening.logRejections(refused: refused, from: caller, logger: logger)
         return PushResponse(
             accepted: accepted.count - refused.count,
             rejected: try await withCurrentValues(screening.rejected, scope: scope) + refused, conflicts: conflicts,

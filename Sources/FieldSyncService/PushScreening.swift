@@ -1,4 +1,5 @@
 import FieldSyncCore
+import Logging
 
 /// A push's changes split into those the service takes and those it refuses,
 /// each with its own reason, before any store is asked: the replica must be
@@ -8,7 +9,9 @@ package struct PushScreening {
     package private(set) var accepted: [FieldChange] = []
     package private(set) var rejected: [ChangeRejection] = []
 
-    package init(_ changeSet: ChangeSet, from caller: SyncCaller, schema: Schema, now: UInt64, maxClockAheadMillis: UInt64) throws {
+    package init(
+        _ changeSet: ChangeSet, from caller: SyncCaller, schema: Schema, now: UInt64, maxClockAheadMillis: UInt64
+    ) throws {
         guard changeSet.schemaVersion == schema.version else {
             throw ServiceError(
                 .schemaVersion,
@@ -19,10 +22,14 @@ package struct PushScreening {
         let limit = now + maxClockAheadMillis
         for change in changeSet.changes {
             func reject(_ code: ErrorCode, _ message: String) {
-                rejected.append(ChangeRejection(field: change.field, version: change.version, code: code, message: message))
+                rejected.append(
+                    ChangeRejection(field: change.field, version: change.version, code: code, message: message))
             }
             guard change.version.replica == caller.replica else {
-                reject(.wrongReplica, "the change was stamped by replica \(change.version.replica), not by the pushing replica \(caller.replica): a replica pushes only its own edits")
+                reject(
+                    .wrongReplica,
+                    "the change was stamped by replica \(change.version.replica), not by the pushing replica \(caller.replica): a replica pushes only its own edits"
+                )
                 continue
             }
             if change.version.timestamp.millis > limit {
@@ -36,7 +43,8 @@ package struct PushScreening {
             do {
                 let table = try schema.table(change.table)
                 guard RowID.isValid(change.rowID) else {
-                    throw SchemaViolation(.badID, field: table.name, "a \(table.name) record id must be a lower-case UUID")
+                    throw SchemaViolation(
+                        .badID, field: table.name, "a \(table.name) record id must be a lower-case UUID")
                 }
                 let value = try table.validate(change.value, for: change.column)
                 var normalized = change
@@ -44,7 +52,10 @@ package struct PushScreening {
                 if let earlier = seen[change.field] {
                     // One field twice in a push: keep what a merge would keep.
                     if accepted[earlier].version == change.version, accepted[earlier].value != value {
-                        reject(.malformed, "the push holds two values for \(change.table).\(change.column) of record \(change.rowID) under one version")
+                        reject(
+                            .malformed,
+                            "the push holds two values for \(change.table).\(change.column) of record \(change.rowID) under one version"
+                        )
                     } else if MergeRule.incoming(change.version, wins: accepted[earlier].version) {
                         accepted[earlier] = normalized
                     }
@@ -66,5 +77,15 @@ package struct PushScreening {
     package var invalid: [ChangeRejection]? {
         let invalid = rejected.filter { !ChangeRejection.policyCodes.contains($0.code) }
         return invalid.isEmpty ? nil : invalid
+    }
+
+    /// Logs how many of the push's changes were turned away (counts only: no
+    /// field or value), with those the store refused by policy (`refused`).
+    package func logRejections(refused: [ChangeRejection], from caller: SyncCaller, logger: Logger) {
+        let rejected = rejected.count + refused.count
+        guard rejected > 0 else { return }
+        logger.info(
+            "push rejected changes",
+            metadata: ["replica": "\(caller.replica)", "rejected": "\(rejected)", "forbidden": "\(refused.count)"])
     }
 }

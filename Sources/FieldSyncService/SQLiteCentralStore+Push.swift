@@ -40,14 +40,7 @@ extension SQLiteCentralStore {
             }
             return recorder.recorded
         }
-        let rejected = screening.rejected + refused
-        if !rejected.isEmpty {
-            logger.info(
-                "push rejected changes",
-                metadata: [
-                    "replica": "\(caller.replica)", "rejected": "\(rejected.count)", "forbidden": "\(refused.count)",
-                ])
-        }
+        screening.logRejections(refused: refused, from: caller, logger: logger)
         return PushResponse(
             accepted: screening.accepted.count - refused.count,
             rejected: try withCurrentValues(screening.rejected, scope: scope) + refused, conflicts: conflicts,
