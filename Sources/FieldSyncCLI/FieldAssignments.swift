@@ -7,7 +7,7 @@ enum FieldAssignments {
             guard let equals = argument.firstIndex(of: "="), equals != argument.startIndex else {
                 throw SchemaViolation(
                     .badArgument, field: nil,
-                    "expected COLUMN=VALUE, got an argument without '='; columns of \(table.name) are: \(table.columns.map(\.name).joined(separator: ", "))"
+                    "expected COLUMN=VALUE, got an argument \(argument.contains("=") ? "without a column before '='" : "without '='"); columns of \(table.name) are: \(table.columns.map(\.name).joined(separator: ", "))"
                 )
             }
             let column = String(argument[..<equals])

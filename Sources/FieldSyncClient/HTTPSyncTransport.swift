@@ -14,6 +14,7 @@ import NIOHTTPCompression
 public final class HTTPSyncTransport: SyncTransport {
     public let serverURL: String
     let token: String?
+    let manager: String?
     let schemaVersion: Int
     let client: HTTPClient
 
@@ -36,12 +37,15 @@ public final class HTTPSyncTransport: SyncTransport {
     /// The largest answer read, after decompression: far above a full pull page.
     static let maxResponseBytes = 256 * 1024 * 1024
 
+    /// `manager`: the manager the replica is set up for; pulls and digests name
+    /// it, so the service refuses them when the token is someone else's.
     public init(
-        serverURL: String, token: String?, schemaVersion: Int,
+        serverURL: String, token: String?, manager: String? = nil, schemaVersion: Int,
         configuration: HTTPClient.Configuration = HTTPSyncTransport.defaultConfiguration
     ) {
         self.serverURL = serverURL
         self.token = token
+        self.manager = manager
         self.schemaVersion = schemaVersion
         self.client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
     }
@@ -49,7 +53,8 @@ public final class HTTPSyncTransport: SyncTransport {
     /// The transport to the service the replica is configured with, or `no_server`.
     public convenience init(for replica: Replica) throws {
         guard let url = try replica.serverURL else { throw SyncError.noServer }
-        self.init(serverURL: url, token: try replica.token, schemaVersion: replica.schema.version)
+        self.init(
+            serverURL: url, token: try replica.token, manager: replica.managerID, schemaVersion: replica.schema.version)
     }
 
     /// Runs `body` with a transport for the replica's service, shutting it down afterwards.
@@ -82,12 +87,15 @@ public final class HTTPSyncTransport: SyncTransport {
     public func pull(after cursor: PullCursor, limit: Int) async throws -> PullResponse {
         try await send(
             .GET, SyncAPI.pull,
-            query: [("after", cursor.description), ("limit", String(limit))], as: PullResponse.self)
+            query: [("after", cursor.description), ("limit", String(limit))] + naming, as: PullResponse.self)
     }
 
     public func digest() async throws -> DigestResponse {
-        try await send(.GET, SyncAPI.digest, as: DigestResponse.self)
+        try await send(.GET, SyncAPI.digest, query: naming, as: DigestResponse.self)
     }
+
+    /// The query parameter naming the replica's manager, if it has one.
+    private var naming: [(String, String)] { manager.map { [("manager", $0)] } ?? [] }
 
     public func conflicts(status: Conflict.Status?) async throws -> [Conflict] {
         try await send(
@@ -100,7 +108,8 @@ public final class HTTPSyncTransport: SyncTransport {
     }
 
     public func settle(id: Int64, _ request: SettleRequest) async throws -> Conflict {
-        try await send(.POST, SyncAPI.settle(id), body: try WireJSON.encode(request), as: ConflictDocument.self).conflict
+        try await send(.POST, SyncAPI.settle(id), body: try WireJSON.encode(request), as: ConflictDocument.self)
+            .conflict
     }
 
     public func reassign(customer: String, _ request: ReassignRequest) async throws -> Reassignment {
@@ -172,7 +181,8 @@ public final class HTTPSyncTransport: SyncTransport {
                 .serverError,
                 "the service at \(serverURL) answered HTTP \(status.code) without a FieldSync error; is the URL right?")
         }
-        return SyncError(error.code, error.message, serverTimeMillis: error.serverTimeMillis, rejected: error.rejected ?? [])
+        return SyncError(
+            error.code, error.message, serverTimeMillis: error.serverTimeMillis, rejected: error.rejected ?? [])
     }
 
     /// No answer at all: the device is offline, the service down, or the URL wrong.
@@ -180,7 +190,8 @@ public final class HTTPSyncTransport: SyncTransport {
         if let error = error as? HTTPClientError, TransportFailure.isBadURL(error) {
             return SyncError(
                 .badArgument,
-                "the server URL \(serverURL) is not a usable http(s) URL; fix it with `fieldsync config set server URL`")
+                "the server URL \(serverURL) is not a usable http(s) URL; fix it with `fieldsync config set server URL`"
+            )
         }
         if error is NIOTooManyBytesError || error is NIOHTTPDecompression.DecompressionError {
             return SyncError(.serverError, "the service at \(serverURL) answered more than this client reads at once")

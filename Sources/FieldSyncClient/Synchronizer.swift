@@ -51,7 +51,8 @@ public struct Synchronizer {
         var sentFields = Set<FieldRef>()
         let first = try await pushPending(into: &summary, sentFields: &sentFields)
         if let serverTime = first.skewServerTime {
-            summary.restamped = try replica.restampPending(first.skewed, serverTimeMillis: serverTime)
+            summary.restamped = try replica.restampPending(
+                first.skewed, serverTimeMillis: serverTime, superseding: first.held)
             summary.clockAheadMillis = replica.clockOffsetMillis
             summary.stillAhead = try await pushPending(into: &summary, sentFields: &sentFields).skewed.count
         }
@@ -60,13 +61,15 @@ public struct Synchronizer {
     }
 
     /// One pass over the pending changes. Returns those that came back with
-    /// `clock_skew` (they stay pending) and the service's time then.
+    /// `clock_skew` (they stay pending), the service's time then, and the
+    /// versions the service holds for those fields (the rejections' `current`).
     private func pushPending(into summary: inout PushSummary, sentFields: inout Set<FieldRef>) async throws -> (
-        skewed: Set<FieldRef>, skewServerTime: UInt64?
+        skewed: Set<FieldRef>, skewServerTime: UInt64?, held: [Version]
     ) {
         let pending = try replica.pendingChanges()
         var skewed = Set<FieldRef>()
         var skewServerTime: UInt64?
+        var held: [Version] = []
         var start = 0
         while start < pending.count {
             // A record's changes travel together: a new customer's owner decides whether the rest may be taken.
@@ -101,9 +104,10 @@ public struct Synchronizer {
             if !batchSkewed.isEmpty {
                 skewed.formUnion(batchSkewed.map(\.field))
                 skewServerTime = response.serverTimeMillis
+                held += batchSkewed.compactMap(\.current?.version)
             }
         }
-        return (skewed, skewServerTime)
+        return (skewed, skewServerTime, held)
     }
 
     private func request(_ batch: [FieldChange]) throws -> PushRequest {

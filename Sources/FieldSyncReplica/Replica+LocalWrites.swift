@@ -199,6 +199,7 @@ extension Replica {
                     table: table.name, rowID: id, column: column, value: value, version: version, base: previous))
             if refusedCapturesRemain { try dequeueCaptured(db, FieldRef(table: table.name, rowID: id, column: column)) }
         }
+        if rowHasRejected { try resendRefusedRecord(db, table, id: id, versions: versions) }
         try db.execute(
             cached: """
                 INSERT INTO \(ReplicaLayout.clockTable(table))(id, seq, versions) VALUES (?, ?, ?)
@@ -206,6 +207,39 @@ extension Replica {
                 """,
             arguments: [id, transactionSeq, versions.encoded.databaseValue])
         return changes
+    }
+}
+
+extension Replica {
+    /// Refusals of a whole record (not the caller's, or created without a
+    /// required field) that an edit of one of its fields can lift: setting a
+    /// new customer's owner to oneself, say.
+    static let recordRefusals: [ErrorCode] = [.forbidden, .requiredField]
+
+    /// Queues again the record's changes the service refused whole, so they
+    /// travel with the edit that may make the record acceptable (the service
+    /// takes a new record only with its required fields). A change the
+    /// record has moved past (a pulled newer value) stays refused.
+    private func resendRefusedRecord(_ db: Database, _ table: TableSchema, id: String, versions: FieldVersions) throws {
+        let refused = try Row.fetchAll(
+            db,
+            cached: """
+                SELECT id, col, hlc, replica FROM fs_rejected
+                WHERE tbl = ? AND row_id = ? AND code IN (\(Self.recordRefusals.map { "'\($0.rawValue)'" }.joined(separator: ", ")))
+                """,
+            arguments: [table.name, id])
+        for row in refused {
+            guard let index = table.columnIndex(row["col"]),
+                versions[index] == Version(timestamp: row["hlc"], replica: row["replica"])
+            else { continue }
+            try db.execute(
+                cached: """
+                    INSERT INTO fs_pending(tbl, row_id, col, value, hlc, replica, base_hlc, base_replica)
+                    SELECT tbl, row_id, col, value, hlc, replica, base_hlc, base_replica FROM fs_rejected WHERE id = ?
+                    """,
+                arguments: [row["id"] as Int64])
+            try db.execute(cached: "DELETE FROM fs_rejected WHERE id = ?", arguments: [row["id"] as Int64])
+        }
     }
 }
 

@@ -42,10 +42,35 @@ extension Replica {
                 try db.execute(sql: sql, arguments: arguments)
             }
             try db.execute(
-                sql: "DELETE FROM \(ReplicaLayout.clockTable(table)) WHERE id IN \(list)", arguments: StatementArguments(ids))
+                sql: "DELETE FROM \(ReplicaLayout.clockTable(table)) WHERE id IN \(list)",
+                arguments: StatementArguments(ids))
             try db.execute(
-                sql: "DELETE FROM \(ReplicaLayout.quote(table.name)) WHERE id IN \(list)", arguments: StatementArguments(ids))
+                sql: "DELETE FROM \(ReplicaLayout.quote(table.name)) WHERE id IN \(list)",
+                arguments: StatementArguments(ids))
         }
+        transactionChanged = true
+    }
+
+    /// Deletes a record none of whose fields has a version left (each edit of
+    /// it was refused and then discarded: the service never had it), unless
+    /// another record names it. It holds nobody's data, and it would keep
+    /// this device's digest from ever matching the service's.
+    func removeIfNeverSynced(_ db: Database, _ table: TableSchema, id: String) throws {
+        guard let record = try Self.fetchRecords(db, table, where: "t.id = ?", arguments: [id]).first,
+            record.versions.allSatisfy({ $0 == nil })
+        else { return }
+        for other in schema.tables {
+            for column in other.columns where column.type == .reference(table: table.name) {
+                let named = try Bool.fetchOne(
+                    db,
+                    sql:
+                        "SELECT EXISTS (SELECT 1 FROM \(ReplicaLayout.quote(other.name)) WHERE \(ReplicaLayout.quote(column.name)) = ?)",
+                    arguments: [id])
+                if named == true { return }
+            }
+        }
+        try db.execute(sql: "DELETE FROM \(ReplicaLayout.clockTable(table)) WHERE id = ?", arguments: [id])
+        try db.execute(sql: "DELETE FROM \(ReplicaLayout.quote(table.name)) WHERE id = ?", arguments: [id])
         transactionChanged = true
     }
 
@@ -57,7 +82,8 @@ extension Replica {
             if let parent = table.parentColumn {
                 let ids = try String.fetchAll(
                     db,
-                    sql: "SELECT id FROM \(ReplicaLayout.quote(table.name)) WHERE \(ReplicaLayout.quote(parent)) IN \(list)",
+                    sql:
+                        "SELECT id FROM \(ReplicaLayout.quote(table.name)) WHERE \(ReplicaLayout.quote(parent)) IN \(list)",
                     arguments: StatementArguments(customers))
                 targets.append((table, ids))
             }

@@ -180,9 +180,13 @@ extension Replica {
     /// its clock (`clock_skew`), against the service's time, so a device whose
     /// clock ran ahead does not win later edits made elsewhere. The clock
     /// itself goes back too. Nothing is lost: values stay, only versions
-    /// change. Returns how many changes were re-stamped.
+    /// change. `held`: the versions the service holds for those fields (the
+    /// rejections' `current`); a re-stamped edit supersedes this replica's
+    /// own among them. Returns how many changes were re-stamped.
     @discardableResult
-    public func restampPending(_ fields: Set<FieldRef>, serverTimeMillis: UInt64) throws -> Int {
+    public func restampPending(
+        _ fields: Set<FieldRef>, serverTimeMillis: UInt64, superseding held: [Version] = []
+    ) throws -> Int {
         try adjustClock(serverTimeMillis: serverTimeMillis, serviceRefused: true)
         return try writeTransaction { db in
             // The stored clock ran ahead with the device: start again from the service's time.
@@ -199,6 +203,10 @@ extension Replica {
                     clock.forceObserve(HybridTimestamp(rawValue: UInt64(bitPattern: base)))
                 }
             }
+            // This replica's own earlier edits the service holds, though their
+            // push's answer was lost (so the base above is older): the later edit
+            // must still win over them.
+            for version in held where version.replica == replicaID { clock.forceObserve(version.timestamp) }
             var index = 0
             while index < refused.count {
                 let tableName: String = refused[index]["tbl"]
@@ -261,6 +269,8 @@ extension Replica {
         let table = try schema.table(rejected.change.table)
         let column = try table.column(rejected.change.column)
         return try writeTransaction { db in
+            // The record this field named, which may have been kept only for it.
+            var named: (table: String, id: String)?
             let row = try Row.fetchOne(
                 db, cached: "SELECT current_value, current_hlc, current_replica FROM fs_rejected WHERE id = ?",
                 arguments: [id])
@@ -273,6 +283,9 @@ extension Replica {
                 .first,
                 let index = table.columnIndex(column.name), record.versions[index] == rejected.change.version
             {
+                if case .reference(let target) = column.type, case .text(let id) = record.values[index] {
+                    named = (target, id)
+                }
                 var versions = record.fieldVersions
                 versions[index] = current?.1
                 try db.execute(
@@ -288,6 +301,8 @@ extension Replica {
                 transactionChanged = true
             }
             try db.execute(cached: "DELETE FROM fs_rejected WHERE id = ?", arguments: [id])
+            try removeIfNeverSynced(db, table, id: rejected.change.rowID)
+            if let named { try removeIfNeverSynced(db, try schema.table(named.table), id: named.id) }
             return rejected
         }
     }

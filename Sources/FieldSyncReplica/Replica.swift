@@ -86,6 +86,13 @@ public final class Replica {
                     .io, "cannot create the directory \(directory) for the replica: \(error.localizedDescription)")
             }
         }
+        // Customers' data and the access token: for this user only. SQLite
+        // gives the WAL and shared-memory files the database file's mode.
+        guard FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600])
+        else {
+            throw ReplicaError(
+                .io, "cannot create the replica \(path): check the directory's permissions and free space")
+        }
         let database = try storageCall { try DatabaseQueue(path: path, configuration: configuration()) }
         try storageCall {
             try database.writeWithoutTransaction { db in

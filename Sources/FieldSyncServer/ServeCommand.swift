@@ -6,6 +6,7 @@ import FieldSyncService
 import Foundation
 import Hummingbird
 import Logging
+import NIOCore
 
 /// `fieldsync-server serve`: runs the service until SIGINT or SIGTERM, then
 /// finishes the requests in flight and stops.
@@ -23,9 +24,16 @@ struct ServeCommand: AsyncParsableCommand {
     /// The previous version's tokenless mode, kept only to say it is gone.
     @Flag(help: .hidden) var open = false
 
+    func validate() throws {
+        guard (0...65_535).contains(port) else {
+            throw ValidationError("--port must be from 0 to 65535 (0: any free port), not \(port)")
+        }
+    }
+
     func run() async throws {
         var logger = Logger(label: "fieldsync-server")
-        logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) } ?? .info
+        logger.logLevel =
+            ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) } ?? .info
         guard !open else {
             ServerOutput.fail(
                 ServiceError(
@@ -55,16 +63,39 @@ struct ServeCommand: AsyncParsableCommand {
             onRunning: { port in
                 // One line on standard output, for scripts that started the server on port 0.
                 FileHandle.standardOutput.write(Data("fieldsync-server listening on http://\(host):\(port)\n".utf8))
-                runningLogger.info("listening", metadata: ["host": "\(host)", "port": "\(port)", "store": "\(location)"])
+                runningLogger.info(
+                    "listening", metadata: ["host": "\(host)", "port": "\(port)", "store": "\(location)"])
             })
         do {
             try await application.runService()
         } catch {
             await store.close()
-            throw error
+            ServerOutput.fail(Self.listeningFailure(error, host: host, port: port) ?? error)
         }
         await store.close()
         logger.info("stopped")
+    }
+}
+
+extension ServeCommand {
+    /// A socket the server could not open, in words a person can act on
+    /// (NIO's own text names the system call, not the fix).
+    static func listeningFailure(_ error: any Error, host: String, port: Int) -> ServiceError? {
+        switch error {
+        case let error as IOError:
+            let reason = String(cString: strerror(error.errnoCode)).lowercased()
+            let fix =
+                error.errnoCode == EADDRINUSE
+                ? "stop what listens there, or choose another --port" : "check --host and --port"
+            return ServiceError(.io, "cannot listen on \(host):\(port): \(reason); \(fix)")
+        case is SocketAddressError, is SocketAddressError.UnknownHost:
+            return ServiceError(
+                .io,
+                "cannot listen on \(host): it is not an address of this machine; use --host 127.0.0.1, or 0.0.0.0 for every one"
+            )
+        default:
+            return nil
+        }
     }
 }
 
@@ -73,7 +104,8 @@ enum DataLocation {
     static func resolve(explicit: String?, environment: [String: String]) -> String {
         if let explicit, !explicit.isEmpty { return explicit }
         if let path = environment["FIELDSYNC_SERVER_DATA"], !path.isEmpty { return path }
-        let dataHome = environment["XDG_DATA_HOME"].flatMap { $0.isEmpty ? nil : $0 }
+        let dataHome =
+            environment["XDG_DATA_HOME"].flatMap { $0.isEmpty ? nil : $0 }
             ?? (environment["HOME"] ?? NSHomeDirectory()) + "/.local/share"
         return dataHome + "/fieldsync-server/central.db"
     }
@@ -82,7 +114,8 @@ enum DataLocation {
 /// How the server's commands report errors: `fieldsync-server: MESSAGE [CODE]`, exit 1.
 enum ServerOutput {
     static func fail(_ error: any Error) -> Never {
-        let (code, message) = (error as? any FieldSyncError).map { ($0.code.rawValue, $0.message) }
+        let (code, message) =
+            (error as? any FieldSyncError).map { ($0.code.rawValue, $0.message) }
             ?? (ErrorCode.internal.rawValue, String(describing: error))
         FileHandle.standardError.write(Data("fieldsync-server: \(message) [\(code)]\n".utf8))
         exit(1)

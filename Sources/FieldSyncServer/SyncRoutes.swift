@@ -24,20 +24,27 @@ struct SyncRoutes: Sendable {
         group.get("report", use: report)
     }
 
+    /// A device set up for one manager but holding another's token would send
+    /// edits as, and take in the customers of, the token's manager: refused
+    /// when the request names the replica's manager (`manager`) and it differs.
+    static func check(named manager: String?, caller: Manager) throws {
+        guard let manager, manager != caller.id else { return }
+        throw APIError(
+            .forbidden,
+            "this device is set up for manager \(manager), but the token is \(caller.id)'s: set this device's own token (fieldsync config set token)"
+        )
+    }
+
     @Sendable func push(_ request: Request, context: Context) async throws -> Response {
         let push = try await decode(PushRequest.self, from: request)
         let caller = try context.caller()
-        if let named = push.manager, named != caller.id {
-            throw APIError(
-                .forbidden,
-                "the push is from a replica of manager \(named), but the token is \(caller.id)'s: set this device's own token (fieldsync config set token)"
-            )
-        }
+        try Self.check(named: push.manager, caller: caller)
         let outcome = try await store.push(
             push.changeSet, from: SyncCaller(replica: push.replica, manager: caller), cursor: push.cursor)
         metrics.pushed(accepted: outcome.accepted, rejected: outcome.rejected, conflicts: outcome.conflicts)
         if outcome.conflicts > 0 {
-            context.logger.info("conflicts recorded", metadata: ["count": "\(outcome.conflicts)", "replica": "\(push.replica)"])
+            context.logger.info(
+                "conflicts recorded", metadata: ["count": "\(outcome.conflicts)", "replica": "\(push.replica)"])
         }
         return try WireResponse.json(outcome, for: request)
     }
@@ -57,13 +64,17 @@ struct SyncRoutes: Sendable {
             }
             limit = min(parsed, SyncAPI.maxPullLimit)
         }
-        let page = try await store.pull(after: cursor, limit: limit, for: context.caller())
+        let caller = try context.caller()
+        try Self.check(named: request.uri.queryParameters["manager"].map(String.init), caller: caller)
+        let page = try await store.pull(after: cursor, limit: limit, for: caller)
         metrics.pulled(rows: page.changeSet.rowRuns.count)
         return try WireResponse.json(page, for: request)
     }
 
     @Sendable func digest(_ request: Request, context: Context) async throws -> Response {
-        let (digest, rows) = try await store.digest(for: context.caller())
+        let caller = try context.caller()
+        try Self.check(named: request.uri.queryParameters["manager"].map(String.init), caller: caller)
+        let (digest, rows) = try await store.digest(for: caller)
         return try WireResponse.json(
             DigestResponse(digest: digest, rows: rows, serverTimeMillis: store.now()), for: request)
     }
@@ -77,11 +88,13 @@ struct SyncRoutes: Sendable {
         case let other?:
             throw APIError(.badArgument, "status must be open, settled or all, not \(other)")
         }
-        return try WireResponse.json(ConflictListResponse(try await store.conflicts(status: status, for: context.caller())), for: request)
+        return try WireResponse.json(
+            ConflictListResponse(try await store.conflicts(status: status, for: context.caller())), for: request)
     }
 
     @Sendable func conflict(_ request: Request, context: Context) async throws -> Response {
-        try WireResponse.json(ConflictDocument(try await store.conflict(id: conflictID(context), for: context.caller())), for: request)
+        try WireResponse.json(
+            ConflictDocument(try await store.conflict(id: conflictID(context), for: context.caller())), for: request)
     }
 
     @Sendable func settle(_ request: Request, context: Context) async throws -> Response {
@@ -103,7 +116,8 @@ struct SyncRoutes: Sendable {
     @Sendable func report(_ request: Request, context: Context) async throws -> Response {
         let caller = try context.caller()
         let branch = request.uri.queryParameters["branch"].map(String.init)
-        let since = try BranchReport.since(request.uri.queryParameters["since"].map(String.init), nowMillis: store.now())
+        let since = try BranchReport.since(
+            request.uri.queryParameters["since"].map(String.init), nowMillis: store.now())
         return try WireResponse.json(try await store.report(branch: branch, since: since, for: caller), for: request)
     }
 
@@ -118,7 +132,9 @@ struct SyncRoutes: Sendable {
     private func decode<T: Decodable>(_ type: T.Type, from request: Request) async throws -> T {
         var request = request
         let buffer = try await request.collectBody(upTo: .max)
-        guard buffer.readableBytes > 0 else { throw APIError(.malformed, "the request has no body; send a JSON document") }
+        guard buffer.readableBytes > 0 else {
+            throw APIError(.malformed, "the request has no body; send a JSON document")
+        }
         return try WireJSON.decode(type, from: Data(buffer: buffer))
     }
 }

@@ -20,7 +20,9 @@ struct TokenCommand: AsyncParsableCommand {
             token = await storage.withStore { try await $0.issueToken(for: id) }
             // The token alone on standard output, so a script can capture it; the advice on standard error.
             print(token)
-            ServerOutput.note("This is the only time the token is shown. On \(id)'s device: fieldsync config set token TOKEN")
+            ServerOutput.note(
+                "This is the only time the token is shown. On \(id)'s device: fieldsync config set token - (then paste it: standard input keeps it out of the shell's history)"
+            )
         }
     }
 

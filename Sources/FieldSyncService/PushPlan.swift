@@ -50,11 +50,22 @@ package struct PushPlan {
             let record = try record(table, first.rowID)
             let deletedIndex = table.columns.count - 1
             let outOfScope = try gate.refusals(rowChanges, table: table, record: record)
+            let incomplete =
+                record == nil
+                ? Self.missingRequired(table, rowChanges.indices.filter { outOfScope[$0] == nil }.map { accepted[$0] })
+                : nil
+            if incomplete != nil { gate.forgetCreated(first.rowID) }
             for (position, change) in zip(rowChanges.indices, rowChanges) {
                 if let reason = outOfScope[position] {
                     refused.append(
                         ChangeRejection(field: change.field, version: change.version, code: .forbidden, message: reason)
                     )
+                    continue
+                }
+                if let incomplete {
+                    refused.append(
+                        ChangeRejection(
+                            field: change.field, version: change.version, code: .requiredField, message: incomplete))
                     continue
                 }
                 let index = table.columnIndex(change.column)!
@@ -105,6 +116,20 @@ package struct PushPlan {
                 }
             }
         }
+    }
+
+    /// Why changes creating a record may not be taken: they must give every
+    /// required field a value, or the service would hand other devices a
+    /// record they could not have written (a customer without a name). Nil when complete.
+    static func missingRequired(_ table: TableSchema, _ changes: [FieldChange]) -> String? {
+        // `deleted` defaults to 0: a new record is not deleted.
+        let missing = table.requiredColumns.filter { column in
+            column.name != TableSchema.deletedColumn
+                && !changes.contains { $0.column == column.name && !$0.value.isNull }
+        }
+        guard !changes.isEmpty, !missing.isEmpty else { return nil }
+        return
+            "a new \(table.name) record needs \(missing.map(\.name).joined(separator: ", ")) in the push that creates it: edit the record on the device that created it, and sync"
     }
 
     /// A new owner of an existing customer (a new customer's first owner is no reassignment).

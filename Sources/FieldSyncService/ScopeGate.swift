@@ -24,12 +24,18 @@ package struct ScopeGate<Facts: ScopeFacts> {
 
     private var caller: Manager { scope.caller }
 
+    /// A customer this push would have created, refused after all (it lacks a
+    /// required field): its records in the same push have no customer to join.
+    package mutating func forgetCreated(_ id: String) { created[id] = nil }
+
     static var outOfScope: String {
         "is not one of your customers' records (or it was reassigned to another manager before this change was made); it stays on your device as rejected"
     }
 
     /// The positions in `run` (one record's changes) the caller may not make, each with why.
-    mutating func refusals(_ run: ArraySlice<FieldChange>, table: TableSchema, record: FieldSyncReplica.Record?) throws -> [Int: String] {
+    mutating func refusals(_ run: ArraySlice<FieldChange>, table: TableSchema, record: FieldSyncReplica.Record?) throws
+        -> [Int: String]
+    {
         let id = run[run.startIndex].rowID
         var refused: [Int: String] = [:]
         func refuseAll(_ reason: String) { for position in run.indices { refused[position] = reason } }
@@ -49,7 +55,8 @@ package struct ScopeGate<Facts: ScopeFacts> {
                 let change = run[position]
                 if !(try may(change.version, customerOwner: owner, id: id)) {
                     refused[position] = "customer \(id) \(Self.outOfScope)"
-                } else if change.column == scope.ownerColumn, let newOwner = change.value.textValue, newOwner != owner.0,
+                } else if change.column == scope.ownerColumn, let newOwner = change.value.textValue,
+                    newOwner != owner.0,
                     let reason = try ownerRefusal(newOwner, isNew: false)
                 {
                     refused[position] = reason
@@ -86,7 +93,9 @@ package struct ScopeGate<Facts: ScopeFacts> {
         if caller.role == .manager {
             return owner == caller.id ? nil : "a new customer is owned by its creator: set its owner to \(caller.id)"
         }
-        guard let branch = try facts.branch(of: owner) else { return "there is no manager \(owner) to own the customer" }
+        guard let branch = try facts.branch(of: owner) else {
+            return "there is no manager \(owner) to own the customer"
+        }
         if caller.role == .supervisor && branch != caller.branch {
             return "\(owner) is not a manager of branch \(caller.branch)"
         }

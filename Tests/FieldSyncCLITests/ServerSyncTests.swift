@@ -104,6 +104,45 @@ struct ServerSyncTests {
         try await server.stop()
     }
 
+    @Test(
+        "a device set up for one manager with another's token: pull, sync and digest --compare are refused, and it takes in nothing"
+    )
+    func anotherManagersToken() async throws {
+        let (sandbox, server, ana, _) = try await twoDevices()
+        _ = try await sandbox.addCustomer("Maria Costa", on: ana)
+        _ = try await sandbox.json("sync", on: ana)
+        let wrong = sandbox.path("wrong.db")
+        try await sandbox.succeed(
+            "init", "--manager", "bruno", "--server", server.url, "--token", server.tokens["ana"]!, on: wrong)
+        for command in [["pull"], ["sync"], ["digest", "--compare"]] {
+            let result = try await sandbox.run(command + ["--replica", wrong])
+            #expect(result.exitCode == 1, "\(command): \(result)")
+            #expect(
+                result.stderr.contains("set up for manager bruno, but the token is ana's")
+                    && result.stderr.hasSuffix("[forbidden]\n"), "\(command): \(result)")
+        }
+        let held = try await sandbox.sqlite("SELECT count(*) FROM customers", on: wrong)
+        #expect(held.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "0", "\(held)")
+        try await server.stop()
+    }
+
+    @Test("serve refuses a port out of range as a usage error, and says so with a code when its port is taken")
+    func servePortErrors() async throws {
+        let sandbox = try Sandbox()
+        let server = try await ServerProcess(in: sandbox.directory)
+        let port = try #require(server.url.split(separator: ":").last.map(String.init))
+        for (arguments, exitCode, ending) in [
+            (["--port", "99999"], Int32(64), "(0: any free port), not 99999"),
+            (["--port", port], 1, "address already in use; stop what listens there, or choose another --port [io]"),
+        ] {
+            let result = try await ChildProcess.run(
+                try FieldSyncExecutable.serverURL(), ["serve", "--data", sandbox.path("other.db")] + arguments,
+                environment: sandbox.environment(), in: sandbox.directory)
+            #expect(result.exitCode == exitCode && result.stderr.contains(ending), "\(arguments): \(result)")
+        }
+        try await server.stop()
+    }
+
     @Test("--open is gone: the server refuses it and says how to set up tokens")
     func refusesOpenMode() async throws {
         let sandbox = try Sandbox()

@@ -22,6 +22,16 @@ struct ReplicaTests {
             mode: .new)
     }
 
+    @Test("a new replica's files (database, log, shared memory) are readable and writable by their owner only")
+    func filesAreTheOwners() throws {
+        let replica = try makeReplica()
+        try addCustomer(replica)
+        for suffix in ["", "-wal", "-shm"] {
+            let attributes = try FileManager.default.attributesOfItem(atPath: replica.path + suffix)
+            #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600, "\(suffix): \(attributes)")
+        }
+    }
+
     @Test("a replica reopens with its id and manager; other files are refused")
     func openAndRefuse() throws {
         let created = try makeReplica()

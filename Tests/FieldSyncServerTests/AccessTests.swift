@@ -25,7 +25,9 @@ struct AccessTests {
         try await withTestServer { server in
             #expect(try await server.request(.GET, SyncAPI.health, as: nil).status == 200)
             for (method, path, body) in Self.endpoints {
-                for headers in [[], [("Authorization", "Bearer fst_not-a-token")], [("Authorization", "Basic YWxhZGRpbg==")]] {
+                for headers in [
+                    [], [("Authorization", "Bearer fst_not-a-token")], [("Authorization", "Basic YWxhZGRpbg==")],
+                ] {
                     let answer = try await server.request(
                         method, path, body: body, headers: [(SyncAPI.schemaVersionHeader, "1")] + headers, as: nil)
                     #expect(answer.status == 401, "\(method) \(path): \(answer)")
@@ -44,7 +46,8 @@ struct AccessTests {
             #expect(try await server.store.revokeTokens(server.tokens["ana"]!) == 1)
             #expect(try await server.request(.GET, SyncAPI.digest, as: "ana").status == 401)
             let withSecond = try await server.request(
-                .GET, SyncAPI.digest, headers: [(SyncAPI.schemaVersionHeader, "1"), ("Authorization", "Bearer \(second)")],
+                .GET, SyncAPI.digest,
+                headers: [(SyncAPI.schemaVersionHeader, "1"), ("Authorization", "Bearer \(second)")],
                 as: nil)
             #expect(withSecond.status == 200)
             #expect(try await server.store.revokeTokens("ana") == 1)
@@ -55,31 +58,35 @@ struct AccessTests {
 
     /// Ana's customer with a visit, a task and a holding, and a conflict on its tier between Ana and her supervisor.
     func anaBook(_ server: TestServer) async throws {
-        let created = ana.newCustomer(IDs.anna, name: "Anna Keller", at: t0) + [
-            ana.change(IDs.anna, "tier", .text("standard"), at: t0),
-            ana.change(IDs.customer(11), "customer_id", .text(IDs.anna), at: t0, table: "interactions"),
-            ana.change(IDs.customer(11), "channel", .text("visit"), at: t0, table: "interactions"),
-            ana.change(IDs.customer(11), "occurred_at", .text("2026-11-18T09:00:00Z"), at: t0, table: "interactions"),
-            ana.change(IDs.customer(12), "customer_id", .text(IDs.anna), at: t0, table: "tasks"),
-            ana.change(IDs.customer(12), "kind", .text("call_back"), at: t0, table: "tasks"),
-            ana.change(IDs.customer(12), "title", .text("Call Anna"), at: t0, table: "tasks"),
-            ana.change(IDs.customer(12), "due_date", .text("2026-11-01"), at: t0, table: "tasks"),
-            ana.change(IDs.customer(12), "status", .text("open"), at: t0, table: "tasks"),
-            ana.change(IDs.customer(13), "customer_id", .text(IDs.anna), at: t0, table: "holdings"),
-            ana.change(IDs.customer(13), "category", .text("fund"), at: t0, table: "holdings"),
-            ana.change(IDs.customer(13), "product_name", .text("World Fund"), at: t0, table: "holdings"),
-            ana.change(IDs.customer(13), "amount", .integer(500_000), at: t0, table: "holdings"),
-            ana.change(IDs.customer(13), "currency", .text("EUR"), at: t0, table: "holdings"),
-        ]
+        let created =
+            ana.newCustomer(IDs.anna, name: "Anna Keller", at: t0) + [
+                ana.change(IDs.anna, "tier", .text("standard"), at: t0),
+                ana.change(IDs.customer(11), "customer_id", .text(IDs.anna), at: t0, table: "interactions"),
+                ana.change(IDs.customer(11), "channel", .text("visit"), at: t0, table: "interactions"),
+                ana.change(
+                    IDs.customer(11), "occurred_at", .text("2026-11-18T09:00:00Z"), at: t0, table: "interactions"),
+                ana.change(IDs.customer(12), "customer_id", .text(IDs.anna), at: t0, table: "tasks"),
+                ana.change(IDs.customer(12), "kind", .text("call_back"), at: t0, table: "tasks"),
+                ana.change(IDs.customer(12), "title", .text("Call Anna"), at: t0, table: "tasks"),
+                ana.change(IDs.customer(12), "due_date", .text("2026-11-01"), at: t0, table: "tasks"),
+                ana.change(IDs.customer(12), "status", .text("open"), at: t0, table: "tasks"),
+                ana.change(IDs.customer(13), "customer_id", .text(IDs.anna), at: t0, table: "holdings"),
+                ana.change(IDs.customer(13), "category", .text("fund"), at: t0, table: "holdings"),
+                ana.change(IDs.customer(13), "product_name", .text("World Fund"), at: t0, table: "holdings"),
+                ana.change(IDs.customer(13), "amount", .integer(500_000), at: t0, table: "holdings"),
+                ana.change(IDs.customer(13), "currency", .text("EUR"), at: t0, table: "holdings"),
+            ]
         let pushed = try await server.push(ana.push(created)).decode(PushResponse.self)
         try #require(pushed.accepted == created.count && pushed.rejected.isEmpty, "\(pushed)")
         let base = ana.version(t0)
         _ = try await server.push(ana.push([ana.change(IDs.anna, "tier", .text("premium"), at: t0 + 10, base: base)]))
-        let collided = try await server.push(sue.push([sue.change(IDs.anna, "tier", .text("private"), at: t0 + 20, base: base)]))
+        let collided = try await server.push(
+            sue.push([sue.change(IDs.anna, "tier", .text("private"), at: t0 + 20, base: base)]))
         try #require(try collided.decode(PushResponse.self).conflicts == 1)
     }
 
-    @Test("a manager of another branch, a manager of the same branch and a foreign supervisor see nothing of Ana's, on any endpoint",
+    @Test(
+        "a manager of another branch, a manager of the same branch and a foreign supervisor see nothing of Ana's, on any endpoint",
         arguments: ["zoe", "ben", "sol"])
     func foreignCallerSeesNothing(_ caller: String) async throws {
         try await withTestServer { server in
@@ -95,11 +102,13 @@ struct AccessTests {
             #expect(page.changeSet.changes.isEmpty && page.removed.isEmpty)
             let digest = try await get(SyncAPI.digest).decode(DigestResponse.self)
             #expect(digest.rows == 0 && digest.digest == ContentDigest().finalize())
-            #expect(try await get(SyncAPI.conflicts + "?status=all").decode(ConflictListResponse.self).conflicts.isEmpty)
+            #expect(
+                try await get(SyncAPI.conflicts + "?status=all").decode(ConflictListResponse.self).conflicts.isEmpty)
             #expect(try await get(SyncAPI.conflict(1)).status == 404)
             #expect(try await get(SyncAPI.metrics).status == 403)
             #expect(try await get(SyncAPI.report + "?branch=north").status == 403)
-            let settle = try await server.request(.POST, SyncAPI.settle(1), body: Data(#"{"value":"standard"}"#.utf8), as: caller)
+            let settle = try await server.request(
+                .POST, SyncAPI.settle(1), body: Data(#"{"value":"standard"}"#.utf8), as: caller)
             #expect(settle.status == 404 && settle.error?.code == .unknownConflict, "\(settle)")
             let reassign = try await server.request(
                 .POST, SyncAPI.reassign(IDs.anna), body: Data(#"{"to":"\#(caller)"}"#.utf8), as: caller)
@@ -118,7 +127,9 @@ struct AccessTests {
                     intruder.change(IDs.customer(20), "status", .text("open"), at: t0 + 30, table: "tasks"),
                 ]))
             let pushed = try push.decode(PushResponse.self)
-            #expect(pushed.accepted == 0 && pushed.rejected.count == 7 && pushed.rejected.allSatisfy { $0.code == .forbidden })
+            #expect(
+                pushed.accepted == 0 && pushed.rejected.count == 7
+                    && pushed.rejected.allSatisfy { $0.code == .forbidden })
             #expect(pushed.rejected.allSatisfy { $0.current == nil })
             bodies.append(String(decoding: push.body, as: UTF8.self))
             #expect(try await server.store.digest() == before)
@@ -130,7 +141,8 @@ struct AccessTests {
         }
     }
 
-    @Test("Ana sees her customer and its records; her supervisor sees the branch; the admin everything, metrics included")
+    @Test(
+        "Ana sees her customer and its records; her supervisor sees the branch; the admin everything, metrics included")
     func scopesByRole() async throws {
         try await withTestServer { server in
             try await anaBook(server)
@@ -143,7 +155,8 @@ struct AccessTests {
                 #expect(digest.rows == rows, "\(caller)")
             }
             for caller in ["ana", "sue", "root"] {
-                let conflicts = try await server.request(.GET, SyncAPI.conflicts, as: caller).decode(ConflictListResponse.self)
+                let conflicts = try await server.request(.GET, SyncAPI.conflicts, as: caller).decode(
+                    ConflictListResponse.self)
                 #expect(conflicts.conflicts.count == 1, "\(caller)")
             }
             let metrics = try await server.request(.GET, SyncAPI.metrics, as: "root")
@@ -160,7 +173,8 @@ struct AccessTests {
                 let id = IDs.customer(number)
                 return try await server.push(
                     writer.push([
-                        writer.change(id, "owner", .text(owner), at: t0), writer.change(id, "full_name", .text("N"), at: t0),
+                        writer.change(id, "owner", .text(owner), at: t0),
+                        writer.change(id, "full_name", .text("N"), at: t0),
                     ])
                 ).decode(PushResponse.self)
             }
@@ -170,16 +184,78 @@ struct AccessTests {
             #expect(try await create(sue, owner: "ben", 3).accepted == 2)
             #expect(try await create(sue, owner: "zoe", 4).rejected.count == 2)
             #expect(try await create(root, owner: "zoe", 5).accepted == 2)
-            #expect(try await create(root, owner: "nobody", 6).rejected.first?.message.contains("no manager nobody") == true)
+            #expect(
+                try await create(root, owner: "nobody", 6).rejected.first?.message.contains("no manager nobody") == true
+            )
             // No owner at all.
-            let ownerless = try await server.push(ana.push([ana.change(IDs.customer(7), "full_name", .text("N"), at: t0)]))
+            let ownerless = try await server.push(
+                ana.push([ana.change(IDs.customer(7), "full_name", .text("N"), at: t0)]))
             #expect(try ownerless.decode(PushResponse.self).rejected.first?.message.contains("owner") == true)
             // A manager cannot give her customer away by editing its owner.
-            let giveAway = try await server.push(ana.push([ana.change(IDs.customer(1), "owner", .text("ben"), at: t0 + 5)]))
+            let giveAway = try await server.push(
+                ana.push([ana.change(IDs.customer(1), "owner", .text("ben"), at: t0 + 5)]))
             #expect(try giveAway.decode(PushResponse.self).rejected.first?.message.contains("reassign") == true)
             // A push naming another manager than the token's.
             let misnamed = try await server.request(.POST, SyncAPI.push, body: WireJSON.encode(ana.push([])), as: "ben")
             #expect(misnamed.status == 403 && misnamed.error?.code == .forbidden)
+        }
+    }
+
+    @Test("a device set up for one manager with another's token: its pull and digest are refused (403), as its push is")
+    func pullAndDigestNamingAnotherManager() async throws {
+        try await withTestServer { server in
+            try await anaBook(server)
+            for path in [SyncAPI.pull + "?after=0&manager=ben", SyncAPI.digest + "?manager=ben"] {
+                let refused = try await server.request(.GET, path, as: "ana")
+                #expect(refused.status == 403 && refused.error?.code == .forbidden, "\(path): \(refused)")
+                #expect(refused.error?.message.contains("set up for manager ben, but the token is ana's") == true)
+                #expect(!String(decoding: refused.body, as: UTF8.self).contains("Anna"))
+            }
+            for path in [SyncAPI.pull + "?after=0&manager=ana", SyncAPI.digest + "?manager=ana"] {
+                #expect(try await server.request(.GET, path, as: "ana").status == 200, "\(path)")
+            }
+        }
+    }
+
+    @Test(
+        "a new record comes with its required fields or not at all: each of its changes is refused, with what is missing"
+    )
+    func newRecordNeedsRequiredFields() async throws {
+        try await withTestServer { server in
+            let held = IDs.customer(5)
+            let holding = [
+                ana.change(held, "owner", .text("ana"), at: t0), ana.change(held, "full_name", .text("N"), at: t0),
+            ]
+            #expect(try await server.push(ana.push(holding)).decode(PushResponse.self).accepted == 2)
+            let before = try await server.store.digest()
+            let nameless = [ana.change(IDs.customer(1), "owner", .text("ana"), at: t0)]
+            let visitWithoutChannel = [
+                ana.change(IDs.customer(2), "customer_id", .text(held), at: t0, table: "interactions"),
+                ana.change(
+                    IDs.customer(2), "occurred_at", .text("2026-11-18T09:00:00Z"), at: t0, table: "interactions"),
+            ]
+            // Complete, but for the customer refused in the same push: it has no customer to join.
+            let orphanTask = [
+                ana.change(IDs.customer(3), "customer_id", .text(IDs.customer(1)), at: t0, table: "tasks"),
+                ana.change(IDs.customer(3), "kind", .text("call_back"), at: t0, table: "tasks"),
+                ana.change(IDs.customer(3), "title", .text("Call"), at: t0, table: "tasks"),
+                ana.change(IDs.customer(3), "due_date", .text("2026-11-01"), at: t0, table: "tasks"),
+                ana.change(IDs.customer(3), "status", .text("open"), at: t0, table: "tasks"),
+            ]
+            let pushed = try await server.push(ana.push(nameless + visitWithoutChannel + orphanTask)).decode(
+                PushResponse.self)
+            #expect(pushed.accepted == 0 && pushed.rejected.count == 8, "\(pushed)")
+            #expect(pushed.rejected.filter { $0.field.table == "tasks" }.allSatisfy { $0.code == .forbidden })
+            #expect(pushed.rejected.filter { $0.field.table != "tasks" }.allSatisfy { $0.code == .requiredField })
+            let customer = try #require(pushed.rejected.first { $0.field.table == "customers" })
+            #expect(customer.message.contains("a new customers record needs full_name"), "\(customer.message)")
+            let visit = try #require(pushed.rejected.first { $0.field.table == "interactions" })
+            #expect(
+                visit.message.contains("needs channel") && !visit.message.contains("customer_id"), "\(visit.message)")
+            #expect(try await server.store.digest() == before)
+            // Complete, the same record is taken.
+            let complete = nameless + [ana.change(IDs.customer(1), "full_name", .text("N"), at: t0)]
+            #expect(try await server.push(ana.push(complete)).decode(PushResponse.self).accepted == 2)
         }
     }
 }

@@ -14,6 +14,7 @@ final class FaultyTransport: SyncTransport, @unchecked Sendable {
     private var _pushes = 0
     private var _pulls = 0
     private var _failPullNumber: Int?
+    private var _losePushAnswerNumber: Int?
     private var _offline = false
 
     init(serverURL: String, token: String?) {
@@ -33,14 +34,26 @@ final class FaultyTransport: SyncTransport, @unchecked Sendable {
         set { lock.withLock { _failPullNumber = newValue } }
     }
 
+    /// The push request with this number reaches the service, but its answer
+    /// is lost on the way back (the service applied it; the device cannot know).
+    var losePushAnswerNumber: Int? {
+        get { lock.withLock { _losePushAnswerNumber } }
+        set { lock.withLock { _losePushAnswerNumber = newValue } }
+    }
+
     static let unreachable = SyncError(.unreachable, "cannot reach the service (the test cut the network)")
 
     private func checkOnline() throws { if offline { throw Self.unreachable } }
 
     func push(_ request: PushRequest) async throws -> PushResponse {
         try checkOnline()
-        lock.withLock { _pushes += 1 }
-        return try await http.push(request)
+        let number = lock.withLock {
+            _pushes += 1
+            return _pushes
+        }
+        let answer = try await http.push(request)
+        if number == losePushAnswerNumber { throw Self.unreachable }
+        return answer
     }
 
     func pull(after cursor: PullCursor, limit: Int) async throws -> PullResponse {
@@ -110,11 +123,14 @@ final class SyncWorld {
         return (replica, clock)
     }
 
-    func synchronizer(_ replica: Replica, clock: ManualWallClock, pushBatchSize: Int = 2_000, pullPageLimit: Int = 1_000)
+    func synchronizer(
+        _ replica: Replica, clock: ManualWallClock, pushBatchSize: Int = 2_000, pullPageLimit: Int = 1_000
+    )
         -> Synchronizer
     {
         Synchronizer(
-            replica: replica, transport: transport(replica.managerID), pushBatchSize: pushBatchSize, pullPageLimit: pullPageLimit,
+            replica: replica, transport: transport(replica.managerID), pushBatchSize: pushBatchSize,
+            pullPageLimit: pullPageLimit,
             now: clock.read)
     }
 

@@ -2,6 +2,7 @@ import FieldSyncClient
 import FieldSyncCore
 import FieldSyncReplica
 import FieldSyncTestSupport
+import Foundation
 import GRDB
 import Testing
 
@@ -40,9 +41,15 @@ struct SynchronizerTests {
 
             let (tablet, tabletClock) = try world.device("tablet", manager: "ana.lima")
             var seen: [PullProgress] = []
-            let pulled = try await world.synchronizer(tablet, clock: tabletClock, pullPageLimit: 10).pull { seen.append($0) }
+            let pulled = try await world.synchronizer(tablet, clock: tabletClock, pullPageLimit: 10).pull {
+                seen.append($0)
+            }
             #expect(pulled.rows == 25 && pulled.pages == 3 && pulled.fields == 75)
-            #expect(seen == [PullProgress(rows: 10, pages: 1), PullProgress(rows: 20, pages: 2), PullProgress(rows: 25, pages: 3)])
+            #expect(
+                seen == [
+                    PullProgress(rows: 10, pages: 1), PullProgress(rows: 20, pages: 2),
+                    PullProgress(rows: 25, pages: 3),
+                ])
             #expect(try tablet.recordCount("customers") == 25)
         }
     }
@@ -101,6 +108,32 @@ struct SynchronizerTests {
         }
     }
 
+    @Test(
+        "an edit applied by the service but whose answer was lost, then the clock jumps ahead: the re-stamped later edit still wins"
+    )
+    func restampSupersedesOwnUnacknowledgedEdit() async throws {
+        try await withSyncWorld { world in
+            // Four minutes ahead: inside the service's five-minute bound, so the first edit is taken.
+            let (ana, anaClock) = try world.device("ana", manager: "ana.lima", ahead: 4 * 60 * 1000)
+            let id = try ana.addCustomer("Ana Silva", phone: "+351 1")
+            _ = try await world.synchronizer(ana, clock: anaClock).sync()
+            try ana.write("customers", id: id, values: [("phone", .text("+351 2"))])
+            let transport = world.transport("ana.lima")
+            transport.losePushAnswerNumber = transport.pushes + 1
+            await #expect(throws: SyncError.self) { try await world.synchronizer(ana, clock: anaClock).push() }
+            // Then the device's clock jumps two hours on, and she corrects the phone again.
+            anaClock.advance(2 * 3600 * 1000)
+            try ana.write("customers", id: id, values: [("phone", .text("+351 3"))])
+            let synced = try await world.synchronizer(ana, clock: anaClock).sync()
+            #expect(synced.push.restamped == 1 && synced.push.accepted == 1, "\(synced)")
+            let (tablet, tabletClock) = try world.device("tablet", manager: "ana.lima")
+            _ = try await world.synchronizer(tablet, clock: tabletClock).sync()
+            for replica in [ana, tablet] {
+                #expect(try replica.record("customers", id: id)?["phone"] == .text("+351 3"))
+            }
+        }
+    }
+
     @Test("after re-stamping, the device whose clock ran ahead does not win a later edit made elsewhere")
     func skewedDeviceDoesNotWinLaterEdits() async throws {
         try await withSyncWorld { world in
@@ -118,7 +151,9 @@ struct SynchronizerTests {
         }
     }
 
-    @Test("a change the service refuses waits in the rejected list with its reason; the rest is taken; discarding it restores the service's value")
+    @Test(
+        "a change the service refuses waits in the rejected list with its reason; the rest is taken; discarding it restores the service's value"
+    )
     func rejectionsAreKept() async throws {
         try await withSyncWorld { world in
             let (ana, anaClock) = try world.device("ana", manager: "ana.lima")
@@ -145,7 +180,66 @@ struct SynchronizerTests {
         }
     }
 
-    @Test("a manager and her supervisor edit one phone: sync counts the conflict for each, and settling pulls the kept value")
+    @Test(
+        "a customer refused whole (another manager's as owner): setting its owner to oneself sends every field again, and the service takes it complete"
+    )
+    func fixingTheOwnerResendsTheRecord() async throws {
+        try await withSyncWorld { world in
+            let (ana, anaClock) = try world.device("ana", manager: "ana.lima")
+            let id = try ana.addCustomer("Maria Costa", owner: "bruno.costa", phone: "+351 1")
+            let refused = try await world.synchronizer(ana, clock: anaClock).push()
+            #expect(refused.accepted == 0 && refused.rejected == 4, "\(refused)")
+            #expect(try ana.rejectedChanges().allSatisfy { $0.code == .forbidden })
+
+            world.tick(anaClock)
+            try ana.write("customers", id: id, values: [("owner", .text("ana.lima"))])
+            #expect(try ana.rejectedChanges().isEmpty && ana.pendingCount() == 4)
+            let taken = try await world.synchronizer(ana, clock: anaClock).sync()
+            #expect(taken.push.accepted == 4 && taken.push.rejected == 0, "\(taken)")
+            let (tablet, tabletClock) = try world.device("tablet", manager: "ana.lima")
+            _ = try await world.synchronizer(tablet, clock: tabletClock).sync()
+            let held = try #require(try tablet.record("customers", id: id))
+            #expect(held["full_name"] == .text("Maria Costa") && held["phone"] == .text("+351 1"), "\(held)")
+            #expect(try ana.digest().digest == (try await world.store.digest()).digest)
+        }
+    }
+
+    @Test(
+        "discarding every refused change of a customer the service never had removes it and its visit, whichever goes first: the device is in sync again",
+        arguments: [true, false])
+    func discardingANeverSyncedRecordRemovesIt(customerFirst: Bool) async throws {
+        try await withSyncWorld { world in
+            let (ana, anaClock) = try world.device("ana", manager: "ana.lima")
+            let kept = try ana.addCustomer("Ana Silva")
+            let id = try ana.addCustomer("Maria Costa", owner: "bruno.costa")
+            let visit = UUID().uuidString.lowercased()
+            try ana.write(
+                "interactions", id: visit,
+                values: [
+                    ("customer_id", .text(id)), ("channel", .text("visit")),
+                    ("occurred_at", .text("2026-11-18T09:00:00Z")),
+                ])
+            let pushed = try await world.synchronizer(ana, clock: anaClock).sync()
+            #expect(pushed.push.accepted == 3 && pushed.push.rejected == 7, "\(pushed)")
+            let rejected = try ana.rejectedChanges()
+            let (first, second) = (
+                rejected.filter { ($0.change.table == "customers") == customerFirst },
+                rejected.filter { ($0.change.table == "customers") != customerFirst }
+            )
+            for change in first { try ana.discardRejected(id: change.id) }
+            // The customer stays while its visit names it; the visit goes with its last field.
+            #expect(try ana.record("customers", id: id) != nil)
+            #expect(try (ana.record("interactions", id: visit) != nil) == customerFirst)
+            for change in second { try ana.discardRejected(id: change.id) }
+            #expect(try ana.record("customers", id: id) == nil && ana.record("interactions", id: visit) == nil)
+            #expect(try ana.record("customers", id: kept) != nil)
+            #expect(try ana.digest().digest == (try await world.store.digest()).digest)
+        }
+    }
+
+    @Test(
+        "a manager and her supervisor edit one phone: sync counts the conflict for each, and settling pulls the kept value"
+    )
     func conflictsAreCountedAndSettled() async throws {
         try await withSyncWorld { world in
             let (ana, anaClock) = try world.device("ana", manager: "ana.lima")
