@@ -86,7 +86,7 @@ struct Status: ParsableCommand {
                 Output.line("Change counter:  \(try replica.currentSeq())")
                 Output.line(
                     "Records:         "
-                        + replica.schema.tables.map { "\(counts[$0.name] ?? 0) \($0.name)" }.joined(separator: ", "))
+                        + replica.schema.tables.map { "\($0.name) \(counts[$0.name] ?? 0)" }.joined(separator: ", "))
             }
         }
     }
@@ -95,7 +95,8 @@ struct Status: ParsableCommand {
 struct DigestCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "digest",
-        abstract: "Print the digest of everything this replica holds (equal on two replicas exactly when they hold the same data).",
+        abstract:
+            "Print the digest of everything this replica holds (equal on two replicas exactly when they hold the same data).",
         discussion: "With --compare, also ask the sync service for its digest: exit 0 when they are equal, 1 when not.")
 
     @OptionGroup var global: GlobalOptions
@@ -112,13 +113,26 @@ struct DigestCommand: AsyncParsableCommand {
             let service = try await HTTPSyncTransport.with(for: replica) { try await $0.digest() }
             let equal = service.digest == digest
             if global.json {
-                Output.json(["digest": digest, "rows": rows, "service_digest": service.digest, "service_rows": service.rows, "in_sync": equal])
+                Output.json([
+                    "digest": digest, "rows": rows, "service_digest": service.digest, "service_rows": service.rows,
+                    "in_sync": equal,
+                ])
             } else {
                 Output.line("this device: \(digest) (\(rows) rows)")
                 Output.line("service:     \(service.digest) (\(service.rows) rows)")
-                Output.line(equal ? "In sync: this device holds exactly what the service holds." : "NOT in sync: run `fieldsync sync`.")
+                Output.line(
+                    equal
+                        ? "In sync: this device holds exactly what the service holds."
+                        : try Self.advice(rejected: replica.rejectedChanges().count))
             }
             if !equal { throw ExitCode.failure }
         }
+    }
+
+    /// What to do about a difference: a sync will not bring changes the service refused into line.
+    static func advice(rejected: Int) -> String {
+        guard rejected > 0 else { return "NOT in sync: run `fieldsync sync`." }
+        return
+            "NOT in sync: \(rejected) change(s) the service refused wait on this device; fix or discard them (`fieldsync rejected list`), then run `fieldsync sync`."
     }
 }

@@ -20,10 +20,14 @@ extension PostgresCentralStore {
 
     public func conflict(id: Int64, for caller: Manager) async throws -> Conflict {
         let scope = Scope(caller, schema: schema)
-        return try await transaction(readOnly: true) { connection in try await conflict(connection, id: id, scope: scope) }
+        return try await transaction(readOnly: true) { connection in
+            try await conflict(connection, id: id, scope: scope)
+        }
     }
 
-    public func settle(conflict id: Int64, _ resolution: ConflictResolution, by caller: Manager) async throws -> Conflict {
+    public func settle(conflict id: Int64, _ resolution: ConflictResolution, by caller: Manager) async throws
+        -> Conflict
+    {
         let now = now()
         let scope = Scope(caller, schema: schema)
         let settled = try await transaction { connection -> Conflict in
@@ -36,7 +40,8 @@ extension PostgresCentralStore {
             var state = try await ServiceState.lock(
                 connection, maxDriftMillis: maxClockAheadMillis, wallClock: wallClock, logger: logger)
             let written = try await writeAsService(
-                connection, table, id: conflict.rowID, record: record, fields: fields, by: caller, at: now, state: &state)
+                connection, table, id: conflict.rowID, record: record, fields: fields, by: caller, at: now,
+                state: &state)
             // Settling with the value already held writes nothing new: the winner stands.
             let version = written.first?.version ?? conflict.sides.last!.version
             try await connection.run(
@@ -64,7 +69,9 @@ extension PostgresCentralStore {
                 [.integer(id)] + inScope.arguments.map(PostgresArgument.text), logger: logger
             ).first
         else {
-            throw ServiceError(.unknownConflict, "no conflict with id \(id); list them with GET /v1/conflicts")
+            throw ServiceError(
+                .unknownConflict,
+                "no conflict with id \(id); list them with `fieldsync conflicts list` (GET /v1/conflicts)")
         }
         return try Self.conflict(from: row)
     }
@@ -77,7 +84,8 @@ extension PostgresCentralStore {
                     timestamp: try row.integer("\(prefix)_hlc"), replica: try row.integer("\(prefix)_replica"))
             else { throw ServiceError(.storage, "conflict \(id) holds an invalid version") }
             return Conflict.Side(
-                column: try row.text("\(prefix)_col"), value: try PostgresValueText.decode(row.optionalText("\(prefix)_value")),
+                column: try row.text("\(prefix)_col"),
+                value: try PostgresValueText.decode(row.optionalText("\(prefix)_value")),
                 version: version, manager: try row.optionalText("\(prefix)_manager"))
         }
         var settlement: Conflict.Settlement?
@@ -92,7 +100,8 @@ extension PostgresCentralStore {
         else { throw ServiceError(.storage, "conflict \(id) has an unknown kind or status") }
         return Conflict(
             id: id, kind: kind, table: try row.text("tbl"), rowID: try row.text("row_id"), column: try row.text("col"),
-            sides: [try side("a"), try side("b")], detectedAtMillis: UInt64(try row.integer("detected_at")), status: status,
+            sides: [try side("a"), try side("b")], detectedAtMillis: UInt64(try row.integer("detected_at")),
+            status: status,
             settlement: settlement)
     }
 }

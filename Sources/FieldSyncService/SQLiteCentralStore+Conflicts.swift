@@ -12,7 +12,8 @@ extension SQLiteCentralStore {
                 sql += " AND k.status = ?"
                 arguments += [status.rawValue]
             }
-            return try Row.fetchAll(db, sql: sql + " ORDER BY k.id DESC", arguments: arguments).map(Self.conflict(from:))
+            return try Row.fetchAll(db, sql: sql + " ORDER BY k.id DESC", arguments: arguments).map(
+                Self.conflict(from:))
         }
     }
 
@@ -49,9 +50,12 @@ extension SQLiteCentralStore {
         let inScope = scope.conflicts()
         guard
             let row = try Row.fetchOne(
-                db, sql: "SELECT * FROM svc_conflicts k WHERE k.id = ? AND \(inScope.sql)", arguments: [id] + inScope.statementArguments)
+                db, sql: "SELECT * FROM svc_conflicts k WHERE k.id = ? AND \(inScope.sql)",
+                arguments: [id] + inScope.statementArguments)
         else {
-            throw ServiceError(.unknownConflict, "no conflict with id \(id); list them with GET /v1/conflicts")
+            throw ServiceError(
+                .unknownConflict,
+                "no conflict with id \(id); list them with `fieldsync conflicts list` (GET /v1/conflicts)")
         }
         return try conflict(from: row)
     }
@@ -71,12 +75,14 @@ extension SQLiteCentralStore {
         {
             settlement = Conflict.Settlement(by: by, atMillis: UInt64(at), version: version)
         }
-        guard let kind = Conflict.Kind(rawValue: row["kind"]), let status = Conflict.Status(rawValue: row["status"]) else {
+        guard let kind = Conflict.Kind(rawValue: row["kind"]), let status = Conflict.Status(rawValue: row["status"])
+        else {
             throw ServiceError(.storage, "conflict \(row["id"] as Int64) has an unknown kind or status")
         }
         return Conflict(
             id: row["id"], kind: kind, table: row["tbl"], rowID: row["row_id"], column: row["col"],
-            sides: [try side("a"), try side("b")], detectedAtMillis: UInt64(row["detected_at"] as Int64), status: status,
+            sides: [try side("a"), try side("b")], detectedAtMillis: UInt64(row["detected_at"] as Int64),
+            status: status,
             settlement: settlement)
     }
 }

@@ -126,6 +126,29 @@ struct ServerSyncTests {
         try await server.stop()
     }
 
+    @Test(
+        "a new customer refused for its owner: digest --compare points to the rejected list, and setting the owner sends the whole customer"
+    )
+    func refusedCustomerFixedByItsOwner() async throws {
+        let (sandbox, server, ana, bruno) = try await twoDevices()
+        let id = try await sandbox.addCustomer("Maria Costa", "--owner", "bruno", on: ana)
+        let refused = try await sandbox.json("sync", on: ana)
+        #expect(refused["push"]?["rejected"]?.int == 3 && refused["push"]?["accepted"]?.int == 0, "\(refused)")
+        let compared = try await sandbox.fieldsync("digest", "--compare", on: ana)
+        #expect(compared.exitCode == 1, "\(compared)")
+        #expect(compared.stdout.contains("3 change(s) the service refused wait on this device"), "\(compared)")
+
+        try await sandbox.succeed("record", "set", "customers", id, "owner=ana", on: ana)
+        let taken = try await sandbox.json("sync", on: ana)
+        #expect(taken["push"]?["accepted"]?.int == 3 && taken["push"]?["rejected"]?.int == 0, "\(taken)")
+        _ = try await sandbox.json("sync", on: bruno)
+        #expect(try await sandbox.record("customers", id, on: bruno)["full_name"] == "Maria Costa")
+        for replica in [ana, bruno] {
+            #expect(try await sandbox.json("digest", "--compare", on: replica)["in_sync"] == .bool(true))
+        }
+        try await server.stop()
+    }
+
     @Test("serve refuses a port out of range as a usage error, and says so with a code when its port is taken")
     func servePortErrors() async throws {
         let sandbox = try Sandbox()
