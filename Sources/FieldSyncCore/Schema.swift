@@ -61,6 +61,12 @@ public struct TableSchema: Hashable, Sendable {
     }
 
     public var requiredColumns: [ColumnSchema] { columns.filter(\.required) }
+
+    /// The required columns a new record would lack with only `filled` (the
+    /// columns given a non-null value). Never `deleted`: a new record is not deleted.
+    public func requiredColumnsMissing(filled: Set<String>) -> [ColumnSchema] {
+        requiredColumns.filter { $0.name != Self.deletedColumn && !filled.contains($0.name) }
+    }
 }
 
 public struct ColumnSchema: Hashable, Sendable {

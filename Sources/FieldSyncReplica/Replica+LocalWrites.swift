@@ -76,9 +76,8 @@ extension Replica {
             if !normalized.contains(where: { $0.index == deletedIndex }) {
                 normalized.append((deletedIndex, .integer(0)))
             }
-            let missing = table.requiredColumns.filter { required in
-                !normalized.contains { table.columns[$0.index].name == required.name && !$0.value.isNull }
-            }
+            let missing = table.requiredColumnsMissing(
+                filled: Set(normalized.filter { !$0.value.isNull }.map { table.columns[$0.index].name }))
             guard missing.isEmpty else {
                 throw SchemaViolation(
                     .requiredField, field: "\(table.name).\(missing[0].name)",

@@ -122,11 +122,7 @@ package struct PushPlan {
     /// required field a value, or the service would hand other devices a
     /// record they could not have written (a customer without a name). Nil when complete.
     static func missingRequired(_ table: TableSchema, _ changes: [FieldChange]) -> String? {
-        // `deleted` defaults to 0: a new record is not deleted.
-        let missing = table.requiredColumns.filter { column in
-            column.name != TableSchema.deletedColumn
-                && !changes.contains { $0.column == column.name && !$0.value.isNull }
-        }
+        let missing = table.requiredColumnsMissing(filled: Set(changes.filter { !$0.value.isNull }.map(\.column)))
         guard !changes.isEmpty, !missing.isEmpty else { return nil }
         return
             "a new \(table.name) record needs \(missing.map(\.name).joined(separator: ", ")) in the push that creates it: edit the record on the device that created it, and sync"
