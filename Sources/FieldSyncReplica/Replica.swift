@@ -146,6 +146,7 @@ public final class Replica {
         guard meta["format"] == formatName else {
             throw ReplicaError.notAReplica(path, "it has no FieldSync metadata")
         }
+        restrictToOwner(path)
         if meta["format_version"] == "1" {
             try storageCall { try database.write { db in try ReplicaLayout.upgradeFromFormat1(db) } }
         } else if meta["format_version"] != String(formatVersion) {

@@ -194,4 +194,34 @@ struct ChangeFileExchangeTests {
         try await sandbox.succeed("customer", "edit", id, "city=Porto")
         #expect(try await sandbox.record("customers", id)["city"] == "Porto")
     }
+
+    @Test(
+        "an export is its owner's alone; it replaces an earlier change file, any other file only with --force, never the replica"
+    )
+    func exportKeepsOtherFiles() async throws {
+        let sandbox = try Sandbox()
+        try await sandbox.initReplica()
+        _ = try await sandbox.addCustomer("Rui Matos")
+        let export = sandbox.path("export.json")
+        let first = try #require(try await sandbox.json("changes", "export", export)["changes"]?.int)
+        let mode = try FileManager.default.attributesOfItem(atPath: export)[.posixPermissions] as? NSNumber
+        #expect(mode?.intValue == 0o600)
+        _ = try await sandbox.addCustomer("Sara Lopes")
+        let again = try await sandbox.json("changes", "export", export)
+        #expect(again["changes"] == .int(2 * first), "the earlier change file is replaced by the later export")
+
+        let notes = sandbox.path("notes.txt")
+        try Data("visit notes".utf8).write(to: URL(fileURLWithPath: notes))
+        try await sandbox.expectRejected(
+            ["changes", "export", notes], code: "io", mentions: ["notes.txt already exists", "--force"])
+        #expect(try String(contentsOfFile: notes, encoding: .utf8) == "visit notes")
+        try await sandbox.expectRejected(
+            ["changes", "export", sandbox.replica, "--force"], code: "io", mentions: ["this replica's own file"])
+        try await sandbox.succeed("changes", "export", notes, "--force")
+        try await sandbox.succeed("changes", "import", notes)
+        let parts = try FileManager.default.contentsOfDirectory(atPath: sandbox.directory.path).filter {
+            $0.hasSuffix(".part")
+        }
+        #expect(parts == [])
+    }
 }

@@ -32,6 +32,21 @@ struct ReplicaTests {
         }
     }
 
+    @Test("a replica created readable by others is the owner's alone once opened")
+    func openingRestrictsAnOlderReplica() throws {
+        let replica = try makeReplica()
+        try addCustomer(replica)
+        for suffix in ["", "-wal", "-shm"] {
+            try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: replica.path + suffix)
+        }
+        let reopened = try Replica.open(at: replica.path, wallClock: wall.read)
+        #expect(try reopened.recordCount("customers") == 1)
+        for suffix in ["", "-wal", "-shm"] {
+            let attributes = try FileManager.default.attributesOfItem(atPath: replica.path + suffix)
+            #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600, "\(suffix): \(attributes)")
+        }
+    }
+
     @Test("a replica reopens with its id and manager; other files are refused")
     func openAndRefuse() throws {
         let created = try makeReplica()
