@@ -67,9 +67,12 @@ public struct WireError: FieldSyncError {
 /// The one JSON dialect of the protocol: sorted keys, so equal documents are equal bytes.
 public enum WireJSON {
     public static func encode(_ value: some Encodable, pretty: Bool = false) throws -> Data {
-        // Pull pages and pushes are most of what travels: written by hand (same document).
+        // Pull pages, pushes and their answers are most of what travels: written by hand (same document).
         if !pretty, let page = value as? PullResponse { return try PullPageWriter.write(page) }
         if !pretty, let push = value as? PushRequest { return try PushRequestWriter.write(push) }
+        if !pretty, let result = value as? PushResponse, result.rejected.isEmpty {
+            return PushResultWriter.write(result)
+        }
         let encoder = JSONEncoder()
         encoder.outputFormatting =
             pretty ? [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
@@ -78,9 +81,10 @@ public enum WireJSON {
 
     /// Decodes a document; failures become `WireError` naming where the document went wrong.
     public static func decode<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
-        // Pull pages and pushes are most of what travels: read by hand (same checks).
+        // Pull pages, pushes and their answers are most of what travels: read by hand (same checks).
         if type == PullResponse.self { return try WireReader.read(data) { try $0.pullPage() } as! T }
         if type == PushRequest.self { return try WireReader.read(data) { try $0.push() } as! T }
+        if type == PushResponse.self { return try WireReader.read(data) { try $0.pushResult() } as! T }
         do {
             return try JSONDecoder().decode(type, from: data)
         } catch let error as WireError {

@@ -101,7 +101,7 @@ struct WireReader {
     }
 
     /// A version string, read from its bytes when it has no escapes (it never needs any).
-    private mutating func version() throws -> Version? {
+    mutating func version() throws -> Version? {
         skipWhitespace()
         let start = position + 1
         if bytes.count - start > Version.textLength, bytes[position] == UInt8(ascii: "\""),
@@ -114,7 +114,7 @@ struct WireReader {
     }
 
     /// null, a number (without fraction or exponent: an integer), a string, or `{"base64": …}`.
-    private mutating func value(path: () -> String) throws -> Value {
+    mutating func value(path: () -> String) throws -> Value {
         skipWhitespace()
         guard position < bytes.count else { throw invalid() }
         switch bytes[position] {
