@@ -32,6 +32,14 @@ struct ReplicaTests {
         }
     }
 
+    @Test("identifiers are quoted for SQL, inner quotes doubled")
+    func quotedIdentifiers() {
+        #expect(ReplicaLayout.quote("full_name") == "\"full_name\"")
+        #expect(ReplicaLayout.quote("a\"b") == "\"a\"\"b\"")
+        #expect(ReplicaLayout.quote("\"") == "\"\"\"\"")
+        #expect(ReplicaLayout.quote("") == "\"\"")
+    }
+
     @Test("a replica created readable by others is the owner's alone once opened")
     func openingRestrictsAnOlderReplica() throws {
         let replica = try makeReplica()
