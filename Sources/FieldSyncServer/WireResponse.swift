@@ -35,6 +35,8 @@ enum WireResponse {
 
     static func acceptsGzip(_ request: Request) -> Bool {
         guard let accepted = request.headers[.acceptEncoding] else { return false }
+        // What FieldSync's client sends, on every request: no parsing (Foundation's trimming was 1 % of the service's time).
+        if accepted == "gzip" { return true }
         return accepted.split(separator: ",").contains { coding in
             let parts = coding.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
             guard parts.first?.lowercased() == "gzip" else { return false }
