@@ -119,7 +119,7 @@ extension PostgresCentralStore {
                 "SELECT id, name, branch, role FROM svc_managers WHERE id = ?", [.text(id)], logger: logger
             ).first.flatMap(Self.manager(from:))
         else {
-            throw ServiceError(.unknownManager, "there is no manager \(id); see `fieldsync-server manager list`")
+            throw ServiceError.unknownManager(id)
         }
         return manager
     }

@@ -117,7 +117,7 @@ extension SQLiteCentralStore {
                 db, cached: "SELECT id, name, branch, role FROM svc_managers WHERE id = ?", arguments: [id]),
             let manager = Self.manager(from: row)
         else {
-            throw ServiceError(.unknownManager, "there is no manager \(id); see `fieldsync-server manager list`")
+            throw ServiceError.unknownManager(id)
         }
         return manager
     }

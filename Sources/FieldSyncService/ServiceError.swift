@@ -9,6 +9,12 @@ public struct ServiceError: FieldSyncError {
         self.code = code
         self.message = message
     }
+
+    /// A manager id the store does not hold; the message serves a supervisor at a device as well as an operator.
+    public static func unknownManager(_ id: String) -> ServiceError {
+        ServiceError(
+            .unknownManager, "there is no manager \(id); check the id (on the server, `fieldsync-server manager list` lists them)")
+    }
 }
 
 /// A push with changes that break the schema: a client bug or an outdated
