@@ -14,36 +14,26 @@ struct ChangesCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Write this replica's changes to a file (all of them, or those since a change counter).",
             discussion:
-                "The file is readable by its owner only. An earlier change file is replaced; any other file that exists, only with --force."
+                "The file is readable by its owner only. A file that exists is replaced only with --force, and the replica's own files never are."
         )
 
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The file to write.") var file: String
         @Option(help: "Only changes after this change counter (printed by the previous export).") var since: Int64 = 0
-        @Flag(help: "Replace the file even if it exists and is not a change file.") var force = false
+        @Flag(help: "Replace the file if it exists (an earlier export, say).") var force = false
 
         func run() throws {
             try global.run {
                 let replica = try global.openReplica()
                 let (changeSet, through) = try replica.changes(since: since)
                 let data = try WireJSON.encode(ChangeSetDocument(changeSet: changeSet, through: through))
-                try PrivateFile.write(
-                    data, to: file, replacing: force || Self.holdsChangeFile(file), protected: replica.path)
+                try PrivateFile.write(data, to: file, replacing: force, protected: Replica.files(at: replica.path))
                 if global.json {
                     Output.json(["file": file, "changes": changeSet.count, "through": through])
                 } else {
                     Output.line("Wrote \(changeSet.count) field change(s) to \(file); next time: --since \(through)")
                 }
             }
-        }
-
-        /// Whether `path` is a change file (an earlier export, to be replaced
-        /// by this one): it starts as every change file does, its keys sorted.
-        static func holdsChangeFile(_ path: String) -> Bool {
-            guard let handle = FileHandle(forReadingAtPath: path) else { return false }
-            defer { try? handle.close() }
-            let start = (try? handle.read(upToCount: 64)) ?? Data()
-            return start.starts(with: Data(#"{"format":"\#(ChangeSetDocument.format)""#.utf8))
         }
     }
 

@@ -314,6 +314,18 @@ struct WireReader {
         return integer
     }
 
+    /// A whole number from 0 to `UInt64.max`, as `UInt64`'s `Decodable` reads it.
+    mutating func unsigned(_ name: String) throws -> UInt64 {
+        skipWhitespace()
+        guard peek() != UInt8(ascii: "\"") else {
+            throw WireError.malformed("\(name) has the wrong type (expected a number)")
+        }
+        guard let unsigned = UInt64(try number()) else {
+            throw WireError.malformed("\(name) has the wrong type (expected a whole number, not negative)")
+        }
+        return unsigned
+    }
+
     mutating func boolean(_ name: String) throws -> Bool {
         skipWhitespace()
         switch peek() {

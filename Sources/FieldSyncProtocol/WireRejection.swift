@@ -22,6 +22,13 @@ struct WireRejection: Codable {
         enum CodingKeys: String, CodingKey { case value, version }
     }
 
+    init(
+        table: String, id: String, column: String, version: String, code: String, message: String, current: Current?
+    ) {
+        (self.table, self.id, self.column, self.version) = (table, id, column, version)
+        (self.code, self.message, self.current) = (code, message, current)
+    }
+
     init(_ rejection: ChangeRejection) {
         table = rejection.field.table
         id = rejection.field.rowID

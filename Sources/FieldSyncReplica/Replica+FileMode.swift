@@ -1,17 +1,24 @@
 import Foundation
 
 extension Replica {
-    /// Takes group and other users' access away from a replica's files (the
-    /// database, its WAL and shared-memory files), which hold customers' data
-    /// and the access token. Replicas created before files were made 0600
-    /// are closed this way when next opened. Best effort: a file this user
-    /// may not change keeps its mode, and opening goes on.
+    /// The files of the replica at `path`: its database (links followed)
+    /// and, beside it, SQLite's log, shared memory and journal.
+    public static func files(at path: String) -> [String] {
+        let database = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
+        return ["", "-wal", "-shm", "-journal"].map { database + $0 }
+    }
+
+    /// Takes group and other users' access away from a replica's files,
+    /// which hold customers' data and the access token: mode 0600, as new
+    /// replicas are made. Replicas made before that, or copied, are closed
+    /// this way when next opened. Best effort: a file this user may not
+    /// change keeps its mode, and opening goes on.
     static func restrictToOwner(_ path: String) {
-        for file in [path, path + "-wal", path + "-shm"] {
+        for file in files(at: path) {
             guard let attributes = try? FileManager.default.attributesOfItem(atPath: file),
-                let mode = (attributes[.posixPermissions] as? NSNumber)?.intValue, mode & 0o077 != 0
+                let mode = (attributes[.posixPermissions] as? NSNumber)?.intValue, mode & 0o177 != 0
             else { continue }
-            try? FileManager.default.setAttributes([.posixPermissions: mode & 0o700], ofItemAtPath: file)
+            try? FileManager.default.setAttributes([.posixPermissions: mode & 0o600], ofItemAtPath: file)
         }
     }
 }

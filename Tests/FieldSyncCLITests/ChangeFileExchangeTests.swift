@@ -29,7 +29,7 @@ struct ChangeFileExchangeTests {
             try await sandbox.succeed("changes", "import", anaFile, on: bruno)
             try await sandbox.succeed("customer", "edit", id, "phone=+351911111111", "notes=from Ana", on: ana)
             try await sandbox.succeed("customer", "edit", id, "city=Porto", "notes=from Bruno", on: bruno)
-            try await sandbox.succeed("changes", "export", anaFile, on: ana)
+            try await sandbox.succeed("changes", "export", anaFile, "--force", on: ana)
             try await sandbox.succeed("changes", "export", brunoFile, on: bruno)
         }
 
@@ -153,7 +153,7 @@ struct ChangeFileExchangeTests {
     func deleteTravels() async throws {
         let devices = try await TwoDevices()
         try await devices.sandbox.succeed("customer", "delete", devices.id, on: devices.ana)
-        try await devices.sandbox.succeed("changes", "export", devices.anaFile, on: devices.ana)
+        try await devices.sandbox.succeed("changes", "export", devices.anaFile, "--force", on: devices.ana)
         _ = try await devices.importInto(devices.bruno, devices.anaFile)
         _ = try await devices.importInto(devices.ana, devices.brunoFile)
         #expect(try await devices.sandbox.json("customer", "list", on: devices.bruno).ids == [])
@@ -196,7 +196,7 @@ struct ChangeFileExchangeTests {
     }
 
     @Test(
-        "an export is its owner's alone; it replaces an earlier change file, any other file only with --force, never the replica"
+        "an export is its owner's alone; a file that exists is replaced only with --force, the replica's files never"
     )
     func exportKeepsOtherFiles() async throws {
         let sandbox = try Sandbox()
@@ -207,16 +207,23 @@ struct ChangeFileExchangeTests {
         let mode = try FileManager.default.attributesOfItem(atPath: export)[.posixPermissions] as? NSNumber
         #expect(mode?.intValue == 0o600)
         _ = try await sandbox.addCustomer("Sara Lopes")
-        let again = try await sandbox.json("changes", "export", export)
-        #expect(again["changes"] == .int(2 * first), "the earlier change file is replaced by the later export")
+        try await sandbox.expectRejected(
+            ["changes", "export", export], code: "io", mentions: ["export.json already exists", "--force"])
+        let again = try await sandbox.json("changes", "export", export, "--force")
+        #expect(again["changes"] == .int(2 * first), "the later export replaces the earlier")
 
         let notes = sandbox.path("notes.txt")
         try Data("visit notes".utf8).write(to: URL(fileURLWithPath: notes))
-        try await sandbox.expectRejected(
-            ["changes", "export", notes], code: "io", mentions: ["notes.txt already exists", "--force"])
+        try await sandbox.expectRejected(["changes", "export", notes], code: "io", mentions: ["notes.txt already exists"])
         #expect(try String(contentsOfFile: notes, encoding: .utf8) == "visit notes")
-        try await sandbox.expectRejected(
-            ["changes", "export", sandbox.replica, "--force"], code: "io", mentions: ["this replica's own file"])
+        let link = sandbox.path("link.db")
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: sandbox.replica)
+        try FileManager.default.createDirectory(atPath: sandbox.path("sub"), withIntermediateDirectories: true)
+        // The log exists while the exporting command has the replica open.
+        for name in [sandbox.replica, sandbox.replica + "-wal", link, sandbox.path("sub/../replica.db")] {
+            try await sandbox.expectRejected(
+                ["changes", "export", name, "--force"], code: "io", mentions: ["this replica's own files"])
+        }
         try await sandbox.succeed("changes", "export", notes, "--force")
         try await sandbox.succeed("changes", "import", notes)
         let parts = try FileManager.default.contentsOfDirectory(atPath: sandbox.directory.path).filter {

@@ -95,4 +95,31 @@ struct PushResultCodecTests {
         #expect(error.code == .malformed)
         #expect(error.message.contains(message), "\(error.message)")
     }
+
+    /// `PushResponse`'s Codable conformance, which the reader stands in for.
+    static func decodedByCodable(_ document: String) throws -> PushResponse {
+        try JSONDecoder().decode(PushResponse.self, from: Data(document.utf8))
+    }
+
+    @Test(
+        "the reader takes what Codable takes, into the same answer, and refuses what it refuses",
+        arguments: [
+            #"{"format":"fieldsync-push-result","accepted":1,"conflicts":0,"rejected":[],"server_time":18446744073709551615}"#,
+            #"{"format":"fieldsync-push-result","accepted":1,"conflicts":0,"rejected":[],"server_time":-1}"#,
+            #"{"format":"fieldsync-push-result","accepted":1,"conflicts":0,"rejected":[],"server_time":1.5}"#,
+            #"{"format":"fieldsync-push-result","accepted":null,"conflicts":0,"rejected":[],"server_time":1}"#,
+            #"{"format":"fieldsync-push-result","accepted":1,"conflicts":0,"rejected":null,"server_time":1}"#,
+            #"{"format":"fieldsync-push-result","accepted":1,"conflicts":0,"rejected":[{"table":"t","id":"i","column":"c","code":"forbidden","message":"m","version":"01a1ee565e000003-1f2e3d4c5b6a7980","current":{"value":{"base64":"AQI="},"version":"01a1ee565e000002-1f2e3d4c5b6a7980"}}],"server_time":1}"#,
+            #"{"format":"fieldsync-push-result","accepted":1,"conflicts":0,"rejected":[{"table":"t","id":"i","column":"c","code":"forbidden","message":"m","version":7}],"server_time":1}"#,
+            #"{"format":"fieldsync-push-result","accepted":1,"conflicts":0,"rejected":[{"table":"t","id":"i","column":"c","code":"forbidden","message":"m","version":"01a1ee565e000003-1f2e3d4c5b6a7980","current":{"value":"x","version":"later"}}],"server_time":1}"#,
+        ])
+    func sameAsCodable(_ document: String) throws {
+        let reference = Result { try Self.decodedByCodable(document) }
+        let read = Result { try WireJSON.decode(PushResponse.self, from: Data(document.utf8)) }
+        switch (reference, read) {
+        case (.success(let expected), .success(let answer)): #expect(answer == expected)
+        case (.failure, .failure(let error)): #expect((error as? WireError)?.code == .malformed, "\(error)")
+        default: Issue.record("Codable: \(reference); reader: \(read)")
+        }
+    }
 }

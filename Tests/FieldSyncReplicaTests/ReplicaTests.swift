@@ -38,6 +38,8 @@ struct ReplicaTests {
         #expect(ReplicaLayout.quote("a\"b") == "\"a\"\"b\"")
         #expect(ReplicaLayout.quote("\"") == "\"\"\"\"")
         #expect(ReplicaLayout.quote("") == "\"\"")
+        // A quote with a combining mark is one character, but still a quote byte to double.
+        #expect(ReplicaLayout.quote("a\"\u{301}b") == "\"a\"\"\u{301}b\"")
     }
 
     @Test("a replica created readable by others is the owner's alone once opened")
@@ -45,9 +47,12 @@ struct ReplicaTests {
         let replica = try makeReplica()
         try addCustomer(replica)
         for suffix in ["", "-wal", "-shm"] {
-            try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: replica.path + suffix)
+            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: replica.path + suffix)
         }
-        let reopened = try Replica.open(at: replica.path, wallClock: wall.read)
+        // Opened through a link: the files restricted are the replica's, beside the file the link names.
+        let link = directory.file("link.db")
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: replica.path)
+        let reopened = try Replica.open(at: link, wallClock: wall.read)
         #expect(try reopened.recordCount("customers") == 1)
         for suffix in ["", "-wal", "-shm"] {
             let attributes = try FileManager.default.attributesOfItem(atPath: replica.path + suffix)
