@@ -35,13 +35,19 @@ enum WireResponse {
 
     static func acceptsGzip(_ request: Request) -> Bool {
         guard let accepted = request.headers[.acceptEncoding] else { return false }
-        // What FieldSync's client sends, on every request: no parsing (Foundation's trimming was 1 % of the service's time).
-        if accepted == "gzip" { return true }
-        return accepted.split(separator: ",").contains { coding in
-            let parts = coding.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
-            guard parts.first?.lowercased() == "gzip" else { return false }
-            // `gzip;q=0` means "not gzip".
-            return !parts.dropFirst().contains { $0.replacingOccurrences(of: " ", with: "") == "q=0" }
+        // Read on the header's bytes: it comes with every request, and Foundation's trimming was 1 % of the service's time.
+        return accepted.utf8.split(separator: UInt8(ascii: ",")).contains { coding in
+            let parts = coding.split(separator: UInt8(ascii: ";")).map {
+                $0.filter { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\t") }
+            }
+            guard let name = parts.first, String(decoding: name, as: UTF8.self).lowercased() == "gzip" else {
+                return false
+            }
+            // `gzip;q=0` (or `q=0.0`) means "not gzip".
+            return !parts.dropFirst().contains { parameter in
+                let text = String(decoding: parameter, as: UTF8.self).lowercased()
+                return text.hasPrefix("q=") && Double(text.dropFirst(2)) == 0
+            }
         }
     }
 }

@@ -124,7 +124,10 @@ struct PushPullTests {
             #expect(pulled.headers.first(name: "Content-Encoding") == "gzip")
             let page = try WireJSON.decode(PullResponse.self, from: try Gzip.decompress(pulled.body))
             #expect(page.changeSet.rowRuns.count == 20)
-            for (accepted, gzip) in [("br, GZIP", true), ("deflate, gzip; q=0", false), ("identity", false)] {
+            for (accepted, gzip) in [
+                ("br, GZIP", true), ("deflate, gzip; q=0", false), ("gzip;Q=0.0", false), ("gzip; q=0.5", true),
+                ("identity", false),
+            ] {
                 let answer = try await server.request(
                     .GET, SyncAPI.pull, headers: [(SyncAPI.schemaVersionHeader, "1"), ("Accept-Encoding", accepted)])
                 #expect((answer.headers.first(name: "Content-Encoding") == "gzip") == gzip, "Accept-Encoding: \(accepted)")
