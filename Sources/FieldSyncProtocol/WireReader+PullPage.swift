@@ -14,7 +14,7 @@ extension WireReader {
         try object { reader, key in
             switch key {
             case "format": format = try reader.text("format")
-            case "schema_version": schemaVersion = try reader.integer("schema_version").flatMap { Int(exactly: $0) }
+            case "schema_version": schemaVersion = try reader.integer("schema_version", as: Int.self)
             case "cursor":
                 guard let parsed = PullCursor(try reader.text("cursor")) else {
                     throw WireError.malformed("cursor is not a pull cursor")
@@ -26,7 +26,7 @@ extension WireReader {
                 if try !reader.null() {
                     try reader.array { reader in removed.append(try reader.string()) }
                 }
-            case "server_time": serverTime = try reader.integer("server_time").flatMap { UInt64(exactly: $0) }
+            case "server_time": serverTime = try reader.integer("server_time", as: UInt64.self)
             case "rows": changes = try reader.rows()
             default: try reader.skipValue()
             }

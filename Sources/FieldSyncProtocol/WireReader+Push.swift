@@ -13,7 +13,7 @@ extension WireReader {
         try object { reader, key in
             switch key {
             case "format": format = try reader.text("format")
-            case "schema_version": schemaVersion = try reader.integer("schema_version").flatMap { Int(exactly: $0) }
+            case "schema_version": schemaVersion = try reader.integer("schema_version", as: Int.self)
             case "replica":
                 guard let parsed = ReplicaID(hex: try reader.text("replica")) else {
                     throw WireError.malformed("replica is not a replica id (16 lower-case hex digits, not zero)")

@@ -12,9 +12,9 @@ extension WireReader {
         try object { reader, key in
             switch key {
             case "format": format = try reader.text("format")
-            case "accepted": accepted = try reader.integer("accepted").flatMap { Int(exactly: $0) }
-            case "conflicts": conflicts = try reader.integer("conflicts").flatMap { Int(exactly: $0) }
-            case "server_time": serverTime = try reader.unsigned("server_time")
+            case "accepted": accepted = try reader.integer("accepted", as: Int.self)
+            case "conflicts": conflicts = try reader.integer("conflicts", as: Int.self)
+            case "server_time": serverTime = try reader.integer("server_time", as: UInt64.self)
             case "rejected":
                 var list: [WireRejection] = []
                 try reader.array { reader in list.append(try reader.rejection(path: "rejected[\(list.count)]")) }

@@ -303,27 +303,16 @@ struct WireReader {
         return utf8(start..<position)
     }
 
-    mutating func integer(_ name: String) throws -> Int64? {
+    /// A whole number that `T` holds, as `T`'s `Decodable` reads it.
+    mutating func integer<T: FixedWidthInteger>(_ name: String, as type: T.Type) throws -> T {
         skipWhitespace()
         guard peek() != UInt8(ascii: "\"") else {
             throw WireError.malformed("\(name) has the wrong type (expected a number)")
         }
-        guard let integer = Int64(try number()) else {
-            throw WireError.malformed("\(name) has the wrong type (expected a whole number)")
+        guard let integer = T(try number()) else {
+            throw WireError.malformed("\(name) has the wrong type (expected a whole number that fits \(T.self))")
         }
         return integer
-    }
-
-    /// A whole number from 0 to `UInt64.max`, as `UInt64`'s `Decodable` reads it.
-    mutating func unsigned(_ name: String) throws -> UInt64 {
-        skipWhitespace()
-        guard peek() != UInt8(ascii: "\"") else {
-            throw WireError.malformed("\(name) has the wrong type (expected a number)")
-        }
-        guard let unsigned = UInt64(try number()) else {
-            throw WireError.malformed("\(name) has the wrong type (expected a whole number, not negative)")
-        }
-        return unsigned
     }
 
     mutating func boolean(_ name: String) throws -> Bool {
