@@ -27,7 +27,7 @@ struct ChangesCommand: ParsableCommand {
                 let replica = try global.openReplica()
                 let (changeSet, through) = try replica.changes(since: since)
                 let data = try WireJSON.encode(ChangeSetDocument(changeSet: changeSet, through: through))
-                try PrivateFile.write(data, to: file, replacing: force, protected: Replica.files(at: replica.path))
+                try ChangeFile.write(data, to: file, replacing: force, protected: Replica.files(at: replica.path))
                 if global.json {
                     Output.json(["file": file, "changes": changeSet.count, "through": through])
                 } else {
@@ -47,11 +47,9 @@ struct ChangesCommand: ParsableCommand {
         func run() throws {
             try global.run {
                 let replica = try global.openReplica()
-                let data: Data
-                do {
-                    data = try Data(contentsOf: URL(fileURLWithPath: file))
-                } catch {
-                    throw WireError(code: .io, message: "cannot read \(file): \(error.localizedDescription)")
+                let data = try ChangeFile.read(file)
+                guard !data.isEmpty else {
+                    throw WireError.malformed("\(file) is empty, not a change file; export it again")
                 }
                 let document = try WireJSON.decode(ChangeSetDocument.self, from: data)
                 let outcome = try replica.merge(document.changeSet)

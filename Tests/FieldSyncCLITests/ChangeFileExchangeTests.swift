@@ -220,12 +220,23 @@ struct ChangeFileExchangeTests {
         try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: sandbox.replica)
         try FileManager.default.createDirectory(atPath: sandbox.path("sub"), withIntermediateDirectories: true)
         // The log exists while the exporting command has the replica open.
-        for name in [sandbox.replica, sandbox.replica + "-wal", link, sandbox.path("sub/../replica.db")] {
+        // The journal does not exist, but SQLite would take a file of that name for a stale one, and delete it.
+        let names = [sandbox.replica, sandbox.replica + "-wal", sandbox.replica + "-journal", link]
+        for name in names + [sandbox.path("sub/../replica.db")] {
             try await sandbox.expectRejected(
                 ["changes", "export", name, "--force"], code: "io", mentions: ["this replica's own files"])
         }
+        try await sandbox.expectRejected(
+            ["changes", "export", sandbox.path("sub"), "--force"], code: "io", mentions: ["is a directory"])
         try await sandbox.succeed("changes", "export", notes, "--force")
         try await sandbox.succeed("changes", "import", notes)
+        let empty = sandbox.path("empty.json")
+        try Data().write(to: URL(fileURLWithPath: empty))
+        try await sandbox.expectRejected(["changes", "import", empty], code: "malformed", mentions: ["is empty"])
+        try await sandbox.expectRejected(
+            ["changes", "import", sandbox.path("none.json")], code: "io", mentions: ["No such file or directory"])
+        try await sandbox.expectRejected(
+            ["changes", "import", sandbox.path("sub")], code: "io", mentions: ["it is a directory"])
         let parts = try FileManager.default.contentsOfDirectory(atPath: sandbox.directory.path).filter {
             $0.hasSuffix(".part")
         }

@@ -7,17 +7,23 @@ import Foundation
     import Darwin
 #endif
 
-/// A file the command line writes that holds customers' data (a change
-/// file): readable and writable by its owner only, like the replica, and
-/// there whole or not at all (written beside it, then moved into place).
-/// Plain renames only, so it works on a USB stick's FAT as on any disk.
-enum PrivateFile {
+/// Change files on disk. They hold customers' data: written readable and
+/// writable by their owner only, like the replica, and there whole or not
+/// at all (written beside, then moved into place), with plain renames only,
+/// so that a USB stick's FAT works as any disk does.
+enum ChangeFile {
     /// Writes `data` to `path`. An existing file is replaced only when
     /// `replacing`; none of `protected` (the replica's files) ever is.
     static func write(_ data: Data, to path: String, replacing: Bool, protected: [String]) throws {
-        if let target = identity(of: path), protected.contains(where: { identity(of: $0) == target }) {
+        // By name (SQLite would take a file named like its journal for a stale one, and delete it)
+        // and, for a file that exists, by device and inode (links, other spellings).
+        let target = identity(of: path)
+        if protected.contains(resolved(path)) || (target != nil && protected.contains { identity(of: $0) == target }) {
             throw WireError(
                 code: .io, message: "\(path) is one of this replica's own files; choose another file to write")
+        }
+        if isDirectory(path) {
+            throw WireError(code: .io, message: "\(path) is a directory; give the name of a file to write")
         }
         let temporary = "\(path).\(UUID().uuidString).part"
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
@@ -55,6 +61,33 @@ enum PrivateFile {
         var status = stat()
         guard stat(path, &status) == 0 else { return nil }
         return [UInt64(truncatingIfNeeded: status.st_dev), UInt64(truncatingIfNeeded: status.st_ino)]
+    }
+
+    /// The bytes of the file at `path`, or `io` in the system's own words.
+    static func read(_ path: String) throws -> Data {
+        guard !isDirectory(path) else { throw WireError(code: .io, message: "cannot read \(path): it is a directory") }
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            throw WireError(code: .io, message: "cannot read \(path): \(String(cString: strerror(errno)))")
+        }
+        let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
+        do {
+            return try handle.readToEnd() ?? Data()
+        } catch {
+            throw WireError(code: .io, message: "cannot read \(path): \(error.localizedDescription)")
+        }
+    }
+
+    /// `path` with its directory's links followed (the file itself need not exist).
+    private static func resolved(_ path: String) -> String {
+        let url = URL(fileURLWithPath: path).standardizedFileURL
+        return url.deletingLastPathComponent().resolvingSymlinksInPath().appendingPathComponent(url.lastPathComponent)
+            .path
+    }
+
+    private static func isDirectory(_ path: String) -> Bool {
+        var directory: ObjCBool = false
+        return FileManager.default.fileExists(atPath: path, isDirectory: &directory) && directory.boolValue
     }
 
     private static func failure(_ path: String, _ reason: String) -> WireError {
