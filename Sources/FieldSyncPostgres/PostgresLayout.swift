@@ -14,7 +14,7 @@ import FieldSyncReplica
 enum PostgresLayout {
     /// Applied in order, each once, recorded in `svc_migrations`.
     static func migrations(for schema: Schema) -> [[String]] {
-        [initial(schema), counterAtCommit(schema)]
+        [initial(schema), counterAtCommit(schema), logSeqsByMarker(schema)]
     }
 
     /// A push takes the counter when it commits, inside PostgreSQL, so the
@@ -25,31 +25,59 @@ enum PostgresLayout {
     /// the counter, moves the clock, and gives the rows the counter's seq.
     /// (A later migration that adds a table replaces the function.)
     private static func counterAtCommit(_ schema: Schema) -> [String] {
-        let clockTables = schema.tables.map {
-            "UPDATE \(ReplicaLayout.clockTable($0)) SET seq = taken WHERE seq = NEW.marker;"
-        }
-        return [
+        [
             // The trigger finds a push's log entries by their provisional seq.
             "CREATE INDEX svc_log_by_seq ON svc_log(seq)",
             "CREATE TABLE svc_commits(marker bigint PRIMARY KEY, newest bigint NOT NULL, wall_floor bigint NOT NULL)",
-            """
-            CREATE FUNCTION svc_take_counter() RETURNS trigger LANGUAGE plpgsql AS $$
-            DECLARE taken bigint;
-            BEGIN
-              UPDATE svc_state SET seq = seq + 1, clock = greatest(clock, NEW.newest, NEW.wall_floor) + 1 WHERE id = 1
-                RETURNING seq INTO taken;
-              \(clockTables.joined(separator: "\n  "))
-              UPDATE svc_log SET seq = taken WHERE seq = NEW.marker;
-              UPDATE svc_reassignments SET seq = taken WHERE seq = NEW.marker;
-              DELETE FROM svc_commits WHERE marker = NEW.marker;
-              RETURN NULL;
-            END $$
-            """,
+            takeCounter(schema, logging: "UPDATE svc_log SET seq = taken WHERE seq = NEW.marker;"),
             """
             CREATE CONSTRAINT TRIGGER svc_take_counter AFTER INSERT ON svc_commits
             DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION svc_take_counter()
             """,
         ]
+    }
+
+    /// From the moment the trigger takes the counter until commit, every
+    /// other push waits for it, so the trigger does as little as it can: a
+    /// push's log entries keep their provisional seq, and `svc_log_seqs`
+    /// gives the counter's for it. Rewriting each entry was most of that
+    /// wait (1.1 ms a push, from pg_stat_statements under `fieldsync-bench
+    /// load`). Readers resolve an entry's seq with `logSeq`.
+    private static func logSeqsByMarker(_ schema: Schema) -> [String] {
+        [
+            "CREATE TABLE svc_log_seqs(marker bigint PRIMARY KEY, seq bigint NOT NULL)",
+            "DROP INDEX svc_log_by_seq",
+            takeCounter(
+                schema, logging: "INSERT INTO svc_log_seqs(marker, seq) VALUES (NEW.marker, taken);", replacing: true),
+        ]
+    }
+
+    /// The trigger function that takes the counter at commit (`counterAtCommit`);
+    /// `logging` gives the push's log entries their seq.
+    private static func takeCounter(_ schema: Schema, logging: String, replacing: Bool = false) -> String {
+        let clockTables = schema.tables.map {
+            "UPDATE \(ReplicaLayout.clockTable($0)) SET seq = taken WHERE seq = NEW.marker;"
+        }
+        return """
+            CREATE \(replacing ? "OR REPLACE " : "")FUNCTION svc_take_counter() RETURNS trigger LANGUAGE plpgsql AS $$
+            DECLARE taken bigint;
+            BEGIN
+              UPDATE svc_state SET seq = seq + 1, clock = greatest(clock, NEW.newest, NEW.wall_floor) + 1 WHERE id = 1
+                RETURNING seq INTO taken;
+              \(clockTables.joined(separator: "\n  "))
+              \(logging)
+              UPDATE svc_reassignments SET seq = taken WHERE seq = NEW.marker;
+              DELETE FROM svc_commits WHERE marker = NEW.marker;
+              RETURN NULL;
+            END $$
+            """
+    }
+
+    /// The seq of the log entry `alias` names: a provisional one (negative)
+    /// is the counter's its transaction took, once that has committed.
+    static func logSeq(_ alias: String) -> String {
+        "CASE WHEN \(alias).seq < 0 THEN coalesce((SELECT s.seq FROM svc_log_seqs s WHERE s.marker = \(alias).seq), "
+            + "\(alias).seq) ELSE \(alias).seq END"
     }
 
     private static func initial(_ schema: Schema) -> [String] {
@@ -110,13 +138,16 @@ enum PostgresLayout {
             }
             sql.append("CREATE TABLE \(name)(\(columns.joined(separator: ", ")))")
             let clock = ReplicaLayout.clockTable(table)
-            sql.append("CREATE TABLE \(clock)(id text COLLATE \"C\" PRIMARY KEY, seq bigint NOT NULL, versions bytea NOT NULL)")
+            sql.append(
+                "CREATE TABLE \(clock)(id text COLLATE \"C\" PRIMARY KEY, seq bigint NOT NULL, versions bytea NOT NULL)"
+            )
             // Pulls walk each table in change order.
             sql.append("CREATE INDEX \(ReplicaLayout.quote("\(clock)_by_seq")) ON \(clock)(seq, id)")
             // Scope: a manager's customers, and their records.
             for column in [table.ownerColumn, table.parentColumn].compactMap({ $0 }) {
                 sql.append(
-                    "CREATE INDEX \(ReplicaLayout.quote("\(table.name)_by_\(column)")) ON \(name)(\(ReplicaLayout.quote(column)))")
+                    "CREATE INDEX \(ReplicaLayout.quote("\(table.name)_by_\(column)")) ON \(name)(\(ReplicaLayout.quote(column)))"
+                )
             }
         }
         return sql

@@ -171,7 +171,7 @@ extension PostgresCentralStore {
             // by thousands of rows a minute, the planner sorted every entry of the table (13 ms a push).
             for row in try await connection.rows(
                 """
-                SELECT l.row_id, l.col, l.hlc, l.replica, l.seq, l.manager
+                SELECT l.row_id, l.col, l.hlc, l.replica, \(PostgresLayout.logSeq("l")), l.manager
                 FROM unnest(?::text[], ?::text[], ?::bigint[]) AS k(row_id, col, hlc)
                 CROSS JOIN LATERAL (
                   SELECT row_id, col, hlc, replica, seq, manager FROM svc_log

@@ -12,12 +12,15 @@ struct PostgresMigrationTests {
     let writer = Writer(0xa1, "ana")
     let clock = ManualWallClock(t0 + 60_000)
 
-    /// What migration 2 (`PostgresLayout.counterAtCommit`) adds, taken away again.
+    /// What migrations 3 and 2 (`PostgresLayout.logSeqsByMarker`, `counterAtCommit`) add, taken away again:
+    /// log entries get their seqs back in place.
     static let backToMigration1 = [
+        "UPDATE svc_log l SET seq = s.seq FROM svc_log_seqs s WHERE l.seq = s.marker",
+        "DROP TABLE svc_log_seqs",
+        "DELETE FROM svc_migrations WHERE version = 3",
         "DROP TRIGGER svc_take_counter ON svc_commits",
         "DROP FUNCTION svc_take_counter()",
         "DROP TABLE svc_commits",
-        "DROP INDEX svc_log_by_seq",
         "DELETE FROM svc_migrations WHERE version = 2",
     ]
 
@@ -34,7 +37,7 @@ struct PostgresMigrationTests {
     }
 
     @Test(
-        "migration 2 runs over existing data; the counter goes on, and a pull after the old cursor brings only what is new"
+        "migrations 2 and 3 run over existing data; the counter goes on, and a pull after the old cursor brings only what is new"
     )
     func upgradeKeepsTheCounter() async throws {
         let database = try await ScratchDatabase.create()
