@@ -27,7 +27,7 @@ enum ChangeFile {
         }
         let temporary = "\(path).\(UUID().uuidString).part"
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else { throw failure(path, String(cString: strerror(errno))) }
+        guard descriptor >= 0 else { throw failure("write", path, String(cString: strerror(errno))) }
         defer { unlink(temporary) }
         let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
         do {
@@ -35,7 +35,7 @@ enum ChangeFile {
             try handle.synchronize()
             try handle.close()
         } catch {
-            throw failure(path, error.localizedDescription)
+            throw failure("write", path, error.localizedDescription)
         }
         if !replacing {
             // Takes the name, or finds it taken (even by a link, or a file made a moment ago).
@@ -45,14 +45,14 @@ enum ChangeFile {
                     throw WireError(
                         code: .io, message: "\(path) already exists; choose another file, or replace it with --force")
                 }
-                throw failure(path, String(cString: strerror(errno)))
+                throw failure("write", path, String(cString: strerror(errno)))
             }
             close(claim)
         }
         guard rename(temporary, path) == 0 else {
             let reason = String(cString: strerror(errno))
             if !replacing { unlink(path) }
-            throw failure(path, reason)
+            throw failure("write", path, reason)
         }
     }
 
@@ -65,16 +65,16 @@ enum ChangeFile {
 
     /// The bytes of the file at `path`, or `io` in the system's own words.
     static func read(_ path: String) throws -> Data {
-        guard !isDirectory(path) else { throw WireError(code: .io, message: "cannot read \(path): it is a directory") }
+        guard !isDirectory(path) else { throw failure("read", path, "it is a directory") }
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else {
-            throw WireError(code: .io, message: "cannot read \(path): \(String(cString: strerror(errno)))")
+            throw failure("read", path, String(cString: strerror(errno)))
         }
         let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
         do {
             return try handle.readToEnd() ?? Data()
         } catch {
-            throw WireError(code: .io, message: "cannot read \(path): \(error.localizedDescription)")
+            throw failure("read", path, error.localizedDescription)
         }
     }
 
@@ -90,7 +90,8 @@ enum ChangeFile {
         return FileManager.default.fileExists(atPath: path, isDirectory: &directory) && directory.boolValue
     }
 
-    private static func failure(_ path: String, _ reason: String) -> WireError {
-        WireError(code: .io, message: "cannot write \(path): \(reason)")
+    /// `io`: cannot read or write `path`, and why.
+    private static func failure(_ doing: String, _ path: String, _ reason: String) -> WireError {
+        WireError(code: .io, message: "cannot \(doing) \(path): \(reason)")
     }
 }
