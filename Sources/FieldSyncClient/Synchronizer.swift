@@ -81,9 +81,10 @@ public struct Synchronizer {
             }
             var batch = Array(pending[start..<end])
             start = end
+            var request = try request(batch)
             let response: PushResponse
             do {
-                response = try await transport.push(request(batch))
+                response = try await transport.push(request)
             } catch let error as SyncError where !error.rejected.isEmpty {
                 // The service refused the whole batch for changes that break
                 // its schema: set those aside, with their reasons, and send the rest.
@@ -93,9 +94,12 @@ public struct Synchronizer {
                 let refused = Set(error.rejected.map(\.field))
                 batch.removeAll { refused.contains($0.field) }
                 guard !batch.isEmpty else { continue }
-                response = try await transport.push(request(batch))
+                request = try self.request(batch)
+                response = try await transport.push(request)
             }
-            try replica.acknowledgePush(sent: batch, rejected: response.rejected, atMillis: now())
+            try replica.acknowledgePush(
+                sent: batch, rejected: response.rejected, atMillis: now(),
+                resumingPull: response.cursor.map { (from: request.cursor ?? .start, to: $0) })
             let batchSkewed = response.rejected.filter { $0.code == .clockSkew }
             sentFields.formUnion(batch.lazy.map(\.field))
             summary.accepted += response.accepted

@@ -39,7 +39,9 @@ public struct PushRequest: Codable, Sendable {
             throw WireError.malformed("manager must be \(ManagerID.rule)")
         }
         if let text = try container.decodeIfPresent(String.self, forKey: .cursor) {
-            guard let cursor = PullCursor(text) else { throw WireError.malformed("cursor is not a cursor this service issued") }
+            guard let cursor = PullCursor(text) else {
+                throw WireError.malformed("cursor is not a cursor this service issued")
+            }
             self.cursor = cursor
         }
         let changes = try WireRow.changes(from: container.decode([WireRow].self, forKey: .rows))
@@ -68,16 +70,26 @@ public struct PushResponse: Codable, Sendable, Equatable {
     /// The service's clock, Unix milliseconds: a client rejected with
     /// `clock_skew` re-stamps its changes against it.
     public var serverTimeMillis: UInt64
+    /// Where the replica's pull may resume after this push, when the service
+    /// can tell that the replica already holds everything up to there: the
+    /// cursor the push carried was current, and the push was accepted whole,
+    /// without a conflict. Without it the next pull brings the pushed rows
+    /// back. Nil when the service cannot tell (or does not say).
+    public var cursor: PullCursor?
 
-    public init(accepted: Int, rejected: [ChangeRejection], conflicts: Int, serverTimeMillis: UInt64) {
+    public init(
+        accepted: Int, rejected: [ChangeRejection], conflicts: Int, serverTimeMillis: UInt64,
+        cursor: PullCursor? = nil
+    ) {
         self.accepted = accepted
         self.rejected = rejected
         self.conflicts = conflicts
         self.serverTimeMillis = serverTimeMillis
+        self.cursor = cursor
     }
 
     enum CodingKeys: String, CodingKey {
-        case format, accepted, rejected, conflicts
+        case format, accepted, rejected, conflicts, cursor
         case serverTime = "server_time"
     }
 
@@ -87,7 +99,15 @@ public struct PushResponse: Codable, Sendable, Equatable {
         accepted = try container.decode(Int.self, forKey: .accepted)
         conflicts = try container.decode(Int.self, forKey: .conflicts)
         serverTimeMillis = try container.decode(UInt64.self, forKey: .serverTime)
-        rejected = try WireRejection.rejections(container.decode([WireRejection].self, forKey: .rejected), path: "rejected")
+        rejected = try WireRejection.rejections(
+            container.decode([WireRejection].self, forKey: .rejected), path: "rejected")
+        cursor = try container.decodeIfPresent(String.self, forKey: .cursor).map(PushResponse.cursor)
+    }
+
+    /// Reads the `cursor` of a push's answer.
+    static func cursor(_ text: String) throws -> PullCursor {
+        guard let cursor = PullCursor(text) else { throw WireError.malformed("cursor is not a pull cursor") }
+        return cursor
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -97,6 +117,7 @@ public struct PushResponse: Codable, Sendable, Equatable {
         try container.encode(conflicts, forKey: .conflicts)
         try container.encode(serverTimeMillis, forKey: .serverTime)
         try container.encode(rejected.map(WireRejection.init), forKey: .rejected)
+        try container.encodeIfPresent(cursor?.description, forKey: .cursor)
     }
 }
 

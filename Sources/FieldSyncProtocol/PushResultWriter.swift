@@ -12,6 +12,10 @@ enum PushResultWriter {
         out.raw(String(result.accepted))
         out.raw(",\"conflicts\":")
         out.raw(String(result.conflicts))
+        if let cursor = result.cursor {
+            out.raw(",\"cursor\":")
+            out.string(cursor.description)
+        }
         out.raw(",\"format\":")
         out.string(PushResponse.format)
         out.raw(",\"rejected\":[],\"server_time\":")

@@ -9,12 +9,14 @@ extension WireReader {
         var conflicts: Int?
         var serverTime: UInt64?
         var rejected: [WireRejection]?
+        var cursor: PullCursor?
         try object { reader, key in
             switch key {
             case "format": format = try reader.text("format")
             case "accepted": accepted = try reader.integer("accepted", as: Int.self)
             case "conflicts": conflicts = try reader.integer("conflicts", as: Int.self)
             case "server_time": serverTime = try reader.integer("server_time", as: UInt64.self)
+            case "cursor": cursor = try reader.null() ? nil : try PushResponse.cursor(reader.text("cursor"))
             case "rejected":
                 var list: [WireRejection] = []
                 try reader.array { reader in list.append(try reader.rejection(path: "rejected[\(list.count)]")) }
@@ -29,8 +31,7 @@ extension WireReader {
         guard let rejected else { throw WireError.malformed("rejected is missing") }
         return PushResponse(
             accepted: accepted, rejected: try WireRejection.rejections(rejected, path: "rejected"),
-            conflicts: conflicts,
-            serverTimeMillis: serverTime)
+            conflicts: conflicts, serverTimeMillis: serverTime, cursor: cursor)
     }
 
     /// One refused change, read as Codable reads `WireRejection`, and checked by the same code.

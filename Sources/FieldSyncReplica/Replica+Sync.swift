@@ -88,12 +88,16 @@ extension Replica {
         return try writeTransaction { db in
             let outcome = try merge(db, changeSet.changes, checkingClock: false)
             try remove(db, customers: customers)
-            try db.execute(
-                cached:
-                    "INSERT INTO fs_meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                arguments: [SyncKey.pullCursor.rawValue, cursor.description])
+            try storePullCursor(db, cursor)
             return outcome
         }
+    }
+
+    private func storePullCursor(_ db: Database, _ cursor: PullCursor) throws {
+        try db.execute(
+            cached:
+                "INSERT INTO fs_meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            arguments: [SyncKey.pullCursor.rawValue, cursor.description])
     }
 
     // MARK: - Push
@@ -102,7 +106,13 @@ extension Replica {
     /// (a newer unsent edit of the same field stays, now based on the pushed
     /// version); rejected ones move to `fs_rejected` with the reason. A
     /// `clock_skew` rejection is not kept: `restamp` re-stamps those.
-    public func acknowledgePush(sent: [FieldChange], rejected: [ChangeRejection], atMillis: UInt64) throws {
+    /// `resumingPull`: the service's answer said that the replica, its cursor
+    /// `from` when it pushed, now holds everything through `to`; the cursor
+    /// moves there unless a pull moved it meanwhile.
+    public func acknowledgePush(
+        sent: [FieldChange], rejected: [ChangeRejection], atMillis: UInt64,
+        resumingPull resume: (from: PullCursor, to: PullCursor)? = nil
+    ) throws {
         let refused = Dictionary(
             rejected.map { ($0.field, $0) }, uniquingKeysWith: { first, _ in first })
         try writeTransaction { db in
@@ -147,6 +157,11 @@ extension Replica {
                             "UPDATE fs_pending SET base_hlc = ?, base_replica = ? WHERE tbl = ? AND row_id = ? AND col = ?",
                         arguments: StatementArguments(version + key))
                 }
+            }
+            if let resume {
+                let stored = try String.fetchOne(
+                    db, cached: "SELECT value FROM fs_meta WHERE key = ?", arguments: [SyncKey.pullCursor.rawValue])
+                if (stored.flatMap(PullCursor.init) ?? .start) == resume.from { try storePullCursor(db, resume.to) }
             }
         }
     }

@@ -14,8 +14,16 @@ extension SQLiteCentralStore {
         }
         let seenThrough = cursor?.completeThrough ?? 0
         var refused: [ChangeRejection] = []
+        var resumeAfter: PullCursor?
         let conflicts = try replica.writeTransaction { db -> Int in
             if syncNotes.isDue(for: caller.manager.id, at: now) { try noteSync(db, of: caller.manager, at: now) }
+            // The device held everything in its scope: if the push is taken
+            // whole, it holds the pushed rows as the service now does.
+            let wasCurrent =
+                try screening.rejected.isEmpty
+                && (cursor.map {
+                    try ScopeChanges.isCurrent(db, scope, at: $0, committed: replica.transactionSeq - 1)
+                } ?? false)
             var gate = ScopeGate(facts: SQLiteScopeFacts(db: db, scope: scope), scope: scope)
             var recorder = ConflictRecorder(db: db, detectedAt: now)
             let plan = try PushPlan(
@@ -29,14 +37,19 @@ extension SQLiteCentralStore {
             let won = Set(outcome.winningChanges)
             let seq = replica.transactionSeq
             replica.markChanged()
+            var reassigned = false
             for (position, entry) in fresh.enumerated() {
                 let won = won.contains(position)
                 try recorder.log(entry.change, seq: seq, manager: caller.manager.id, old: entry.old, won: won)
                 if let owner = PushPlan.reassignment(entry, won: won, scope: scope) {
+                    reassigned = true
                     try recordReassignment(
                         db, customer: entry.change.rowID, from: entry.old.textValue, to: owner,
                         version: entry.change.version, by: caller.manager, at: now)
                 }
+            }
+            if wasCurrent, refused.isEmpty, won.count == fresh.count, !reassigned, recorder.recorded == 0 {
+                resumeAfter = PullCursor(seq: seq)
             }
             return recorder.recorded
         }
@@ -44,7 +57,7 @@ extension SQLiteCentralStore {
         return PushResponse(
             accepted: screening.accepted.count - refused.count,
             rejected: try withCurrentValues(screening.rejected, scope: scope) + refused, conflicts: conflicts,
-            serverTimeMillis: now)
+            serverTimeMillis: now, cursor: resumeAfter)
     }
 
     /// Adds what the service holds for each rejected field the caller may

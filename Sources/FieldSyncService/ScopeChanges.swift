@@ -41,6 +41,21 @@ enum ScopeChanges {
         return SQLCondition("s.owner = ? AND s.seq >= ?", [scope.caller.id])
     }
 
+    /// Whether a manager who holds everything through `cursor` would pull
+    /// nothing now: no transaction after it touched her books or took one of
+    /// her customers away, and the cursor is one this store issued (through
+    /// `committed`). False for supervisors and admins, whose pulls span owners.
+    static func isCurrent(_ db: Database, _ scope: Scope, at cursor: PullCursor, committed: Int64) throws -> Bool {
+        guard narrowing(for: scope) != nil, cursor.position == nil, cursor.seq <= committed else { return false }
+        let later = try Bool.fetchOne(
+            db,
+            cached: """
+                SELECT EXISTS(SELECT 1 FROM svc_scope_changes WHERE owner = ?1 AND seq > ?2)
+                    OR EXISTS(SELECT 1 FROM svc_reassignments WHERE seq > ?2 AND from_owner = ?1)
+                """, arguments: [scope.caller.id, cursor.seq])
+        return later == false
+    }
+
     /// Notes the owners of the rows changed by transaction `?1` (then call `markNoted`).
     static func note(_ schema: Schema) -> String {
         "INSERT OR IGNORE INTO svc_scope_changes(owner, seq) " + owners(schema, rows: "c.seq = ?1")

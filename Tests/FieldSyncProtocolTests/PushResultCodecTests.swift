@@ -32,6 +32,9 @@ struct PushResultCodecTests {
         "the writer writes the bytes Codable writes, and the reader reads them back",
         arguments: [
             PushResponse(accepted: 31, rejected: [], conflicts: 0, serverTimeMillis: 1_795_000_070_000),
+            PushResponse(
+                accepted: 31, rejected: [], conflicts: 0, serverTimeMillis: 1_795_000_070_000,
+                cursor: PullCursor(seq: 812)),
             PushResponse(accepted: 0, rejected: [], conflicts: 12, serverTimeMillis: 0),
             PushResponse(accepted: 2, rejected: refusals, conflicts: 1, serverTimeMillis: UInt64(Int64.max)),
         ])
@@ -86,6 +89,14 @@ struct PushResultCodecTests {
                 #"{"format":"fieldsync-push-result","accepted":1,"conflicts":0,"rejected":[{"table":"t","id":"i","column":"c","code":"x","message":"m","version":"01a1ee565e000003-1f2e3d4c5b6a7980","current":{"value":1}}],"server_time":1}"#,
                 "rejected[0].current.version is missing"
             ),
+            (
+                #"{"format":"fieldsync-push-result","accepted":1,"conflicts":0,"rejected":[],"server_time":1,"cursor":"12.x"}"#,
+                "cursor is not a pull cursor"
+            ),
+            (
+                #"{"format":"fieldsync-push-result","accepted":1,"conflicts":0,"rejected":[],"server_time":1,"cursor":12}"#,
+                "cursor has the wrong type"
+            ),
             (#"{"format": "#, "not valid JSON"),
         ])
     func readerRefusals(document: String, message: String) throws {
@@ -105,6 +116,9 @@ struct PushResultCodecTests {
         "the reader takes what Codable takes, into the same answer, and refuses what it refuses",
         arguments: [
             #"{"format":"fieldsync-push-result","accepted":1,"conflicts":0,"rejected":[],"server_time":18446744073709551615}"#,
+            #"{"format":"fieldsync-push-result","accepted":1,"conflicts":0,"cursor":"4.1.c0ffee00-0000-4000-8000-000000000001","rejected":[],"server_time":1}"#,
+            #"{"format":"fieldsync-push-result","accepted":1,"conflicts":0,"cursor":"-4","rejected":[],"server_time":1}"#,
+            #"{"format":"fieldsync-push-result","accepted":1,"conflicts":0,"cursor":null,"rejected":[],"server_time":1}"#,
             #"{"format":"fieldsync-push-result","accepted":1,"conflicts":0,"rejected":[],"server_time":-1}"#,
             #"{"format":"fieldsync-push-result","accepted":1,"conflicts":0,"rejected":[],"server_time":1.5}"#,
             #"{"format":"fieldsync-push-result","accepted":null,"conflicts":0,"rejected":[],"server_time":1}"#,

@@ -1,4 +1,5 @@
 import FieldSyncCore
+import FieldSyncPostgres
 import FieldSyncProtocol
 import FieldSyncTestSupport
 import Foundation
@@ -147,6 +148,8 @@ struct GoldenExampleTests {
                     body: body, headers: headers, as: nil)
                 let responseBody = try JSONSerialization.jsonObject(with: answer.body)
                 if Self.recording {
+                    // Recorded from the default store, SQLite (the PostgreSQL run comes second).
+                    guard !(server.store is PostgresCentralStore) else { continue }
                     var recorded = document
                     recorded["response"] = ["status": answer.status, "body": responseBody]
                     try FileManager.default.createDirectory(at: Self.directory, withIntermediateDirectories: true)
@@ -154,9 +157,17 @@ struct GoldenExampleTests {
                         .write(to: Self.directory.appendingPathComponent(name + ".json"))
                 } else {
                     let expected = try #require(document["response"] as? [String: Any])
+                    var body = expected["body"] as Any
+                    // The one answer the stores give differently (protocol/sync.md, "Push"):
+                    // PostgreSQL cannot tell that a device held everything, so says nothing.
+                    if server.store is PostgresCentralStore, var result = body as? [String: Any],
+                        result["format"] as? String == PushResponse.format
+                    {
+                        result["cursor"] = nil
+                        body = result
+                    }
                     #expect(answer.status == expected["status"] as? Int, "\(name)")
-                    #expect(
-                        try Self.canonical(responseBody) == Self.canonical(expected["body"] as Any), "\(name): got \(answer)")
+                    #expect(try Self.canonical(responseBody) == Self.canonical(body), "\(name): got \(answer)")
                 }
             }
         }
