@@ -16,11 +16,14 @@ struct HoldingCommand: ParsableCommand {
         @Argument(help: "The product's name.") var product: String
         @Option(help: "current_account, savings, term_deposit, bond, fund, equity, insurance, pension, loan or mortgage.")
         var category: String
-        @Option(help: "The amount, with at most the currency's decimals (25000.00).") var amount: String
+        // Unconditional: a negative amount (--amount -12.34) is a value, not an option.
+        @Option(parsing: .unconditional, help: "The amount, with at most the currency's decimals (25000.00).")
+        var amount: String
         @Option(help: "ISO 4217 currency code.") var currency: String
         @Option(help: "When it was bought (YYYY-MM-DD).") var start: String?
         @Option(help: "When it matures (YYYY-MM-DD).") var maturity: String?
-        @Option(name: .customLong("stop-loss"), help: "Stop-loss level, like --amount.") var stopLoss: String?
+        @Option(name: .customLong("stop-loss"), parsing: .unconditional, help: "Stop-loss level, like --amount.")
+        var stopLoss: String?
         @Argument(help: "More fields as COLUMN=VALUE.") var assignments: [String] = []
 
         func run() throws {

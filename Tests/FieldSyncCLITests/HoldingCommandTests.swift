@@ -35,7 +35,7 @@ struct HoldingCommandTests {
         try await sandbox.initReplica()
         let ana = try await sandbox.addCustomer("Ana Silva")
         let added = try await sandbox.json(
-            "holding", "add", ana, "Account", "--category", "savings", "--amount=\(amount)", "--currency", currency)
+            "holding", "add", ana, "Account", "--category", "savings", "--amount", amount, "--currency", currency)
         #expect(added["amount"] == .int(minor))
         #expect(added["currency"] == .string(currency))
     }
