@@ -87,6 +87,7 @@ extension Replica {
         try checkSchemaVersion(changeSet)
         return try writeTransaction { db in
             let outcome = try merge(db, changeSet.changes, checkingClock: false)
+            try settle(db, changeSet.changes)
             try remove(db, customers: customers)
             try storePullCursor(db, cursor)
             return outcome
@@ -108,7 +109,8 @@ extension Replica {
     /// `clock_skew` rejection is not kept: `restamp` re-stamps those.
     /// `resumingPull`: the service's answer said that the replica, its cursor
     /// `from` when it pushed, now holds everything through `to`; the cursor
-    /// moves there unless a pull moved it meanwhile.
+    /// moves there unless a pull moved it meanwhile, or a pushed row was set
+    /// back here and must come back from the service (`markUnsettled`).
     public func acknowledgePush(
         sent: [FieldChange], rejected: [ChangeRejection], atMillis: UInt64,
         resumingPull resume: (from: PullCursor, to: PullCursor)? = nil
@@ -158,7 +160,7 @@ extension Replica {
                         arguments: StatementArguments(version + key))
                 }
             }
-            if let resume {
+            if let resume, try !isUnsettled(db, anyOf: sent) {
                 let stored = try String.fetchOne(
                     db, cached: "SELECT value FROM fs_meta WHERE key = ?", arguments: [SyncKey.pullCursor.rawValue])
                 if (stored.flatMap(PullCursor.init) ?? .start) == resume.from { try storePullCursor(db, resume.to) }
@@ -314,6 +316,7 @@ extension Replica {
                     cached: "UPDATE \(ReplicaLayout.clockTable(table)) SET seq = ?, versions = ? WHERE id = ?",
                     arguments: [transactionSeq, versions.encoded.databaseValue, rejected.change.rowID])
                 transactionChanged = true
+                try markUnsettled(db, table: table.name, id: rejected.change.rowID)
             }
             try db.execute(cached: "DELETE FROM fs_rejected WHERE id = ?", arguments: [id])
             try removeIfNeverSynced(db, table, id: rejected.change.rowID)

@@ -262,6 +262,10 @@ public final class Replica {
     /// Makes the open write transaction take a new change counter even if no record changed.
     package func markChanged() { transactionChanged = true }
 
+    /// Whether the open write transaction has changed a record so far (such as
+    /// outside edits it stamped before its body ran).
+    package var hasChangedInTransaction: Bool { transactionChanged }
+
     /// Reads in one snapshot (a deferred transaction). Not GRDB's `read`: its
     /// read-only guard sets `PRAGMA query_only`, and setting a pragma expires
     /// every statement compiled on the connection; recompiling them all after

@@ -18,9 +18,11 @@ extension SQLiteCentralStore {
         let conflicts = try replica.writeTransaction { db -> Int in
             if syncNotes.isDue(for: caller.manager.id, at: now) { try noteSync(db, of: caller.manager, at: now) }
             // The device held everything in its scope: if the push is taken
-            // whole, it holds the pushed rows as the service now does.
+            // whole, it holds the pushed rows as the service now does. Outside
+            // edits stamped as this transaction began (plain SQL on the
+            // service's file) take its counter too, unseen by the device.
             let wasCurrent =
-                try screening.rejected.isEmpty
+                try screening.rejected.isEmpty && !replica.hasChangedInTransaction
                 && (cursor.map {
                     try ScopeChanges.isCurrent(db, scope, at: $0, committed: replica.transactionSeq - 1)
                 } ?? false)

@@ -3,6 +3,7 @@ import FieldSyncCore
 import FieldSyncProtocol
 import FieldSyncReplica
 import FieldSyncService
+import FieldSyncTestSupport
 import Testing
 
 /// A push's answer may carry the cursor after the push: the device held
@@ -82,6 +83,49 @@ struct PushCursorTests {
             let central = try await world.store.digest(for: Self.anaLima).digest
             #expect(try first.0.digest().digest == central)
         }
+    }
+
+    @Test(
+        "a field set back on the device by discarding a rejection: the next push's rows come back, and it ends as the service"
+    )
+    func discardedRowComesBack() async throws {
+        try await withSyncWorld { world in
+            let (ana, anaClock) = try world.device("ana", manager: "ana")
+            let id = try ana.addCustomer("Anna Keller")
+            _ = try await world.synchronizer(ana, clock: anaClock).sync()
+            world.tick(anaClock)
+            try ana.write("customers", id: id, values: [("owner", .text("ben"))])
+            #expect(try await world.synchronizer(ana, clock: anaClock).sync().push.rejected == 1)
+            // Refused as forbidden, so without the service's value: discarding clears the owner here.
+            try ana.discardRejected(id: try #require(ana.rejectedChanges().first).id)
+            #expect(try ana.record("customers", id: id)?["owner"] == .null)
+
+            world.tick(anaClock)
+            try ana.write("customers", id: id, values: [("phone", .text("+41 2"))])
+            let synced = try await world.synchronizer(ana, clock: anaClock).sync()
+            #expect(synced.push.accepted == 1 && synced.pull.rows == 1)
+            #expect(try ana.record("customers", id: id)?["owner"] == .text("ana"))
+            #expect(try ana.digest().digest == (try await world.store.digest(for: Staff.ana).digest))
+
+            // Settled by that pull: the next push's rows need not come back.
+            world.tick(anaClock)
+            try ana.write("customers", id: id, values: [("city", .text("Bern"))])
+            let next = try await world.synchronizer(ana, clock: anaClock).sync()
+            #expect(next.pull.rows == (Self.skipsEcho(world) ? 0 : 1))
+        }
+    }
+
+    @Test("the device takes the answer's cursor only while its own is still the one it pushed with")
+    func movedCursorStays() throws {
+        let directory = TemporaryDirectory()
+        let replica = try Replica.create(at: directory.file("r.db"), managerID: "ana")
+        try replica.applyPulled(ChangeSet(schemaVersion: 1, changes: []), cursor: PullCursor(seq: 7))
+        try replica.acknowledgePush(
+            sent: [], rejected: [], atMillis: 0, resumingPull: (from: PullCursor(seq: 5), to: PullCursor(seq: 9)))
+        #expect(try replica.pullCursor() == PullCursor(seq: 7))
+        try replica.acknowledgePush(
+            sent: [], rejected: [], atMillis: 0, resumingPull: (from: PullCursor(seq: 7), to: PullCursor(seq: 9)))
+        #expect(try replica.pullCursor() == PullCursor(seq: 9))
     }
 
     @Test("a customer reassigned away since the last pull: the push is taken, and the pull still removes it")

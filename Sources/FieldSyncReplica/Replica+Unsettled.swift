@@ -1,0 +1,51 @@
+import FieldSyncCore
+import GRDB
+
+/// Rows this device set back on its own: discarding a rejected change puts the
+/// field back to what the service held when it refused it, or clears it, so
+/// the row may differ from the service's. A push's answer may let the device
+/// skip pulling back the rows it pushed (its `cursor`); a row named here has to
+/// come back, so that cursor is not taken for a push that carried one. The
+/// pull that brings the row settles it.
+///
+/// Kept in `fs_meta` under `unsettled:TABLE:ID`: rare, and readable by older
+/// releases of the same replica format.
+extension Replica {
+    private static let unsettledKeys = "key >= 'unsettled:' AND key < 'unsettled;'"
+
+    private static func unsettledKey(table: String, id: String) -> String { "unsettled:\(table):\(id)" }
+
+    func markUnsettled(_ db: Database, table: String, id: String) throws {
+        try db.execute(
+            cached: "INSERT INTO fs_meta(key, value) VALUES (?, '1') ON CONFLICT(key) DO NOTHING",
+            arguments: [Self.unsettledKey(table: table, id: id)])
+    }
+
+    /// Whether any of the records `changes` name is unsettled.
+    func isUnsettled(_ db: Database, anyOf changes: [FieldChange]) throws -> Bool {
+        guard try anyUnsettled(db) else { return false }
+        for key in Self.rowKeys(changes)
+        where try Bool.fetchOne(db, cached: "SELECT EXISTS(SELECT 1 FROM fs_meta WHERE key = ?)", arguments: [key])
+            == true
+        {
+            return true
+        }
+        return false
+    }
+
+    /// The records `changes` name came from the service: they are settled.
+    func settle(_ db: Database, _ changes: [FieldChange]) throws {
+        guard try anyUnsettled(db) else { return }
+        for key in Self.rowKeys(changes) {
+            try db.execute(cached: "DELETE FROM fs_meta WHERE key = ?", arguments: [key])
+        }
+    }
+
+    private func anyUnsettled(_ db: Database) throws -> Bool {
+        try Bool.fetchOne(db, cached: "SELECT EXISTS(SELECT 1 FROM fs_meta WHERE \(Self.unsettledKeys))") == true
+    }
+
+    private static func rowKeys(_ changes: [FieldChange]) -> Set<String> {
+        Set(changes.lazy.map { unsettledKey(table: $0.table, id: $0.rowID) })
+    }
+}

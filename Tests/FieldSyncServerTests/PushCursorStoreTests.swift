@@ -1,0 +1,86 @@
+import FieldSyncCore
+import FieldSyncProtocol
+import FieldSyncService
+import FieldSyncTestSupport
+import GRDB
+import Testing
+
+/// When the SQLite store's answer to a push carries a cursor: only when
+/// nothing the caller's pull would bring happened after the cursor the push
+/// carried, and the push was taken whole.
+@Suite("Push cursor: when the SQLite store gives one")
+struct PushCursorStoreTests {
+    let books = ScopeChangesTests()
+
+    func push(
+        _ changes: [FieldChange], by writer: Writer, as manager: Manager, cursor: PullCursor?,
+        to store: SQLiteCentralStore
+    ) async throws -> PushResponse {
+        try await store.push(
+            ChangeSet(schemaVersion: 1, changes: changes), from: SyncCaller(replica: writer.replica, manager: manager),
+            cursor: cursor)
+    }
+
+    @Test("a manager in step gets the cursor where her pull would now end; otherwise none")
+    func givenOnlyWhenInStep() async throws {
+        let directory = TemporaryDirectory()
+        let store = try await books.filledStore(at: directory.file("central.db"))
+        let ana = books.ana
+        let held = try await books.pulledRows(store, for: Staff.ana).cursor
+        let phone = [ana.change(IDs.anna, "phone", .text("+41 1"), at: t0 + 1_000, base: ana.version(t0))]
+
+        let answer = try await push(phone, by: ana, as: Staff.ana, cursor: held, to: store)
+        let after = try #require(answer.cursor)
+        #expect(after == (try await books.pulledRows(store, for: Staff.ana).cursor))
+        #expect(try await books.pulledRows(store, for: Staff.ana, after: after).rows.isEmpty)
+
+        #expect(try await push(phone, by: ana, as: Staff.ana, cursor: after, to: store).cursor == nil, "a re-send")
+        let city = [ana.change(IDs.anna, "city", .text("Bern"), at: t0 + 2_000)]
+        #expect(try await push(city, by: ana, as: Staff.ana, cursor: held, to: store).cursor == nil, "behind")
+        let midway = PullCursor(seq: after.seq, position: (0, IDs.anna))
+        let notes = [ana.change(IDs.anna, "notes", .text("a"), at: t0 + 3_000)]
+        #expect(try await push(notes, by: ana, as: Staff.ana, cursor: midway, to: store).cursor == nil, "mid-page")
+        let ahead = PullCursor(seq: after.seq + 100)
+        #expect(try await push(notes, by: ana, as: Staff.ana, cursor: ahead, to: store).cursor == nil, "not issued")
+        await store.close()
+    }
+
+    @Test("no cursor for a push that is refused in part, or from a supervisor")
+    func notForPartialOrSupervisor() async throws {
+        let directory = TemporaryDirectory()
+        let store = try await books.filledStore(at: directory.file("central.db"))
+        let ana = books.ana
+        let held = try await books.pulledRows(store, for: Staff.ana).cursor
+        let mixed = [
+            ana.change(IDs.anna, "phone", .text("+41 1"), at: t0 + 1_000),
+            ana.change(IDs.bruno, "phone", .text("+41 9"), at: t0 + 1_000),
+        ]
+        let partly = try await push(mixed, by: ana, as: Staff.ana, cursor: held, to: store)
+        #expect(partly.rejected.map(\.code) == [.forbidden] && partly.cursor == nil)
+
+        let sue = Writer(0x5, "sue")
+        let all = try await books.pulledRows(store, for: Staff.sue).cursor
+        let edit = [sue.change(IDs.anna, "city", .text("Zug"), at: t0 + 2_000)]
+        let supervised = try await push(edit, by: sue, as: Staff.sue, cursor: all, to: store)
+        #expect(supervised.accepted == 1 && supervised.cursor == nil)
+        await store.close()
+    }
+
+    @Test("an outside edit of the service's file, stamped as a push begins, still reaches the pushing device")
+    func outsideEditIsPulled() async throws {
+        let directory = TemporaryDirectory()
+        let path = directory.file("central.db")
+        let store = try await books.filledStore(at: path)
+        let ana = books.ana
+        let held = try await books.pulledRows(store, for: Staff.ana).cursor
+        try await DatabaseQueue(path: path).write {
+            try $0.execute(sql: "UPDATE customers SET phone = '+41 7' WHERE id = ?", arguments: [IDs.anna])
+        }
+        let city = [ana.change(IDs.anna, "city", .text("Bern"), at: t0 + 1_000)]
+        let answer = try await push(city, by: ana, as: Staff.ana, cursor: held, to: store)
+        #expect(answer.accepted == 1 && answer.cursor == nil)
+        let pulled = try await store.pull(after: held, limit: 100, for: Staff.ana)
+        #expect(pulled.changeSet.changes.contains { $0.column == "phone" && $0.value == .text("+41 7") })
+        await store.close()
+    }
+}
