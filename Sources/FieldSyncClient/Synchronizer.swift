@@ -87,11 +87,13 @@ public struct Synchronizer {
                 response = try await transport.push(request)
             } catch let error as SyncError where !error.rejected.isEmpty {
                 // The service refused the whole batch for changes that break
-                // its schema: set those aside, with their reasons, and send the rest.
-                try replica.acknowledgePush(sent: batch, rejected: error.rejected, atMillis: now())
+                // its schema: set those aside, with their reasons, and send the
+                // rest, which stay pending until the service takes them.
+                let refused = Set(error.rejected.map(\.field))
+                try replica.acknowledgePush(
+                    sent: batch.filter { refused.contains($0.field) }, rejected: error.rejected, atMillis: now())
                 summary.rejected += error.rejected.count
                 sentFields.formUnion(batch.lazy.map(\.field))
-                let refused = Set(error.rejected.map(\.field))
                 batch.removeAll { refused.contains($0.field) }
                 guard !batch.isEmpty else { continue }
                 request = try self.request(batch)

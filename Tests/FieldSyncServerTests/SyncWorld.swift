@@ -15,6 +15,8 @@ final class FaultyTransport: SyncTransport, @unchecked Sendable {
     private var _pulls = 0
     private var _failPullNumber: Int?
     private var _losePushAnswerNumber: Int?
+    private var _refusePushNumber: Int?
+    private var _failPushNumber: Int?
     private var _offline = false
 
     init(serverURL: String, token: String?) {
@@ -41,6 +43,19 @@ final class FaultyTransport: SyncTransport, @unchecked Sendable {
         set { lock.withLock { _losePushAnswerNumber = newValue } }
     }
 
+    /// The push request with this number is refused whole, as a 400 for a
+    /// change that breaks the schema would be, naming its first change.
+    var refusePushNumber: Int? {
+        get { lock.withLock { _refusePushNumber } }
+        set { lock.withLock { _refusePushNumber = newValue } }
+    }
+
+    /// The push request with this number never reaches the service.
+    var failPushNumber: Int? {
+        get { lock.withLock { _failPushNumber } }
+        set { lock.withLock { _failPushNumber = newValue } }
+    }
+
     static let unreachable = SyncError(.unreachable, "cannot reach the service (the test cut the network)")
 
     private func checkOnline() throws { if offline { throw Self.unreachable } }
@@ -50,6 +65,13 @@ final class FaultyTransport: SyncTransport, @unchecked Sendable {
         let number = lock.withLock {
             _pushes += 1
             return _pushes
+        }
+        if number == failPushNumber { throw Self.unreachable }
+        if number == refusePushNumber, let first = request.changeSet.changes.first {
+            throw SyncError(
+                .wrongType, "the test refused it", rejected: [
+                    ChangeRejection(field: first.field, version: first.version, code: .wrongType, message: "refused")
+                ])
         }
         let answer = try await http.push(request)
         if number == losePushAnswerNumber { throw Self.unreachable }
