@@ -41,8 +41,24 @@ extension Replica {
         }
     }
 
+    /// Whether any row is unsettled; forgets rows no longer here (removed
+    /// after a reassignment, or never synced and dropped on discarding).
     private func anyUnsettled(_ db: Database) throws -> Bool {
-        try Bool.fetchOne(db, cached: "SELECT EXISTS(SELECT 1 FROM fs_meta WHERE \(Self.unsettledKeys))") == true
+        let keys = try String.fetchAll(db, cached: "SELECT key FROM fs_meta WHERE \(Self.unsettledKeys)")
+        var remaining = keys.count
+        for key in keys {
+            let parts = key.split(separator: ":", maxSplits: 2).map(String.init)
+            let held =
+                try parts.count == 3 && (try? schema.table(parts[1])) != nil
+                && Bool.fetchOne(
+                    db, sql: "SELECT EXISTS(SELECT 1 FROM \(ReplicaLayout.quote(parts[1])) WHERE id = ?)",
+                    arguments: [parts[2]]) == true
+            if !held {
+                try db.execute(cached: "DELETE FROM fs_meta WHERE key = ?", arguments: [key])
+                remaining -= 1
+            }
+        }
+        return remaining > 0
     }
 
     private static func rowKeys(_ changes: [FieldChange]) -> Set<String> {

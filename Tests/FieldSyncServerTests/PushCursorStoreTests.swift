@@ -37,11 +37,18 @@ struct PushCursorStoreTests {
         #expect(try await push(phone, by: ana, as: Staff.ana, cursor: after, to: store).cursor == nil, "a re-send")
         let city = [ana.change(IDs.anna, "city", .text("Bern"), at: t0 + 2_000)]
         #expect(try await push(city, by: ana, as: Staff.ana, cursor: held, to: store).cursor == nil, "behind")
-        let midway = PullCursor(seq: after.seq, position: (0, IDs.anna))
-        let notes = [ana.change(IDs.anna, "notes", .text("a"), at: t0 + 3_000)]
-        #expect(try await push(notes, by: ana, as: Staff.ana, cursor: midway, to: store).cursor == nil, "mid-page")
-        let ahead = PullCursor(seq: after.seq + 100)
-        #expect(try await push(notes, by: ana, as: Staff.ana, cursor: ahead, to: store).cursor == nil, "not issued")
+
+        // From the latest cursor, each time a change not sent before: only the plain cursor gets one.
+        let latest = try await books.pulledRows(store, for: Staff.ana).cursor
+        func notes(_ text: String, _ millis: UInt64) -> [FieldChange] {
+            [ana.change(IDs.anna, "notes", .text(text), at: t0 + millis)]
+        }
+        let midway = PullCursor(seq: latest.seq, position: (0, IDs.anna))
+        #expect(try await push(notes("a", 3_000), by: ana, as: Staff.ana, cursor: midway, to: store).cursor == nil)
+        let unissued = PullCursor(seq: latest.seq + 100)
+        #expect(try await push(notes("b", 4_000), by: ana, as: Staff.ana, cursor: unissued, to: store).cursor == nil)
+        let now = try await books.pulledRows(store, for: Staff.ana).cursor
+        #expect(try await push(notes("c", 5_000), by: ana, as: Staff.ana, cursor: now, to: store).cursor != nil)
         await store.close()
     }
 
