@@ -23,29 +23,23 @@ extension Replica {
 
     /// Whether any of the records `changes` name is unsettled.
     func isUnsettled(_ db: Database, anyOf changes: [FieldChange]) throws -> Bool {
-        guard try anyUnsettled(db) else { return false }
-        for key in Self.rowKeys(changes)
-        where try Bool.fetchOne(db, cached: "SELECT EXISTS(SELECT 1 FROM fs_meta WHERE key = ?)", arguments: [key])
-            == true
-        {
-            return true
-        }
-        return false
+        let unsettled = try unsettledKeys(db)
+        return !unsettled.isEmpty && !unsettled.isDisjoint(with: Self.rowKeys(changes))
     }
 
     /// The records `changes` name came from the service: they are settled.
     func settle(_ db: Database, _ changes: [FieldChange]) throws {
-        guard try anyUnsettled(db) else { return }
-        for key in Self.rowKeys(changes) {
+        let unsettled = try unsettledKeys(db)
+        guard !unsettled.isEmpty else { return }
+        for key in unsettled.intersection(Self.rowKeys(changes)) {
             try db.execute(cached: "DELETE FROM fs_meta WHERE key = ?", arguments: [key])
         }
     }
 
-    /// Whether any row is unsettled; forgets rows no longer here (removed
+    /// The unsettled rows' keys, forgetting rows no longer here (removed
     /// after a reassignment, or never synced and dropped on discarding).
-    private func anyUnsettled(_ db: Database) throws -> Bool {
-        let keys = try String.fetchAll(db, cached: "SELECT key FROM fs_meta WHERE \(Self.unsettledKeys)")
-        var remaining = keys.count
+    private func unsettledKeys(_ db: Database) throws -> Set<String> {
+        var keys = Set(try String.fetchAll(db, cached: "SELECT key FROM fs_meta WHERE \(Self.unsettledKeys)"))
         for key in keys {
             let parts = key.split(separator: ":", maxSplits: 2).map(String.init)
             let held =
@@ -55,10 +49,10 @@ extension Replica {
                     arguments: [parts[2]]) == true
             if !held {
                 try db.execute(cached: "DELETE FROM fs_meta WHERE key = ?", arguments: [key])
-                remaining -= 1
+                keys.remove(key)
             }
         }
-        return remaining > 0
+        return keys
     }
 
     private static func rowKeys(_ changes: [FieldChange]) -> Set<String> {
