@@ -42,7 +42,7 @@ enum PostgresLayout {
     /// push's log entries keep their provisional seq, and `svc_log_seqs`
     /// gives the counter's for it. Rewriting each entry was most of that
     /// wait (1.1 ms a push, from pg_stat_statements under `fieldsync-bench
-    /// load`). Readers resolve an entry's seq with `logSeq`.
+    /// load`). A reader resolves an entry's seq there (`PushFacts`).
     private static func logSeqsByMarker(_ schema: Schema) -> [String] {
         [
             "CREATE TABLE svc_log_seqs(marker bigint PRIMARY KEY, seq bigint NOT NULL)",
@@ -71,13 +71,6 @@ enum PostgresLayout {
               RETURN NULL;
             END $$
             """
-    }
-
-    /// The seq of the log entry `alias` names: a provisional one (negative)
-    /// is the counter's its transaction took, once that has committed.
-    static func logSeq(_ alias: String) -> String {
-        "CASE WHEN \(alias).seq < 0 THEN coalesce((SELECT s.seq FROM svc_log_seqs s WHERE s.marker = \(alias).seq), "
-            + "\(alias).seq) ELSE \(alias).seq END"
     }
 
     private static func initial(_ schema: Schema) -> [String] {

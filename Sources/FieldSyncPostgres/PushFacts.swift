@@ -15,7 +15,10 @@ struct PushFacts: ScopeFacts, PushLedger {
     var branches: [String: String] = [:]
     /// Each customer's owner changes from the log, oldest first.
     var ownerHistory: [String: [(version: Version, owner: String?)]] = [:]
-    var logEntries: [LogKey: (seq: Int64, manager: String?)] = [:]
+    var logEntries: [LogKey: LoggedVersion] = [:]
+    /// The transaction that took each entry in, read only for a push that
+    /// deletes (the one rule asking: `PushPlan`); nil otherwise.
+    var logSeqs: [LogKey: Int64]?
     private(set) var conflicts: [(key: ConflictKey, kind: Conflict.Kind, a: Conflict.Side, b: Conflict.Side)] = []
 
     struct LogKey: Hashable {
@@ -45,10 +48,15 @@ struct PushFacts: ScopeFacts, PushLedger {
         ownerHistory[id]?.last { $0.version.timestamp < version.timestamp }?.owner
     }
 
-    func logged(_ table: String, _ rowID: String, _ column: String, _ version: Version) throws -> (
-        seq: Int64, manager: String?
-    )? {
+    func logged(_ table: String, _ rowID: String, _ column: String, _ version: Version) throws -> LoggedVersion? {
         logEntries[LogKey(table: table, rowID: rowID, column: column, version: version)]
+    }
+
+    func loggedSeq(_ table: String, _ rowID: String, _ column: String, _ version: Version) throws -> Int64? {
+        guard let logSeqs else {
+            throw ServiceError(.storage, "a push asked for log sequence numbers that were not read (push facts)")
+        }
+        return logSeqs[LogKey(table: table, rowID: rowID, column: column, version: version)]
     }
 
     mutating func record(
@@ -150,6 +158,7 @@ extension PostgresCentralStore {
         }
         // The log's entries for the pushed versions and those they meet, of the records the service holds
         // (only those can have taken a change in: `PushPlan`).
+        var storedSeqs: [PushFacts.LogKey: Int64] = [:]
         for (name, tableIDs) in ids {
             let held = (facts.records[name] ?? [:]).values.filter { tableIDs.contains($0.id) }
             guard !held.isEmpty else { continue }
@@ -171,7 +180,7 @@ extension PostgresCentralStore {
             // by thousands of rows a minute, the planner sorted every entry of the table (13 ms a push).
             for row in try await connection.rows(
                 """
-                SELECT l.row_id, l.col, l.hlc, l.replica, \(PostgresLayout.logSeq("l")), l.manager
+                SELECT l.row_id, l.col, l.hlc, l.replica, l.seq, l.manager
                 FROM unnest(?::text[], ?::text[], ?::bigint[]) AS k(row_id, col, hlc)
                 CROSS JOIN LATERAL (
                   SELECT row_id, col, hlc, replica, seq, manager FROM svc_log
@@ -189,10 +198,36 @@ extension PostgresCentralStore {
                 let key = PushFacts.LogKey(
                     table: name, rowID: try row[0].decode(String.self), column: try row[1].decode(String.self),
                     version: version)
-                facts.logEntries[key] = (try row[4].decode(Int64.self), try row[5].decode(String?.self))
+                facts.logEntries[key] = LoggedVersion(manager: try row[5].decode(String?.self))
+                storedSeqs[key] = try row[4].decode(Int64.self)
             }
         }
+        if changes.contains(where: { $0.column == TableSchema.deletedColumn && $0.value == .integer(1) }) {
+            facts.logSeqs = try await resolving(connection, storedSeqs)
+        }
         return facts
+    }
+
+    /// The counter each log entry's transaction took: an entry keeps the
+    /// provisional seq it was written with (negative), which `svc_log_seqs`
+    /// maps once that transaction commits (`PostgresLayout.logSeqsByMarker`).
+    /// Only a push that deletes needs these. Read for every push, one lookup
+    /// per entry, they were a third of PostgreSQL's time under `fieldsync-bench
+    /// load`: a plan made while `svc_log_seqs` was a page long scanned it whole
+    /// for each entry until statistics caught up.
+    private func resolving(
+        _ connection: PostgresConnection, _ stored: [PushFacts.LogKey: Int64]
+    ) async throws -> [PushFacts.LogKey: Int64] {
+        let markers = Set(stored.values.filter { $0 < 0 })
+        guard !markers.isEmpty else { return stored }
+        var seqs: [Int64: Int64] = [:]
+        for row in try await connection.rows(
+            "SELECT marker, seq FROM svc_log_seqs WHERE marker = ANY(?)", [.bigIntegers(Array(markers))],
+            prepared: true, logger: logger)
+        {
+            seqs[try row[0].decode(Int64.self)] = try row[1].decode(Int64.self)
+        }
+        return stored.mapValues { seqs[$0] ?? $0 }
     }
 
     /// The branches of these managers (those that exist), from the cache or the store.

@@ -15,7 +15,8 @@ struct ConflictRecorder: PushLedger {
 
     /// Records a conflict unless the same one (field and both versions) is known.
     mutating func record(
-        _ kind: Conflict.Kind, table: String, rowID: String, column: String, _ one: Conflict.Side, _ other: Conflict.Side
+        _ kind: Conflict.Kind, table: String, rowID: String, column: String, _ one: Conflict.Side,
+        _ other: Conflict.Side
     ) throws {
         let (a, b) = one.version < other.version ? (one, other) : (other, one)
         try db.execute(
@@ -33,13 +34,18 @@ struct ConflictRecorder: PushLedger {
         recorded += db.changesCount
     }
 
-    func logged(_ table: String, _ rowID: String, _ column: String, _ version: Version) throws -> (
-        seq: Int64, manager: String?
-    )? {
+    func logged(_ table: String, _ rowID: String, _ column: String, _ version: Version) throws -> LoggedVersion? {
         try Row.fetchOne(
-            db, cached: "SELECT seq, manager FROM svc_log WHERE tbl = ? AND row_id = ? AND col = ? AND hlc = ? AND replica = ?",
+            db,
+            cached: "SELECT manager FROM svc_log WHERE tbl = ? AND row_id = ? AND col = ? AND hlc = ? AND replica = ?",
             arguments: [table, rowID, column, version.storedTimestamp, version.storedReplica]
-        ).map { ($0[0], $0[1]) }
+        ).map { LoggedVersion(manager: $0[0]) }
+    }
+
+    func loggedSeq(_ table: String, _ rowID: String, _ column: String, _ version: Version) throws -> Int64? {
+        try Int64.fetchOne(
+            db, cached: "SELECT seq FROM svc_log WHERE tbl = ? AND row_id = ? AND col = ? AND hlc = ? AND replica = ?",
+            arguments: [table, rowID, column, version.storedTimestamp, version.storedReplica])
     }
 
     func log(_ change: FieldChange, seq: Int64, manager: String?, old: Value, won: Bool) throws {

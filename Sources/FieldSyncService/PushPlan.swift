@@ -6,15 +6,24 @@ import FieldSyncReplica
 /// transaction; the PostgreSQL store answers from the log entries it read
 /// first and writes the conflicts afterwards.
 package protocol PushLedger {
-    /// The transaction that took a version of a field in, and who pushed it; nil when the log does not have it.
-    func logged(_ table: String, _ rowID: String, _ column: String, _ version: Version) throws -> (
-        seq: Int64, manager: String?
-    )?
+    /// Who pushed a version of a field; nil when the log does not have it.
+    func logged(_ table: String, _ rowID: String, _ column: String, _ version: Version) throws -> LoggedVersion?
+    /// The transaction that took a version of a field in; nil when the log
+    /// does not have it. Asked only while deciding a deletion, so a store
+    /// may read it only for pushes that delete.
+    func loggedSeq(_ table: String, _ rowID: String, _ column: String, _ version: Version) throws -> Int64?
     /// Records a conflict unless the same one (field and both versions) is known.
     mutating func record(
         _ kind: Conflict.Kind, table: String, rowID: String, column: String, _ one: Conflict.Side,
         _ other: Conflict.Side
     ) throws
+}
+
+/// A version of a field the audit trail holds: who pushed it (nil: the service's own edit).
+package struct LoggedVersion: Equatable, Sendable {
+    package let manager: String?
+
+    package init(manager: String?) { self.manager = manager }
 }
 
 extension PushLedger {
@@ -105,8 +114,8 @@ package struct PushPlan {
                     // A delete made without seeing an edit of another field.
                     for (other, version) in record.versions.enumerated() where other != deletedIndex {
                         guard let version, version.replica != change.version.replica,
-                            try ledger.logged(table.name, change.rowID, table.columns[other].name, version)
-                                .map({ $0.seq > seenThrough }) ?? false
+                            try ledger.loggedSeq(table.name, change.rowID, table.columns[other].name, version)
+                                .map({ $0 > seenThrough }) ?? false
                         else { continue }
                         let column = table.columns[other].name
                         try ledger.record(

@@ -92,6 +92,22 @@ struct ConflictTests {
         }
     }
 
+    @Test("a delete made after pulling an edit of another field is no conflict; one made before is")
+    func deleteAfterSeeingAnEdit() async throws {
+        for (pulledThrough, conflicts) in [(2, 0), (1, 1)] {
+            try await withTestServer(clock: ManualWallClock(t0 + 60_000)) { server in
+                _ = try await server.push(creator.push(creator.newCustomer(IDs.anna, name: "Anna", at: t0)))
+                let edit = ben.change(IDs.anna, "phone", .text("+41 2"), at: t0 + 10, base: nil)
+                _ = try await server.push(ben.push([edit], cursor: PullCursor(seq: 1)))  // transaction 2
+                let delete = ana.change(IDs.anna, "deleted", .integer(1), at: t0 + 20, base: creator.version(t0))
+                let pushed = try await server.push(ana.push([delete], cursor: PullCursor(seq: Int64(pulledThrough))))
+                    .decode(PushResponse.self)
+                #expect(pushed.rejected.isEmpty)
+                #expect(pushed.conflicts == conflicts, "Ana pulled through transaction \(pulledThrough)")
+            }
+        }
+    }
+
     @Test("settling writes the kept or a new value as a fresh change, once")
     func settle() async throws {
         try await withTestServer(clock: ManualWallClock(t0 + 60_000)) { server in
