@@ -41,8 +41,18 @@ extension PostgresCentralStore {
             let taking = ServiceState.takingAtCommit(
                 observing: plan.fresh.lazy.map(\.change.version.timestamp).max()!, wallMillis: wallClock())
             try await connection.runTogether(writes + logged + [taking], logger: logger)
-            for (position, entry) in plan.fresh.enumerated() {
-                if let owner = PushPlan.reassignment(entry, won: won.contains(position), scope: scope) {
+            let reassigned = plan.fresh.enumerated().compactMap { position, entry in
+                PushPlan.reassignment(entry, won: won.contains(position), scope: scope).map { (entry, $0) }
+            }
+            if !reassigned.isEmpty {
+                // Moving a customer's records must see every push committed before this one: one
+                // committing meanwhile (a visit added by the old owner) would keep its earlier seq,
+                // below the new owner's next cursor. So a push that reassigns holds the counter
+                // from here (rare: other commits wait), after the records' locks (so no push
+                // holding one of them waits for the counter while this waits for it).
+                try await lockRecords(connection, ofCustomers: reassigned.map(\.0.change.rowID))
+                try await ServiceState.hold(connection, logger: logger)
+                for (entry, owner) in reassigned {
                     try await recordReassignment(
                         connection, customer: entry.change.rowID, from: entry.old.textValue, to: owner,
                         version: entry.change.version, by: caller.manager, at: now, seq: .provisional)
@@ -53,7 +63,7 @@ extension PostgresCentralStore {
         screening.logRejections(refused: refused, from: caller, logger: logger)
         return PushResponse(
             accepted: accepted.count - refused.count,
-            rejected: try await withCurrentValues(screening.rejected, scope: scope) + refused, conflicts: conflicts,
+            rejected: try await withCurrentValues(screening.rejected + refused, scope: scope), conflicts: conflicts,
             serverTimeMillis: now)
     }
 

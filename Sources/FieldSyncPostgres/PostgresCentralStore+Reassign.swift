@@ -16,20 +16,43 @@ extension PostgresCentralStore {
                 throw ServiceError(.unknownRecord, "no customer \(id) in your scope; check the id")
             }
             let previous = record[scope.ownerColumn].textValue
-            try ReassignmentRules.check(customer: id, from: previous, to: try await requireManager(connection, owner), by: caller)
+            try ReassignmentRules.check(
+                customer: id, from: previous, to: try await requireManager(connection, owner), by: caller)
+            try await lockRecords(connection, ofCustomers: [id])
             var state = try await ServiceState.lock(
                 connection, maxDriftMillis: maxClockAheadMillis, wallClock: wallClock, logger: logger)
             let written = try await writeAsService(
-                connection, table, id: id, record: record, fields: [(scope.ownerColumn, .text(owner))], by: caller, at: now,
+                connection, table, id: id, record: record, fields: [(scope.ownerColumn, .text(owner))], by: caller,
+                at: now,
                 state: &state)
             let version = written[0].version
             let moved = try await recordReassignment(
-                connection, customer: id, from: previous, to: owner, version: version, by: caller, at: now, seq: .value(state.seq))
+                connection, customer: id, from: previous, to: owner, version: version, by: caller, at: now,
+                seq: .value(state.seq))
             try await state.save(connection, logger: logger)
             return Reassignment(customer: id, from: previous, to: owner, version: version, records: moved)
         }
         logger.info("customer reassigned", metadata: ["by": "\(caller.id)", "to": "\(owner)"])
         return reassignment
+    }
+
+    /// Locks the records of these customers (their interactions, tasks and
+    /// so on), before taking the counter to move them: a push writing one of
+    /// them would otherwise hold its row while waiting for the counter at
+    /// commit, and the move wait for that row (a deadlock, broken only after
+    /// PostgreSQL's `deadlock_timeout`, every commit stalled meanwhile).
+    func lockRecords(_ connection: PostgresConnection, ofCustomers ids: [String]) async throws {
+        var records: [(table: String, id: String)] = []
+        for table in schema.tables {
+            guard let parent = table.parentColumn else { continue }
+            for row in try await connection.rows(
+                "SELECT id FROM \(ReplicaLayout.quote(table.name)) WHERE \(ReplicaLayout.quote(parent)) = ANY(?)",
+                [.texts(ids)], logger: logger)
+            {
+                records.append((table.name, try row[0].decode(String.self)))
+            }
+        }
+        try await lock(connection, records: records)
     }
 
     /// Notes a change of owner made in transaction `seq`, and moves the
@@ -83,8 +106,11 @@ extension PostgresCentralStore {
         var written: [(change: FieldChange, old: Value, won: Bool)] = []
         for (index, value) in changed {
             written.append(
-                (FieldChange(table: table.name, rowID: id, column: table.columns[index].name, value: value, version: version),
-                 record?.values[index] ?? .null, true))
+                (
+                    FieldChange(
+                        table: table.name, rowID: id, column: table.columns[index].name, value: value, version: version),
+                    record?.values[index] ?? .null, true
+                ))
             versions[index] = version
         }
         try await write(connection, table, id: id, fields: changed, versions: versions, seq: state.seq)

@@ -17,14 +17,25 @@ struct ServiceState {
         logger: Logger
     ) async throws -> ServiceState {
         guard
-            let row = try await connection.rows("SELECT seq, clock, replica FROM svc_state WHERE id = 1 FOR UPDATE", logger: logger)
-                .first,
+            let row = try await connection.rows(
+                "SELECT seq, clock, replica FROM svc_state WHERE id = 1 FOR UPDATE", logger: logger
+            )
+            .first,
             let replica = ReplicaID(rawValue: UInt64(bitPattern: try row[2].decode(Int64.self)))
-        else { throw ServiceError(.storage, "the store has no service state row; it was not created by fieldsync-server") }
+        else {
+            throw ServiceError(.storage, "the store has no service state row; it was not created by fieldsync-server")
+        }
         let clock = HybridLogicalClock(
-            last: HybridTimestamp(rawValue: UInt64(bitPattern: try row[1].decode(Int64.self))), maxDriftMillis: maxDriftMillis,
+            last: HybridTimestamp(rawValue: UInt64(bitPattern: try row[1].decode(Int64.self))),
+            maxDriftMillis: maxDriftMillis,
             wallClock: wallClock)
         return ServiceState(seq: try row[0].decode(Int64.self) + 1, clock: clock, replica: replica)
+    }
+
+    /// Locks the row until commit without reading it: for a push, which
+    /// takes the counter as it commits, that must keep others from committing first.
+    static func hold(_ connection: PostgresConnection, logger: Logger) async throws {
+        try await connection.run("SELECT 1 FROM svc_state WHERE id = 1 FOR UPDATE", logger: logger)
     }
 
     /// Saves the counter and the clock; the row stays locked until commit.
@@ -43,7 +54,8 @@ struct ServiceState {
             do throws(ClockSkew) { try clock.observe(version.timestamp) } catch {
                 throw ServiceError(
                     .clockSkew,
-                    "\(field(index)) has a version \(error.aheadMillis / 1000) s ahead of the service's clock: check the server's date and time")
+                    "\(field(index)) has a version \(error.aheadMillis / 1000) s ahead of the service's clock: check the server's date and time"
+                )
             }
         }
         return Version(timestamp: clock.next(), replica: replica)

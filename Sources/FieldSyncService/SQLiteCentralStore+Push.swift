@@ -58,7 +58,7 @@ extension SQLiteCentralStore {
         screening.logRejections(refused: refused, from: caller, logger: logger)
         return PushResponse(
             accepted: screening.accepted.count - refused.count,
-            rejected: try withCurrentValues(screening.rejected, scope: scope) + refused, conflicts: conflicts,
+            rejected: try withCurrentValues(screening.rejected + refused, scope: scope), conflicts: conflicts,
             serverTimeMillis: now, cursor: resumeAfter)
     }
 

@@ -4,6 +4,7 @@ import FieldSyncProtocol
 import FieldSyncService
 import FieldSyncTestSupport
 import Logging
+import PostgresNIO
 import Testing
 
 /// Two store instances on one PostgreSQL database, as two `fieldsync-server`
@@ -17,7 +18,9 @@ struct PostgresInstancesTests {
     let clock = ManualWallClock(t0 + 60_000)
 
     /// Two instances on a fresh database, the staff added through the first.
-    func withInstances<T>(_ body: (PostgresCentralStore, PostgresCentralStore) async throws -> T) async throws -> T {
+    func withInstances<T>(
+        _ body: (PostgresCentralStore, PostgresCentralStore, ScratchDatabase) async throws -> T
+    ) async throws -> T {
         let database = try await ScratchDatabase.create()
         func open() async throws -> PostgresCentralStore {
             try await PostgresCentralStore(
@@ -29,7 +32,7 @@ struct PostgresInstancesTests {
         let (one, two) = try await (first, second)
         do {
             for manager in Staff.all { try await one.addManager(manager) }
-            let result = try await body(one, two)
+            let result = try await body(one, two, database)
             await one.close()
             await two.close()
             try await database.drop()
@@ -51,7 +54,7 @@ struct PostgresInstancesTests {
 
     @Test("colliding pushes through both instances at once: one conflict per field, the same winner as SQLite's rule")
     func collidingPushes() async throws {
-        try await withInstances { one, two in
+        try await withInstances { one, two, _ in
             let customers = (1...40).map(IDs.customer)
             // Each customer created once, then both writers edit its phone from that same base, at once.
             var created: [FieldChange] = []
@@ -62,10 +65,12 @@ struct PostgresInstancesTests {
                 for (index, id) in customers.enumerated() {
                     let (first, second) = index.isMultiple(of: 2) ? (one, two) : (two, one)
                     group.addTask {
-                        _ = try await push(first, writerA, [writerA.change(id, "phone", .text("A"), at: t0 + 10, base: base)])
+                        _ = try await push(
+                            first, writerA, [writerA.change(id, "phone", .text("A"), at: t0 + 10, base: base)])
                     }
                     group.addTask {
-                        _ = try await push(second, writerB, [writerB.change(id, "phone", .text("B"), at: t0 + 10, base: base)])
+                        _ = try await push(
+                            second, writerB, [writerB.change(id, "phone", .text("B"), at: t0 + 10, base: base)])
                     }
                 }
                 try await group.waitForAll()
@@ -83,9 +88,83 @@ struct PostgresInstancesTests {
         }
     }
 
+    @Test(
+        "a supervisor's push giving a customer away, committed just after the old owner's push added a visit to it: the new owner's next pull brings the visit"
+    )
+    func reassigningPushMovesWhatCommittedBeforeIt() async throws {
+        try await withInstances { one, two, database in
+            let customer = IDs.anna
+            _ = try await push(one, writerA, writerA.newCustomer(customer, name: "Anna", at: t0))
+            let created = try await one.pull(after: .start, limit: 1000, for: Staff.admin).cursor.seq
+            let visit = "00000000-0000-4000-8000-00000000a151"
+            let addVisit = [
+                ("customer_id", Value.text(customer)), ("channel", .text("visit")),
+                ("occurred_at", .text("2026-12-01T10:00:00Z")),
+            ].map { column, value in
+                writerA.change(visit, column, value, at: t0 + 10, table: "interactions")
+            }
+            let giveAway = writerB.change(customer, "owner", .text("ben"), at: t0 + 20, base: writerA.version(t0))
+            // The counter held elsewhere: both pushes wait for it, the visit's first (at its commit). Moving
+            // the customer's records before the visit had committed left the visit behind Ben's cursor.
+            let (added, givenAway) = try await withCounterHeld(database) { counter in
+                async let added = push(one, writerA, addVisit)
+                try await counter.awaitWaiting(1)
+                async let givenAway = push(two, writerB, [giveAway])
+                try await counter.awaitWaiting(2)
+                try await counter.release()
+                return (try await added, try await givenAway)
+            }
+            #expect(added.rejected.isEmpty && givenAway.rejected.isEmpty)
+            // Ben pulled between the two commits: the visit was not his yet, the customer not moved.
+            let page = try await two.pull(after: PullCursor(seq: created + 1), limit: 1000, for: Staff.ben)
+            let rows = Set(page.changeSet.changes.map { "\($0.table)/\($0.rowID)" })
+            #expect(rows == ["customers/\(customer)", "interactions/\(visit)"])
+        }
+    }
+
+    /// The change counter's row held by a transaction of the test's own, so
+    /// that pushes wait at their commit, in the order they got there.
+    struct HeldCounter: Sendable {
+        let holder: PostgresConnection
+        let logger: Logger
+
+        /// Waits until `count` sessions wait for a lock.
+        func awaitWaiting(_ count: Int) async throws {
+            for _ in 0..<1000 {
+                let rows = try await holder.query(
+                    "SELECT count(*)::int FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
+                    logger: logger
+                ).collect()
+                if try rows.first?.decode(Int.self) ?? 0 >= count { return }
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            Issue.record("\(count) sessions never waited for a lock")
+            throw CancellationError()
+        }
+
+        func release() async throws { try await holder.query("COMMIT", logger: logger) }
+    }
+
+    /// Runs `body` while the counter is held (until `body` releases it).
+    func withCounterHeld<T: Sendable>(
+        _ database: ScratchDatabase, _ body: (HeldCounter) async throws -> T
+    ) async throws -> T {
+        let logger = TestServer.quiet
+        let client = PostgresClient(configuration: database.configuration, backgroundLogger: logger)
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await client.run() }
+            defer { group.cancelAll() }
+            return try await client.withConnection { holder in
+                try await holder.query("BEGIN", logger: logger)
+                try await holder.query("SELECT seq FROM svc_state WHERE id = 1 FOR UPDATE", logger: logger)
+                return try await body(HeldCounter(holder: holder, logger: logger))
+            }
+        }
+    }
+
     @Test("pulls paging through one instance while both take pushes never skip a change")
     func noSkippedChanges() async throws {
-        try await withInstances { one, two in
+        try await withInstances { one, two, _ in
             let writers = [(one, writerA), (two, writerB)]
             let total = 60
             // Pushes through both instances, while a reader pulls through either, page by page, until it has all.
@@ -93,7 +172,8 @@ struct PostgresInstancesTests {
                 for (store, writer) in writers {
                     group.addTask {
                         for number in 0..<total {
-                            let id = IDs.customer(writer.replica.rawValue == writerA.replica.rawValue ? number : 1000 + number)
+                            let id = IDs.customer(
+                                writer.replica.rawValue == writerA.replica.rawValue ? number : 1000 + number)
                             _ = try await push(store, writer, writer.newCustomer(id, name: "C\(number)", at: t0))
                         }
                     }
@@ -104,7 +184,8 @@ struct PostgresInstancesTests {
             var cursor = PullCursor.start
             var pulls = 0
             while seen.count < 2 * total, pulls < 10_000 {
-                let page = try await (pulls.isMultiple(of: 2) ? one : two).pull(after: cursor, limit: 7, for: Staff.admin)
+                let page = try await (pulls.isMultiple(of: 2) ? one : two).pull(
+                    after: cursor, limit: 7, for: Staff.admin)
                 for change in page.changeSet.changes { seen.insert(change.rowID) }
                 cursor = page.cursor
                 pulls += 1

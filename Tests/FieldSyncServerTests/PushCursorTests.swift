@@ -95,8 +95,9 @@ struct PushCursorTests {
             _ = try await world.synchronizer(ana, clock: anaClock).sync()
             world.tick(anaClock)
             try ana.write("customers", id: id, values: [("owner", .text("ben"))])
+            world.transport("ana").withholdCurrentPushNumber = world.transport("ana").pushes + 1
             #expect(try await world.synchronizer(ana, clock: anaClock).sync().push.rejected == 1)
-            // Refused as forbidden, so without the service's value: discarding clears the owner here.
+            // Refused without the service's value: discarding clears the owner here.
             try ana.discardRejected(id: try #require(ana.rejectedChanges().first).id)
             #expect(try ana.record("customers", id: id)?["owner"] == .null)
 

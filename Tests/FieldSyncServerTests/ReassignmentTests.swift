@@ -33,7 +33,9 @@ struct ReassignmentTests {
         return (ana, ben, customer)
     }
 
-    @Test("edits made before the reassignment are accepted, later ones refused and kept; Ana's pull removes the customer and its records; Ben's brings them")
+    @Test(
+        "edits made before the reassignment are accepted, later ones refused and kept; Ana's pull removes the customer and its records; Ben's brings them"
+    )
     func reassignByVersion() async throws {
         try await withSyncWorld { world in
             let (ana, ben, customer) = try setUp(world)
@@ -97,16 +99,24 @@ struct ReassignmentTests {
         try await withSyncWorld { world in
             let (ana, _, customer) = try setUp(world)
             _ = try await world.synchronizer(ana.0, clock: ana.1).sync()
-            await #expect { try await world.transport("ana").reassign(customer: customer, ReassignRequest(to: "ben")) } throws: {
+            await #expect {
+                try await world.transport("ana").reassign(customer: customer, ReassignRequest(to: "ben"))
+            } throws: {
                 ($0 as? SyncError)?.code == .forbidden
             }
-            await #expect { try await world.transport("sue").reassign(customer: customer, ReassignRequest(to: "zoe")) } throws: {
+            await #expect {
+                try await world.transport("sue").reassign(customer: customer, ReassignRequest(to: "zoe"))
+            } throws: {
                 ($0 as? SyncError)?.code == .forbidden
             }
-            await #expect { try await world.transport("sol").reassign(customer: customer, ReassignRequest(to: "zoe")) } throws: {
+            await #expect {
+                try await world.transport("sol").reassign(customer: customer, ReassignRequest(to: "zoe"))
+            } throws: {
                 ($0 as? SyncError)?.code == .unknownRecord
             }
-            await #expect { try await world.transport("sue").reassign(customer: customer, ReassignRequest(to: "nobody")) } throws: {
+            await #expect {
+                try await world.transport("sue").reassign(customer: customer, ReassignRequest(to: "nobody"))
+            } throws: {
                 ($0 as? SyncError)?.code == .unknownManager
             }
             let done = try await world.transport().reassign(customer: customer, ReassignRequest(to: "zoe"))
@@ -115,6 +125,24 @@ struct ReassignmentTests {
             let owner = try await world.store.history(table: "customers", id: customer, column: "owner")
             #expect(owner.entries.map(\.manager) == ["ana", "root"])
             #expect(owner.entries.last?.oldValue == .text("ana") && owner.entries.last?.value == .text("zoe"))
+        }
+    }
+
+    @Test(
+        "a manager who gives her own customer away by editing its owner: refused, with the service's owner, which discarding puts back"
+    )
+    func ownerEditByManager() async throws {
+        try await withSyncWorld { world in
+            let (ana, _, customer) = try setUp(world)
+            _ = try await world.synchronizer(ana.0, clock: ana.1).sync()
+            world.tick(ana.1)
+            try ana.0.write("customers", id: customer, values: [("owner", .text("ben"))])
+            #expect(try await world.synchronizer(ana.0, clock: ana.1).sync().push.rejected == 1)
+            let refused = try #require(try ana.0.rejectedChanges().first)
+            #expect(refused.code == .forbidden)
+            try ana.0.discardRejected(id: refused.id)
+            #expect(try ana.0.record("customers", id: customer)?["owner"] == .text("ana"))
+            #expect(try ana.0.digest().digest == (try await world.store.digest(for: Staff.ana).digest))
         }
     }
 }

@@ -17,6 +17,7 @@ final class FaultyTransport: SyncTransport, @unchecked Sendable {
     private var _losePushAnswerNumber: Int?
     private var _refusePushNumber: Int?
     private var _failPushNumber: Int?
+    private var _withholdCurrentPushNumber: Int?
     private var _offline = false
 
     init(serverURL: String, token: String?) {
@@ -56,6 +57,14 @@ final class FaultyTransport: SyncTransport, @unchecked Sendable {
         set { lock.withLock { _failPushNumber = newValue } }
     }
 
+    /// The answer to the push request with this number carries no service
+    /// values (`current`) in its rejections, as when the record left the
+    /// caller's scope before the service answered.
+    var withholdCurrentPushNumber: Int? {
+        get { lock.withLock { _withholdCurrentPushNumber } }
+        set { lock.withLock { _withholdCurrentPushNumber = newValue } }
+    }
+
     static let unreachable = SyncError(.unreachable, "cannot reach the service (the test cut the network)")
 
     private func checkOnline() throws { if offline { throw Self.unreachable } }
@@ -69,12 +78,16 @@ final class FaultyTransport: SyncTransport, @unchecked Sendable {
         if number == failPushNumber { throw Self.unreachable }
         if number == refusePushNumber, let first = request.changeSet.changes.first {
             throw SyncError(
-                .wrongType, "the test refused it", rejected: [
+                .wrongType, "the test refused it",
+                rejected: [
                     ChangeRejection(field: first.field, version: first.version, code: .wrongType, message: "refused")
                 ])
         }
-        let answer = try await http.push(request)
+        var answer = try await http.push(request)
         if number == losePushAnswerNumber { throw Self.unreachable }
+        if number == withholdCurrentPushNumber {
+            for index in answer.rejected.indices { answer.rejected[index].current = nil }
+        }
         return answer
     }
 
