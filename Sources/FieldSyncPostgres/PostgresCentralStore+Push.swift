@@ -19,10 +19,13 @@ extension PostgresCentralStore {
             throw InvalidChanges(rejections: try await withCurrentValues(invalid, scope: scope))
         }
         let accepted = screening.accepted
-        let seenThrough = cursor?.completeThrough ?? 0
         let (conflicts, refused) = try await transaction { connection -> (Int, [ChangeRejection]) in
             try await lock(connection, records: accepted.map { ($0.table, $0.rowID) })
             var facts = try await pushFacts(connection, accepted, scope: scope)
+            // Read only for a push that deletes, the one rule asking (as the log's seqs: `pushFacts`).
+            let seenThrough =
+                PushPlan.readsSeqs(accepted)
+                ? PushPlan.seenThrough(cursor, committed: try await committedSeq(connection)) : 0
             var gate = ScopeGate(facts: facts, scope: scope)
             let records = facts.records
             let plan = try PushPlan(

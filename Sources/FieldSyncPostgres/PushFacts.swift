@@ -202,7 +202,7 @@ extension PostgresCentralStore {
                 storedSeqs[key] = try row[4].decode(Int64.self)
             }
         }
-        if changes.contains(where: { $0.column == TableSchema.deletedColumn && $0.value == .integer(1) }) {
+        if PushPlan.readsSeqs(changes) {
             facts.logSeqs = try await resolving(connection, storedSeqs)
         }
         return facts

@@ -44,6 +44,20 @@ package struct PushPlan {
     package var fresh: [(change: FieldChange, old: Value)] = []
     package var refused: [ChangeRejection] = []
 
+    /// How far a pushing replica had pulled, from the cursor its push
+    /// carries: one ahead of the service's counter (the service's data was
+    /// replaced since) vouches for nothing.
+    package static func seenThrough(_ cursor: PullCursor?, committed: Int64) -> Int64 {
+        guard let cursor, cursor.seq <= committed else { return 0 }
+        return cursor.completeThrough
+    }
+
+    /// Whether deciding these changes reads how far the replica had pulled,
+    /// and the log's transaction numbers: only a delete does.
+    package static func readsSeqs(_ accepted: [FieldChange]) -> Bool {
+        accepted.contains { $0.column == TableSchema.deletedColumn && $0.value == .integer(1) }
+    }
+
     /// `accepted` is screened and sorted by record; `record` gives what the
     /// service holds for a record; `seenThrough` is how far the pushing
     /// replica had pulled (a delete conflicts only with edits it had not seen).

@@ -12,7 +12,6 @@ extension SQLiteCentralStore {
         if let invalid = screening.invalid {
             throw InvalidChanges(rejections: try withCurrentValues(invalid, scope: scope))
         }
-        let seenThrough = cursor?.completeThrough ?? 0
         var refused: [ChangeRejection] = []
         var resumeAfter: PullCursor?
         let conflicts = try replica.writeTransaction { db -> Int in
@@ -26,6 +25,7 @@ extension SQLiteCentralStore {
                 && (cursor.map {
                     try ScopeChanges.isCurrent(db, scope, at: $0, committed: replica.transactionSeq - 1)
                 } ?? false)
+            let seenThrough = PushPlan.seenThrough(cursor, committed: replica.transactionSeq - 1)
             var gate = ScopeGate(facts: SQLiteScopeFacts(db: db, scope: scope), scope: scope)
             var recorder = ConflictRecorder(db: db, detectedAt: now)
             let plan = try PushPlan(
