@@ -20,7 +20,7 @@ extension PostgresCentralStore {
         }
         let accepted = screening.accepted
         let (conflicts, refused) = try await transaction { connection -> (Int, [ChangeRejection]) in
-            try await lock(connection, records: accepted.map { ($0.table, $0.rowID) })
+            let provisional = try await lockForPush(connection, records: accepted.map { ($0.table, $0.rowID) })
             var facts = try await pushFacts(connection, accepted, scope: scope)
             // Read only for a push that deletes, the one rule asking (as the log's seqs: `pushFacts`).
             let seenThrough =
@@ -37,11 +37,12 @@ extension PostgresCentralStore {
             let conflicts = try await facts.writeConflicts(connection, detectedAt: now, logger: logger)
             guard !plan.fresh.isEmpty else { return (conflicts, plan.refused) }
             // From the counter to commit every other writer waits: the push takes it as it commits.
-            let (writes, won) = try merging(plan.fresh.map(\.change), records: records, seq: .provisional)
+            let (writes, won) = try merging(plan.fresh.map(\.change), records: records, seq: provisional)
             let logged = logging(
-                plan.fresh.enumerated().map { ($1.change, $1.old, won.contains($0)) }, seq: .provisional,
+                plan.fresh.enumerated().map { ($1.change, $1.old, won.contains($0)) }, seq: provisional,
                 manager: caller.manager.id, at: now)
             let taking = ServiceState.takingAtCommit(
+                provisional,
                 observing: plan.fresh.lazy.map(\.change.version.timestamp).max()!, wallMillis: wallClock())
             try await connection.runTogether(writes + logged + [taking], logger: logger)
             let reassigned = plan.fresh.enumerated().compactMap { position, entry in
@@ -58,7 +59,7 @@ extension PostgresCentralStore {
                 for (entry, owner) in reassigned {
                     try await recordReassignment(
                         connection, customer: entry.change.rowID, from: entry.old.textValue, to: owner,
-                        version: entry.change.version, by: caller.manager, at: now, seq: .provisional)
+                        version: entry.change.version, by: caller.manager, at: now, seq: provisional)
                 }
             }
             return (conflicts, plan.refused)

@@ -72,15 +72,36 @@ extension PostgresCentralStore {
     /// at once. Taken in one order (by key), so two transactions never wait
     /// for each other. Records not yet created are locked by the same keys.
     func lock(_ connection: PostgresConnection, records: some Sequence<(table: String, id: String)>) async throws {
+        let keys = lockKeys(records)
+        guard !keys.isEmpty else { return }
+        try await connection.run(
+            "SELECT pg_advisory_xact_lock(k.t, k.i) FROM unnest(?::int4[], ?::int4[]) AS k(t, i)",
+            [.integers(keys.map(\.table)), .integers(keys.map(\.hash))], prepared: true, logger: logger)
+    }
+
+    /// `lock`, and a provisional seq for the push (`SeqArgument.provisional`)
+    /// in the same round trip.
+    func lockForPush(
+        _ connection: PostgresConnection, records: some Sequence<(table: String, id: String)>
+    ) async throws -> SeqArgument {
+        let keys = lockKeys(records)
+        let marker = try await connection.value(
+            Int64.self,
+            """
+            SELECT -nextval('svc_markers'), l.locked
+            FROM (SELECT count(pg_advisory_xact_lock(k.t, k.i)) AS locked FROM unnest(?::int4[], ?::int4[]) AS k(t, i)) l
+            """, [.integers(keys.map(\.table)), .integers(keys.map(\.hash))], prepared: true, logger: logger)
+        guard let marker else { throw ServiceError(.storage, "the store gave no provisional seq (svc_markers)") }
+        return .provisional(marker)
+    }
+
+    /// The records' lock keys, in the one order they are taken.
+    private func lockKeys(_ records: some Sequence<(table: String, id: String)>) -> [RecordLockKey] {
         var keys = Set<RecordLockKey>()
         for (table, id) in records {
             keys.insert(RecordLockKey(table: schema.tables.firstIndex { $0.name == table } ?? -1, id: id))
         }
-        let sorted = keys.sorted()
-        guard !sorted.isEmpty else { return }
-        try await connection.run(
-            "SELECT pg_advisory_xact_lock(k.t, k.i) FROM unnest(?::int4[], ?::int4[]) AS k(t, i)",
-            [.integers(sorted.map(\.table)), .integers(sorted.map(\.hash))], prepared: true, logger: logger)
+        return keys.sorted()
     }
 
     /// Writes fields of one record (the record row, then its clock row with

@@ -14,7 +14,7 @@ import FieldSyncReplica
 enum PostgresLayout {
     /// Applied in order, each once, recorded in `svc_migrations`.
     static func migrations(for schema: Schema) -> [[String]] {
-        [initial(schema), counterAtCommit(schema), logSeqsByMarker(schema)]
+        [initial(schema), counterAtCommit(schema), logSeqsByMarker(schema), markersFromSequence()]
     }
 
     /// A push takes the counter when it commits, inside PostgreSQL, so the
@@ -49,6 +49,21 @@ enum PostgresLayout {
             "DROP INDEX svc_log_by_seq",
             takeCounter(
                 schema, logging: "INSERT INTO svc_log_seqs(marker, seq) VALUES (NEW.marker, taken);", replacing: true),
+        ]
+    }
+
+    /// Provisional seqs were transaction ids (`-txid_current()`), which
+    /// start again low in a cluster restored from a dump (pg_dump, then
+    /// pg_restore): new pushes met markers already in `svc_log_seqs`, and
+    /// could not commit until the ids passed the old ones. A sequence's
+    /// value travels in the dump. It starts past every marker used so far.
+    private static func markersFromSequence() -> [String] {
+        [
+            "CREATE SEQUENCE svc_markers",
+            """
+            SELECT setval('svc_markers',
+              greatest(txid_current(), coalesce((SELECT -min(marker) FROM svc_log_seqs), 0)) + 1)
+            """,
         ]
     }
 

@@ -3,23 +3,18 @@ import PostgresNIO
 /// The seq a statement writes: a number, or the transaction's provisional
 /// seq, which the counter's seq replaces as the transaction commits
 /// (`PostgresLayout.counterAtCommit`). Provisional seqs are negative and
-/// unique to their transaction; only the log keeps them, mapped to the
-/// counter's in `svc_log_seqs` (`PostgresLayout.logSeqsByMarker`).
+/// unique to their transaction (`svc_markers`, taken as the push locks its
+/// records); only the log keeps them, mapped to the counter's in
+/// `svc_log_seqs` (`PostgresLayout.logSeqsByMarker`).
 enum SeqArgument {
     case value(Int64)
-    case provisional
+    case provisional(Int64)
 
-    var sql: String {
-        switch self {
-        case .value: "?"
-        case .provisional: "(-txid_current())"
-        }
-    }
+    var sql: String { "?" }
 
     var arguments: [PostgresArgument] {
         switch self {
-        case .value(let seq): [.integer(seq)]
-        case .provisional: []
+        case .value(let seq), .provisional(let seq): [.integer(seq)]
         }
     }
 }

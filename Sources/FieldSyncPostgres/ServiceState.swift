@@ -69,10 +69,14 @@ extension ServiceState {
     /// timestamps order as timestamps do, and adopting `remote` at wall time
     /// `wall` gives max(last, remote, (wall, 0) - 1) + 1. Rows written with
     /// `SeqArgument.provisional` get that seq.
-    static func takingAtCommit(observing newest: HybridTimestamp, wallMillis: UInt64) -> PostgresStatement {
+    static func takingAtCommit(
+        _ provisional: SeqArgument, observing newest: HybridTimestamp, wallMillis: UInt64
+    ) -> PostgresStatement {
         let wall = HybridTimestamp(millis: min(wallMillis, HybridTimestamp.maxMillis), counter: 0)
         return PostgresStatement(
-            "INSERT INTO svc_commits(marker, newest, wall_floor) VALUES (\(SeqArgument.provisional.sql), ?, ?)",
-            [.integer(Int64(bitPattern: newest.rawValue)), .integer(Int64(bitPattern: wall.rawValue) - 1)])
+            "INSERT INTO svc_commits(marker, newest, wall_floor) VALUES (\(provisional.sql), ?, ?)",
+            provisional.arguments + [
+                .integer(Int64(bitPattern: newest.rawValue)), .integer(Int64(bitPattern: wall.rawValue) - 1),
+            ])
     }
 }

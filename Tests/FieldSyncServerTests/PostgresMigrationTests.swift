@@ -12,17 +12,24 @@ struct PostgresMigrationTests {
     let writer = Writer(0xa1, "ana")
     let clock = ManualWallClock(t0 + 60_000)
 
+    /// What migration 4 (`PostgresLayout.markersFromSequence`) adds, taken away again.
+    static let backToMigration3 = [
+        "DROP SEQUENCE svc_markers",
+        "DELETE FROM svc_migrations WHERE version = 4",
+    ]
+
     /// What migrations 3 and 2 (`PostgresLayout.logSeqsByMarker`, `counterAtCommit`) add, taken away again:
     /// log entries get their seqs back in place.
-    static let backToMigration1 = [
-        "UPDATE svc_log l SET seq = s.seq FROM svc_log_seqs s WHERE l.seq = s.marker",
-        "DROP TABLE svc_log_seqs",
-        "DELETE FROM svc_migrations WHERE version = 3",
-        "DROP TRIGGER svc_take_counter ON svc_commits",
-        "DROP FUNCTION svc_take_counter()",
-        "DROP TABLE svc_commits",
-        "DELETE FROM svc_migrations WHERE version = 2",
-    ]
+    static let backToMigration1 =
+        backToMigration3 + [
+            "UPDATE svc_log l SET seq = s.seq FROM svc_log_seqs s WHERE l.seq = s.marker",
+            "DROP TABLE svc_log_seqs",
+            "DELETE FROM svc_migrations WHERE version = 3",
+            "DROP TRIGGER svc_take_counter ON svc_commits",
+            "DROP FUNCTION svc_take_counter()",
+            "DROP TABLE svc_commits",
+            "DELETE FROM svc_migrations WHERE version = 2",
+        ]
 
     func open(_ database: ScratchDatabase) async throws -> PostgresCentralStore {
         try await PostgresCentralStore(
@@ -37,7 +44,7 @@ struct PostgresMigrationTests {
     }
 
     @Test(
-        "migrations 2 and 3 run over existing data; the counter goes on, and a pull after the old cursor brings only what is new"
+        "migrations 2 to 4 run over existing data; the counter goes on, and a pull after the old cursor brings only what is new"
     )
     func upgradeKeepsTheCounter() async throws {
         let database = try await ScratchDatabase.create()
@@ -59,6 +66,38 @@ struct PostgresMigrationTests {
             let all = try await upgraded.pull(after: .start, limit: 1000, for: Staff.ana)
             #expect(Set(all.changeSet.changes.map(\.rowID)) == [IDs.anna, IDs.bruno])
             #expect(all.cursor == new.cursor)
+            await upgraded.close()
+            try await database.drop()
+        } catch {
+            try? await database.drop()
+            throw error
+        }
+    }
+
+    @Test(
+        "a store restored from a dump into a new cluster, its log's markers ahead of the cluster's transaction ids: once upgraded, pushes commit"
+    )
+    func restoredStoreTakesPushes() async throws {
+        let database = try await ScratchDatabase.create()
+        do {
+            let old = try await open(database)
+            for manager in Staff.all { try await old.addManager(manager) }
+            _ = try await push(old, writer.newCustomer(IDs.anna, name: "Anna", at: t0))
+            await old.close()
+            // Markers were transaction ids: those the new cluster hands out next were used in the old one.
+            try await database.execute(
+                Self.backToMigration3 + [
+                    "INSERT INTO svc_log_seqs(marker, seq) SELECT -(txid_current() + g), 1 FROM generate_series(1, 1000) AS g"
+                ])
+
+            let upgraded = try await open(database)
+            for number in 11...13 {
+                let pushed = try await push(
+                    upgraded, writer.newCustomer(IDs.customer(number), name: "C\(number)", at: t0 + UInt64(number)))
+                #expect(pushed.accepted > 0 && pushed.rejected.isEmpty)
+            }
+            let all = try await upgraded.pull(after: .start, limit: 1000, for: Staff.ana)
+            #expect(Set(all.changeSet.changes.map(\.rowID)).count == 4)
             await upgraded.close()
             try await database.drop()
         } catch {
