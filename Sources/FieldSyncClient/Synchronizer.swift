@@ -70,21 +70,33 @@ public struct Synchronizer {
         var skewed = Set<FieldRef>()
         var skewServerTime: UInt64?
         var held: [Version] = []
+        var batchSize = pushBatchSize
         var start = 0
         while start < pending.count {
             // A record's changes travel together: a new customer's owner decides whether the rest may be taken.
-            var end = min(start + pushBatchSize, pending.count)
+            var end = min(start + batchSize, pending.count)
             while end < pending.count, end > start, pending[end].table == pending[end - 1].table,
                 pending[end].rowID == pending[end - 1].rowID
             {
                 end += 1
             }
             var batch = Array(pending[start..<end])
+            let batchStart = start
             start = end
             var request = try request(batch)
             let response: PushResponse
             do {
                 response = try await transport.push(request)
+            } catch let error as SyncError
+                where error.code == .tooLarge
+                && batch.contains(where: { $0.table != batch[0].table || $0.rowID != batch[0].rowID })
+            {
+                // Long texts (notes, summaries) made the batch larger than the
+                // service takes: send the rest of this sync in batches half
+                // the size, down to one record's changes.
+                batchSize = max(1, batchSize / 2)
+                start = batchStart
+                continue
             } catch let error as SyncError where !error.rejected.isEmpty {
                 // The service refused the whole batch for changes that break
                 // its schema: set those aside, with their reasons, and send the

@@ -97,6 +97,24 @@ struct SynchronizerTests {
         }
     }
 
+    @Test("a batch larger than the service takes (long notes): sent again in smaller batches, all of it taken")
+    func oversizedBatchIsSplit() async throws {
+        try await withSyncWorld { world in
+            let (ana, anaClock) = try world.device("ana", manager: "ana.lima")
+            // 700 customers with 14 KB of notes and of employer: the first batch of 2,000 changes
+            // (500 customers) is over the 8 MiB a request may carry.
+            let notes = String(repeating: "Met at the branch; discussed the mortgage. ", count: 325)
+            for number in 1...700 {
+                let id = try ana.addCustomer("Customer \(number)")
+                try ana.write("customers", id: id, values: [("notes", .text(notes)), ("employer", .text(notes))])
+            }
+            let pushed = try await world.synchronizer(ana, clock: anaClock).push()
+            #expect(pushed.accepted == pushed.sent && pushed.rejected == 0)
+            #expect(try ana.pendingCount() == 0)
+            #expect(try await world.store.digest(for: Staff.all.first { $0.id == "ana.lima" }!).rows == 700)
+        }
+    }
+
     @Test("offline, a sync changes nothing on the device")
     func offlineLeavesReplicaAlone() async throws {
         try await withSyncWorld { world in
