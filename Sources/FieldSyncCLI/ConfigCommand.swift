@@ -17,7 +17,9 @@ struct ConfigCommand: ParsableCommand {
 
     struct Set: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Set the service URL (`config set server URL`) or the access token (`config set token TOKEN`, or - to read it from standard input).")
+            abstract:
+                "Set the service URL (`config set server URL`) or the access token (`config set token TOKEN`, or - to read it from standard input)."
+        )
 
         @OptionGroup var global: GlobalOptions
         @Argument(help: "server or token.") var key: Key
@@ -29,8 +31,16 @@ struct ConfigCommand: ParsableCommand {
                 switch key {
                 case .server:
                     let url = try ServerAddress.normalized(value)
-                    try replica.setServer(url: url, token: nil)
-                    if global.json { Output.json(["server": url]) } else { Output.line("Server: \(url)") }
+                    let forgot = try replica.setServer(url: url, token: nil)
+                    if global.json {
+                        Output.json(["server": url, "pull_restarts": forgot])
+                    } else {
+                        Output.line("Server: \(url)")
+                        if forgot {
+                            Output.line(
+                                "Another service than before: the next sync downloads your whole book from it again.")
+                        }
+                    }
                 case .token:
                     try replica.setToken(try ConfigCommand.token(value))
                     // The token itself is never printed: terminals and logs keep what they show.
@@ -52,7 +62,8 @@ struct ConfigCommand: ParsableCommand {
                 if global.json {
                     Output.json(["server": Output.optional(state.serverURL), "token_set": state.hasToken])
                 } else {
-                    Output.line("Server: \(state.serverURL ?? "(none): set one with `fieldsync config set server URL`")")
+                    Output.line(
+                        "Server: \(state.serverURL ?? "(none): set one with `fieldsync config set server URL`")")
                     Output.line("Token:  \(state.hasToken ? "set" : "not set")")
                 }
             }

@@ -41,9 +41,25 @@ extension Replica {
     public var serverURL: String? { get throws { try meta(SyncKey.serverURL.rawValue) } }
     public var token: String? { get throws { try meta(SyncKey.token.rawValue) } }
 
-    public func setServer(url: String, token: String?) throws {
-        try setMeta(SyncKey.serverURL.rawValue, url)
-        if let token { try setMeta(SyncKey.token.rawValue, token) }
+    /// Sets the service to sync with. Another service than the one set
+    /// before also forgets the pull cursor (returns true when there was one):
+    /// a cursor means something only to the service that issued it, and one
+    /// not ahead of the new service would skip its rows up to it. The next
+    /// pull brings everything again; merging is idempotent.
+    @discardableResult
+    public func setServer(url: String, token: String?) throws -> Bool {
+        try storageCall {
+            try database.write { db in
+                let previous = try Self.meta(db, SyncKey.serverURL.rawValue)
+                try Self.setMeta(db, SyncKey.serverURL.rawValue, url)
+                if let token { try Self.setMeta(db, SyncKey.token.rawValue, token) }
+                guard let previous, previous != url, try Self.meta(db, SyncKey.pullCursor.rawValue) != nil else {
+                    return false
+                }
+                try db.execute(sql: "DELETE FROM fs_meta WHERE key = ?", arguments: [SyncKey.pullCursor.rawValue])
+                return true
+            }
+        }
     }
 
     public func setToken(_ token: String) throws { try setMeta(SyncKey.token.rawValue, token) }
@@ -95,10 +111,7 @@ extension Replica {
     }
 
     private func storePullCursor(_ db: Database, _ cursor: PullCursor) throws {
-        try db.execute(
-            cached:
-                "INSERT INTO fs_meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-            arguments: [SyncKey.pullCursor.rawValue, cursor.description])
+        try Self.setMeta(db, SyncKey.pullCursor.rawValue, cursor.description)
     }
 
     // MARK: - Push

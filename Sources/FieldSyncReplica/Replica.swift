@@ -205,20 +205,24 @@ public final class Replica {
 
     /// A free-form setting kept in the replica (the service URL, for instance).
     public func meta(_ key: String) throws -> String? {
-        try read { db in
-            try String.fetchOne(db, cached: "SELECT value FROM fs_meta WHERE key = ?", arguments: [key])
-        }
+        try read { db in try Self.meta(db, key) }
     }
 
     public func setMeta(_ key: String, _ value: String) throws {
         try storageCall {
-            try database.write { db in
-                try db.execute(
-                    cached:
-                        "INSERT INTO fs_meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                    arguments: [key, value])
-            }
+            try database.write { db in try Self.setMeta(db, key, value) }
         }
+    }
+
+    static func meta(_ db: Database, _ key: String) throws -> String? {
+        try String.fetchOne(db, cached: "SELECT value FROM fs_meta WHERE key = ?", arguments: [key])
+    }
+
+    static func setMeta(_ db: Database, _ key: String, _ value: String) throws {
+        try db.execute(
+            cached:
+                "INSERT INTO fs_meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            arguments: [key, value])
     }
 
     /// The local change counter: every record changed in this replica (by a

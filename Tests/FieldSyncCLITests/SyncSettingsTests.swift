@@ -20,7 +20,7 @@ struct SyncSettingsTests {
         let sandbox = try Sandbox()
         try await sandbox.initReplica()
         let set = try await sandbox.json("config", "set", "server", "https://sync.example.test:8443/fieldsync/")
-        #expect(set == .object(["server": "https://sync.example.test:8443/fieldsync"]))
+        #expect(set == .object(["server": "https://sync.example.test:8443/fieldsync", "pull_restarts": false]))
         let token = try await sandbox.succeed("config", "set", "token", Self.token)
         #expect(token.stdout == "Token: set\n")
 

@@ -32,6 +32,20 @@ struct ReplicaTests {
         }
     }
 
+    @Test("setting another service forgets the pull cursor; the same one, or a new token, keeps it")
+    func anotherServiceForgetsTheCursor() throws {
+        let replica = try makeReplica()
+        #expect(try replica.setServer(url: "https://a.example.test", token: "t1") == false)
+        try replica.applyPulled(ChangeSet(schemaVersion: 1, changes: []), cursor: PullCursor(seq: 7))
+        #expect(try replica.setServer(url: "https://a.example.test", token: "t2") == false)
+        try replica.setToken("t3")
+        #expect(try replica.pullCursor() == PullCursor(seq: 7))
+        #expect(try replica.setServer(url: "https://b.example.test", token: nil) == true)
+        #expect(try replica.pullCursor() == .start)
+        #expect(try replica.syncState().serverURL == "https://b.example.test" && replica.token == "t3")
+        #expect(try replica.setServer(url: "https://c.example.test", token: nil) == false)
+    }
+
     @Test("identifiers are quoted for SQL, inner quotes doubled")
     func quotedIdentifiers() {
         #expect(ReplicaLayout.quote("full_name") == "\"full_name\"")
