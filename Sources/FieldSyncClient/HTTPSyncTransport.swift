@@ -171,6 +171,14 @@ public final class HTTPSyncTransport: SyncTransport {
         let error = try? WireJSON.decode(ErrorResponse.self, from: body)
         if status.code >= 500 {
             let detail = error.map { ": \($0.message) [\($0.code)]" } ?? ""
+            if let rejected = error?.rejected, !rejected.isEmpty {
+                // Changes the service failed to check (a bug there): set aside as
+                // rejected, so the rest are not held back until it is fixed.
+                return SyncError(
+                    .serverError,
+                    "the service at \(serverURL) failed on \(rejected.count) change(s) (HTTP \(status.code)\(detail)); they are kept as rejected on this device: report this with the time of the sync",
+                    rejected: rejected)
+            }
             return SyncError(
                 .serverError,
                 "the service at \(serverURL) failed (HTTP \(status.code)\(detail)); your changes are safe on this device, try again later"

@@ -1,5 +1,6 @@
 import FieldSyncClient
 import FieldSyncCore
+import FieldSyncProtocol
 import FieldSyncReplica
 import FieldSyncTestSupport
 import Foundation
@@ -75,7 +76,9 @@ struct SynchronizerTests {
         }
     }
 
-    @Test("a batch refused whole for one change: the others stay pending until the service takes them, even if the retry fails")
+    @Test(
+        "a batch refused whole for one change: the others stay pending until the service takes them, even if the retry fails"
+    )
     func refusedBatchKeepsTheRest() async throws {
         try await withSyncWorld { world in
             let (ana, anaClock) = try world.device("ana", manager: "ana.lima")
@@ -112,6 +115,41 @@ struct SynchronizerTests {
             #expect(pushed.accepted == pushed.sent && pushed.rejected == 0)
             #expect(try ana.pendingCount() == 0)
             #expect(try await world.store.digest(for: Staff.all.first { $0.id == "ana.lima" }!).rows == 700)
+        }
+    }
+
+    @Test(
+        "a service failing (500) on a change it could not check: that change is kept as rejected, the rest are pushed")
+    func serviceFailureOnOneChange() async throws {
+        let directory = TemporaryDirectory()
+        let ana = try Replica.create(at: directory.file("ana.db"), managerID: "ana")
+        try ana.addCustomer("Ana Silva", phone: "+351 1")
+        let pending = try ana.pendingChanges()
+        let phone = try #require(pending.first { $0.column == "phone" })
+        let failed = ErrorResponse(
+            code: .internal, message: "the service failed; please report this with the time of the request",
+            rejected: [ChangeRejection(field: phone.field, version: phone.version, code: .internal, message: "a bug")])
+        let answers = [
+            CannedService.Answer(
+                status: .internalServerError, body: String(decoding: try WireJSON.encode(failed), as: UTF8.self)),
+            CannedService.Answer(
+                status: .ok,
+                body:
+                    #"{"format":"fieldsync-push-result","accepted":\#(pending.count - 1),"rejected":[],"conflicts":0,"server_time":1795000070000}"#
+            ),
+        ]
+        try await CannedService.serving(answers) { url in
+            let http = HTTPSyncTransport(serverURL: url, token: "fst_test", schemaVersion: ana.schema.version)
+            let outcome: Result<PushSummary, any Error>
+            do { outcome = .success(try await Synchronizer(replica: ana, transport: http).push()) } catch {
+                outcome = .failure(error)
+            }
+            try await http.shutdown()
+            let pushed = try outcome.get()
+            #expect(pushed.rejected == 1 && pushed.accepted == pending.count - 1)
+            #expect(try ana.rejectedChanges().map(\.change.column) == ["phone"])
+            #expect(try ana.rejectedChanges().map(\.code) == [.internal])
+            #expect(try ana.pendingCount() == 0)
         }
     }
 

@@ -1,0 +1,51 @@
+import FieldSyncProtocol
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import ServiceLifecycle
+import Synchronization
+
+/// A stand-in for the sync service that answers each push with the next of
+/// the answers it was given (status and JSON body), for answers the real
+/// service gives only when it has a bug.
+struct CannedService {
+    struct Answer: Sendable {
+        let status: HTTPResponse.Status
+        let body: String
+    }
+
+    /// Serves `answers` to pushes, in order, while `body` runs with the service's URL; returns what `body` returns.
+    static func serving<T>(_ answers: [Answer], _ body: (_ url: String) async throws -> T) async throws -> T {
+        let remaining = Mutex(answers[...])
+        let router = Router()
+        router.post(RouterPath(SyncAPI.push)) { _, _ -> Response in
+            guard let answer = remaining.withLock({ $0.popFirst() }) else {
+                return Response(status: .serviceUnavailable)
+            }
+            return Response(
+                status: answer.status, headers: [.contentType: "application/json"],
+                body: .init(byteBuffer: ByteBuffer(string: answer.body)))
+        }
+        let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
+        let application = Application(
+            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { channel in portContinuation.yield(channel.localAddress?.port ?? 0) },
+            logger: TestServer.quiet)
+        let group = ServiceGroup(
+            configuration: .init(services: [application], gracefulShutdownSignals: [], logger: TestServer.quiet))
+        let running = Task { try await group.run() }
+        var iterator = ports.makeAsyncIterator()
+        guard let port = await iterator.next() else { throw CancellationError() }
+        do {
+            let result = try await body("http://127.0.0.1:\(port)")
+            await group.triggerGracefulShutdown()
+            try await running.value
+            return result
+        } catch {
+            await group.triggerGracefulShutdown()
+            try? await running.value
+            throw error
+        }
+    }
+}
