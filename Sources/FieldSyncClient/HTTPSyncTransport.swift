@@ -176,7 +176,7 @@ public final class HTTPSyncTransport: SyncTransport {
                 // rejected, so the rest are not held back until it is fixed.
                 return SyncError(
                     .serverError,
-                    "the service at \(serverURL) failed on \(rejected.count) change(s) (HTTP \(status.code)\(detail)); they are kept as rejected on this device: report this with the time of the sync",
+                    "the service at \(serverURL) failed on \(rejected.count) change(s) it could not check (HTTP \(status.code)\(detail)); report this with the time of the sync",
                     rejected: rejected)
             }
             return SyncError(

@@ -20,7 +20,12 @@ extension PostgresCentralStore {
         }
         let accepted = screening.accepted
         let (conflicts, refused) = try await transaction { connection -> (Int, [ChangeRejection]) in
-            let provisional = try await lockForPush(connection, records: accepted.map { ($0.table, $0.rowID) })
+            // A push that may give customers away locks their records too (`childRecords`).
+            let givenAway = accepted.filter { $0.table == scope.ownerTable.name && $0.column == scope.ownerColumn }
+            let provisional = try await lockForPush(
+                connection,
+                records: accepted.map { ($0.table, $0.rowID) }
+                    + (givenAway.isEmpty ? [] : childRecords(connection, ofCustomers: givenAway.map(\.rowID))))
             var facts = try await pushFacts(connection, accepted, scope: scope)
             // Read only for a push that deletes, the one rule asking (as the log's seqs: `pushFacts`).
             let seenThrough =
@@ -52,9 +57,10 @@ extension PostgresCentralStore {
                 // Moving a customer's records must see every push committed before this one: one
                 // committing meanwhile (a visit added by the old owner) would keep its earlier seq,
                 // below the new owner's next cursor. So a push that reassigns holds the counter
-                // from here (rare: other commits wait), after the records' locks (so no push
-                // holding one of them waits for the counter while this waits for it).
-                try await lockRecords(connection, ofCustomers: reassigned.map(\.0.change.rowID))
+                // from here (rare: other commits wait). Its records are locked (above), so no push
+                // holding one waits for the counter while this waits for it. (A record added since
+                // is not locked: a push editing it meanwhile deadlocks with this one, which
+                // PostgreSQL detects after `deadlock_timeout`; the push chosen is retried.)
                 try await ServiceState.hold(connection, logger: logger)
                 for (entry, owner) in reassigned {
                     try await recordReassignment(
@@ -75,7 +81,7 @@ extension PostgresCentralStore {
     /// field by field (`MergeRule`): the statements writing the winners, and
     /// the positions of the changes that won.
     private func merging(
-        _ changes: [FieldChange], records: [String: [String: FieldSyncReplica.Record]], seq: SeqArgument
+        _ changes: [FieldChange], records: [String: [String: FieldSyncReplica.Record]], seq: Int64
     ) throws -> (statements: [PostgresStatement], won: Set<Int>) {
         var writes: [RecordWrite] = []
         var won = Set<Int>()
@@ -108,12 +114,12 @@ extension PostgresCentralStore {
         _ connection: PostgresConnection, _ entries: [(change: FieldChange, old: Value, won: Bool)], seq: Int64,
         manager: String?, at now: UInt64
     ) async throws {
-        try await connection.runTogether(logging(entries, seq: .value(seq), manager: manager, at: now), logger: logger)
+        try await connection.runTogether(logging(entries, seq: seq, manager: manager, at: now), logger: logger)
     }
 
     /// The statements `log` runs, a thousand entries each.
     func logging(
-        _ entries: [(change: FieldChange, old: Value, won: Bool)], seq: SeqArgument, manager: String?, at now: UInt64
+        _ entries: [(change: FieldChange, old: Value, won: Bool)], seq: Int64, manager: String?, at now: UInt64
     ) -> [PostgresStatement] {
         stride(from: 0, to: entries.count, by: 1000).map { start in
             let batch = entries[start..<min(entries.count, start + 1000)]
@@ -124,13 +130,13 @@ extension PostgresCentralStore {
                         .text(change.table), .text(change.rowID), .text(change.column),
                         .integer(change.version.storedTimestamp),
                         .integer(change.version.storedReplica),
-                    ] + seq.arguments + [
+                        .integer(seq),
                         PostgresArgument(manager), .integer(Int64(now)),
                         PostgresArgument(PostgresValueText.encode(change.value)),
                         PostgresArgument(PostgresValueText.encode(old)), .boolean(won),
                     ]
             }
-            let row = "(?, ?, ?, ?, ?, \(seq.sql), ?, ?, ?, ?, ?)"
+            let row = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
             return PostgresStatement(
                 """
                 INSERT INTO svc_log(tbl, row_id, col, hlc, replica, seq, manager, received_at, value, old_value, won)

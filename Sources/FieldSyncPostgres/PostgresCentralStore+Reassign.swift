@@ -11,14 +11,13 @@ extension PostgresCentralStore {
         let table = scope.ownerTable
         let now = now()
         let reassignment = try await transaction { connection -> Reassignment in
-            try await lock(connection, records: [(table.name, id)])
+            try await lock(connection, records: [(table.name, id)] + childRecords(connection, ofCustomers: [id]))
             guard let record = try await record(connection, table, id: id, scope.records(table)) else {
                 throw ServiceError(.unknownRecord, "no customer \(id) in your scope; check the id")
             }
             let previous = record[scope.ownerColumn].textValue
             try ReassignmentRules.check(
                 customer: id, from: previous, to: try await requireManager(connection, owner), by: caller)
-            try await lockRecords(connection, ofCustomers: [id])
             var state = try await ServiceState.lock(
                 connection, maxDriftMillis: maxClockAheadMillis, wallClock: wallClock, logger: logger)
             let written = try await writeAsService(
@@ -28,7 +27,7 @@ extension PostgresCentralStore {
             let version = written[0].version
             let moved = try await recordReassignment(
                 connection, customer: id, from: previous, to: owner, version: version, by: caller, at: now,
-                seq: .value(state.seq))
+                seq: state.seq)
             try await state.save(connection, logger: logger)
             return Reassignment(customer: id, from: previous, to: owner, version: version, records: moved)
         }
@@ -36,12 +35,15 @@ extension PostgresCentralStore {
         return reassignment
     }
 
-    /// Locks the records of these customers (their interactions, tasks and
-    /// so on), before taking the counter to move them: a push writing one of
-    /// them would otherwise hold its row while waiting for the counter at
-    /// commit, and the move wait for that row (a deadlock, broken only after
-    /// PostgreSQL's `deadlock_timeout`, every commit stalled meanwhile).
-    func lockRecords(_ connection: PostgresConnection, ofCustomers ids: [String]) async throws {
+    /// The records of these customers (their interactions, tasks and so
+    /// on). A transaction that moves them locks them with its own records,
+    /// before it takes the counter: a push writing one of them would
+    /// otherwise hold its row while waiting for the counter at commit, and
+    /// the move wait for that row (a deadlock, broken only after PostgreSQL's
+    /// `deadlock_timeout`, every commit stalled meanwhile).
+    func childRecords(
+        _ connection: PostgresConnection, ofCustomers ids: [String]
+    ) async throws -> [(table: String, id: String)] {
         var records: [(table: String, id: String)] = []
         for table in schema.tables {
             guard let parent = table.parentColumn else { continue }
@@ -52,7 +54,7 @@ extension PostgresCentralStore {
                 records.append((table.name, try row[0].decode(String.self)))
             }
         }
-        try await lock(connection, records: records)
+        return records
     }
 
     /// Notes a change of owner made in transaction `seq`, and moves the
@@ -61,14 +63,15 @@ extension PostgresCentralStore {
     @discardableResult
     func recordReassignment(
         _ connection: PostgresConnection, customer: String, from previous: String?, to owner: String, version: Version,
-        by caller: Manager, at now: UInt64, seq: SeqArgument
+        by caller: Manager, at now: UInt64, seq: Int64
     ) async throws -> Int {
         try await connection.run(
             """
             INSERT INTO svc_reassignments(seq, customer, from_owner, to_owner, hlc, replica, by_manager, at)
-            VALUES (\(seq.sql), ?, ?, ?, ?, ?, ?, ?)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             """,
-            seq.arguments + [
+            [
+                .integer(seq),
                 .text(customer), PostgresArgument(previous), .text(owner), .integer(version.storedTimestamp),
                 .integer(version.storedReplica), .text(caller.id), .integer(Int64(now)),
             ], logger: logger)
@@ -77,10 +80,10 @@ extension PostgresCentralStore {
             guard let parent = table.parentColumn else { continue }
             moved += try await connection.run(
                 """
-                UPDATE \(ReplicaLayout.clockTable(table)) SET seq = \(seq.sql)
+                UPDATE \(ReplicaLayout.clockTable(table)) SET seq = ?
                 WHERE id IN (SELECT id FROM \(ReplicaLayout.quote(table.name)) WHERE \(ReplicaLayout.quote(parent)) = ?)
                 RETURNING 1
-                """, seq.arguments + [.text(customer)], logger: logger)
+                """, [.integer(seq), .text(customer)], logger: logger)
         }
         return moved
     }

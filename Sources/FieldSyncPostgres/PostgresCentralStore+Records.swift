@@ -79,11 +79,14 @@ extension PostgresCentralStore {
             [.integers(keys.map(\.table)), .integers(keys.map(\.hash))], prepared: true, logger: logger)
     }
 
-    /// `lock`, and a provisional seq for the push (`SeqArgument.provisional`)
-    /// in the same round trip.
+    /// `lock`, and the push's provisional seq in the same round trip: rows
+    /// the push writes carry it until the counter's seq replaces it as the
+    /// push commits (`PostgresLayout.counterAtCommit`). Negative, unique to
+    /// the transaction; only the log keeps it, mapped to the counter's seq in
+    /// `svc_log_seqs` (`PostgresLayout.logSeqsByMarker`).
     func lockForPush(
         _ connection: PostgresConnection, records: some Sequence<(table: String, id: String)>
-    ) async throws -> SeqArgument {
+    ) async throws -> Int64 {
         let keys = lockKeys(records)
         let marker = try await connection.value(
             Int64.self,
@@ -92,7 +95,7 @@ extension PostgresCentralStore {
             FROM (SELECT count(pg_advisory_xact_lock(k.t, k.i)) AS locked FROM unnest(?::int4[], ?::int4[]) AS k(t, i)) l
             """, [.integers(keys.map(\.table)), .integers(keys.map(\.hash))], prepared: true, logger: logger)
         guard let marker else { throw ServiceError(.storage, "the store gave no provisional seq (svc_markers)") }
-        return .provisional(marker)
+        return marker
     }
 
     /// The records' lock keys, in the one order they are taken.
@@ -112,7 +115,7 @@ extension PostgresCentralStore {
     ) async throws {
         try await connection.runTogether(
             RecordWrite.statements(
-                [RecordWrite(table: table, id: id, fields: fields, versions: versions)], seq: .value(seq)),
+                [RecordWrite(table: table, id: id, fields: fields, versions: versions)], seq: seq),
             logger: logger)
     }
 }

@@ -20,7 +20,7 @@ enum PostgresLayout {
     /// A push takes the counter when it commits, inside PostgreSQL, so the
     /// counter row is held only while the commit runs, never across a round
     /// trip to the service. The push writes its rows with a provisional seq
-    /// (`SeqArgument.provisional`, unique to the transaction) and adds a
+    /// (`lockForPush`, unique to the transaction) and adds a
     /// `svc_commits` row; that row's deferred trigger runs at COMMIT: it takes
     /// the counter, moves the clock, and gives the rows the counter's seq.
     /// (A later migration that adds a table replaces the function.)
@@ -56,13 +56,15 @@ enum PostgresLayout {
     /// start again low in a cluster restored from a dump (pg_dump, then
     /// pg_restore): new pushes met markers already in `svc_log_seqs`, and
     /// could not commit until the ids passed the old ones. A sequence's
-    /// value travels in the dump. It starts past every marker used so far.
+    /// value travels in the dump. It starts past every marker used so far,
+    /// and 2^40 past the transaction ids: instances of the release before,
+    /// still running during a rolling upgrade, go on taking ids as markers.
     private static func markersFromSequence() -> [String] {
         [
             "CREATE SEQUENCE svc_markers",
             """
             SELECT setval('svc_markers',
-              greatest(txid_current(), coalesce((SELECT -min(marker) FROM svc_log_seqs), 0)) + 1)
+              greatest(txid_current() + 1099511627776, coalesce((SELECT -min(marker) FROM svc_log_seqs), 0)) + 1)
             """,
         ]
     }

@@ -12,7 +12,7 @@ struct RecordWrite {
     /// stamped with `seq`): one multi-row `INSERT … ON CONFLICT` per table and
     /// set of fields, not one per record, so a first upload of a whole book
     /// is a few statements, not thousands. No record may appear twice.
-    static func statements(_ writes: [RecordWrite], seq: SeqArgument) -> [PostgresStatement] {
+    static func statements(_ writes: [RecordWrite], seq: Int64) -> [PostgresStatement] {
         let byFields = grouped(writes) { write in
             "\(write.table.name)\u{0}\(write.fields.map { "\($0.index)" }.joined(separator: ","))"
         }
@@ -53,16 +53,16 @@ struct RecordWrite {
     }
 
     /// Clock rows of one table: every field's version, and the seq.
-    private static func clockRows(_ group: [RecordWrite], seq: SeqArgument) -> [PostgresStatement] {
-        let row = "(?, \(seq.sql), ?)"
-        return chunks(of: group, bindsEach: 2 + seq.arguments.count).map { chunk in
+    private static func clockRows(_ group: [RecordWrite], seq: Int64) -> [PostgresStatement] {
+        let row = "(?, ?, ?)"
+        return chunks(of: group, bindsEach: 3).map { chunk in
             PostgresStatement(
                 """
                 INSERT INTO \(ReplicaLayout.clockTable(group[0].table))(id, seq, versions)
                 VALUES \(Array(repeating: row, count: chunk.count).joined(separator: ", "))
                 ON CONFLICT (id) DO UPDATE SET seq = EXCLUDED.seq, versions = EXCLUDED.versions
                 """,
-                chunk.flatMap { [.text($0.id)] + seq.arguments + [.bytes($0.versions.encoded)] })
+                chunk.flatMap { [.text($0.id), .integer(seq), .bytes($0.versions.encoded)] })
         }
     }
 

@@ -68,15 +68,16 @@ extension ServiceState {
     /// `newest` as `HybridLogicalClock.forceObserve` moves it: packed
     /// timestamps order as timestamps do, and adopting `remote` at wall time
     /// `wall` gives max(last, remote, (wall, 0) - 1) + 1. Rows written with
-    /// `SeqArgument.provisional` get that seq.
+    /// the transaction's provisional seq (`lockForPush`) get that seq.
     static func takingAtCommit(
-        _ provisional: SeqArgument, observing newest: HybridTimestamp, wallMillis: UInt64
+        _ provisional: Int64, observing newest: HybridTimestamp, wallMillis: UInt64
     ) -> PostgresStatement {
         let wall = HybridTimestamp(millis: min(wallMillis, HybridTimestamp.maxMillis), counter: 0)
         return PostgresStatement(
-            "INSERT INTO svc_commits(marker, newest, wall_floor) VALUES (\(provisional.sql), ?, ?)",
-            provisional.arguments + [
-                .integer(Int64(bitPattern: newest.rawValue)), .integer(Int64(bitPattern: wall.rawValue) - 1),
+            "INSERT INTO svc_commits(marker, newest, wall_floor) VALUES (?, ?, ?)",
+            [
+                .integer(provisional), .integer(Int64(bitPattern: newest.rawValue)),
+                .integer(Int64(bitPattern: wall.rawValue) - 1),
             ])
     }
 }

@@ -8,18 +8,24 @@ import Synchronization
 
 /// A stand-in for the sync service that answers each push with the next of
 /// the answers it was given (status and JSON body), for answers the real
-/// service gives only when it has a bug.
+/// service gives only when it has a bug; it keeps the request bodies.
 struct CannedService {
     struct Answer: Sendable {
         let status: HTTPResponse.Status
         let body: String
     }
 
-    /// Serves `answers` to pushes, in order, while `body` runs with the service's URL; returns what `body` returns.
-    static func serving<T>(_ answers: [Answer], _ body: (_ url: String) async throws -> T) async throws -> T {
+    /// Serves `answers` to pushes, in order, while `body` runs with the
+    /// service's URL and a function giving the push bodies received so far.
+    static func serving<T>(
+        _ answers: [Answer], _ body: (_ url: String, _ received: @Sendable () -> [String]) async throws -> T
+    ) async throws -> T {
         let remaining = Mutex(answers[...])
+        let received = Mutex<[String]>([])
         let router = Router()
-        router.post(RouterPath(SyncAPI.push)) { _, _ -> Response in
+        router.post(RouterPath(SyncAPI.push)) { request, _ -> Response in
+            let bytes = try await request.body.collect(upTo: 16 << 20)
+            received.withLock { $0.append(String(buffer: bytes)) }
             guard let answer = remaining.withLock({ $0.popFirst() }) else {
                 return Response(status: .serviceUnavailable)
             }
@@ -38,7 +44,7 @@ struct CannedService {
         var iterator = ports.makeAsyncIterator()
         guard let port = await iterator.next() else { throw CancellationError() }
         do {
-            let result = try await body("http://127.0.0.1:\(port)")
+            let result = try await body("http://127.0.0.1:\(port)", { received.withLock { $0 } })
             await group.triggerGracefulShutdown()
             try await running.value
             return result

@@ -138,7 +138,7 @@ struct SynchronizerTests {
                     #"{"format":"fieldsync-push-result","accepted":\#(pending.count - 1),"rejected":[],"conflicts":0,"server_time":1795000070000}"#
             ),
         ]
-        try await CannedService.serving(answers) { url in
+        try await CannedService.serving(answers) { url, received in
             let http = HTTPSyncTransport(serverURL: url, token: "fst_test", schemaVersion: ana.schema.version)
             let outcome: Result<PushSummary, any Error>
             do { outcome = .success(try await Synchronizer(replica: ana, transport: http).push()) } catch {
@@ -150,6 +150,10 @@ struct SynchronizerTests {
             #expect(try ana.rejectedChanges().map(\.change.column) == ["phone"])
             #expect(try ana.rejectedChanges().map(\.code) == [.internal])
             #expect(try ana.pendingCount() == 0)
+            // The change set aside was not sent again; the others were.
+            let requests = received()
+            #expect(requests.count == 2 && requests[0].contains("+351 1") && !requests[1].contains("+351 1"))
+            #expect(requests.count == 2 && requests[1].contains("Ana Silva"))
         }
     }
 
