@@ -1,9 +1,7 @@
 import FieldSyncProtocol
 import Foundation
 import Hummingbird
-import Logging
 import NIOCore
-import ServiceLifecycle
 import Synchronization
 
 /// A stand-in for the sync service that answers each push with the next of
@@ -33,25 +31,13 @@ struct CannedService {
                 status: answer.status, headers: [.contentType: "application/json"],
                 body: .init(byteBuffer: ByteBuffer(string: answer.body)))
         }
-        let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
-        let application = Application(
-            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { channel in portContinuation.yield(channel.localAddress?.port ?? 0) },
-            logger: TestServer.quiet)
-        let group = ServiceGroup(
-            configuration: .init(services: [application], gracefulShutdownSignals: [], logger: TestServer.quiet))
-        let running = Task { try await group.run() }
-        var iterator = ports.makeAsyncIterator()
-        guard let port = await iterator.next() else { throw CancellationError() }
-        do {
-            let result = try await body("http://127.0.0.1:\(port)", { received.withLock { $0 } })
-            await group.triggerGracefulShutdown()
-            try await running.value
-            return result
-        } catch {
-            await group.triggerGracefulShutdown()
-            try? await running.value
-            throw error
+        return try await running({ onRunning in
+            Application(
+                router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+                onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
+                logger: TestServer.quiet)
+        }) { port, _ in
+            try await body("http://127.0.0.1:\(port)", { received.withLock { $0 } })
         }
     }
 }

@@ -138,20 +138,35 @@ private func serve<T>(_ store: any CentralStore, clock: ManualWallClock, _ body:
         tokens[manager.id] = try await store.issueToken(for: manager.id)
     }
     let metrics = ServiceMetrics()
+    return try await running({ onRunning in
+        SyncServer.application(
+            store: store, configuration: ServerConfiguration(host: "127.0.0.1", port: 0), metrics: metrics,
+            logger: TestServer.quiet, onRunning: onRunning)
+    }) { port, shutdown in
+        try await body(
+            TestServer(
+                store: store, tokens: tokens, clock: clock, baseURL: "http://127.0.0.1:\(port)", metrics: metrics,
+                shutdown: shutdown))
+    }
+}
+
+/// Runs the HTTP application `make` builds (handing it the callback for the
+/// port it binds, on 127.0.0.1 port 0) while `body` runs with that port and
+/// a function stopping it; stops it after.
+func running<T>(
+    _ make: (_ onRunning: @escaping @Sendable (Int) async -> Void) -> some Service,
+    _ body: (_ port: Int, _ shutdown: @escaping @Sendable () async -> Void) async throws -> T
+) async throws -> T {
     let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
-    let application = SyncServer.application(
-        store: store, configuration: ServerConfiguration(host: "127.0.0.1", port: 0), metrics: metrics,
-        logger: TestServer.quiet, onRunning: { port in portContinuation.yield(port) })
     let group = ServiceGroup(
-        configuration: .init(services: [application], gracefulShutdownSignals: [], logger: TestServer.quiet))
+        configuration: .init(
+            services: [make { port in portContinuation.yield(port) }], gracefulShutdownSignals: [],
+            logger: TestServer.quiet))
     let running = Task { try await group.run() }
     var iterator = ports.makeAsyncIterator()
     guard let port = await iterator.next() else { throw CancellationError() }
-    let server = TestServer(
-        store: store, tokens: tokens, clock: clock, baseURL: "http://127.0.0.1:\(port)", metrics: metrics,
-        shutdown: { await group.triggerGracefulShutdown() })
     do {
-        let result = try await body(server)
+        let result = try await body(port, { await group.triggerGracefulShutdown() })
         await group.triggerGracefulShutdown()
         try await running.value
         return result
