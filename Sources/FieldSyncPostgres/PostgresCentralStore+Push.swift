@@ -20,8 +20,11 @@ extension PostgresCentralStore {
         }
         let accepted = screening.accepted
         let (conflicts, refused) = try await transaction { connection -> (Int, [ChangeRejection]) in
-            // A push that may give customers away locks their records too (`childRecords`).
-            let givenAway = accepted.filter { $0.table == scope.ownerTable.name && $0.column == scope.ownerColumn }
+            // A push that may give customers away (a supervisor's or an admin's) locks their records too
+            // (`childRecords`).
+            let givenAway = accepted.filter {
+                caller.manager.role != .manager && $0.table == scope.ownerTable.name && $0.column == scope.ownerColumn
+            }
             let provisional = try await lockForPush(
                 connection,
                 records: accepted.map { ($0.table, $0.rowID) }
