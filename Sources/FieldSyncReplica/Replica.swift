@@ -183,6 +183,16 @@ public final class Replica {
         "PRAGMA synchronous = NORMAL", "PRAGMA cache_size = -32768", "PRAGMA wal_autocheckpoint = 8192",
     ]
 
+    /// Makes every later commit durable against power failure too
+    /// (`synchronous = FULL`: the log is synced at each commit), for the
+    /// service's central copy: a device that got an answer for its push no
+    /// longer keeps those changes.
+    public func syncEveryCommit() throws {
+        try storageCall {
+            try database.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+        }
+    }
+
     static func configuration() -> Configuration {
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)

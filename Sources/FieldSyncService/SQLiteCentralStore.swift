@@ -55,6 +55,8 @@ public actor SQLiteCentralStore: CentralStore {
                 at: path, managerID: nil, replicaID: replicaID, schema: schema, maxDriftMillis: maxClockAheadMillis,
                 wallClock: wallClock)
         }
+        // A device drops the changes the service answered for: a commit lost to a power cut would be lost for good.
+        try replica.syncEveryCommit()
         try replica.writeTransaction { db in
             let created = try !db.tableExists("svc_scope_changes")
             for statement in ServiceLayout.statements(for: schema) { try db.execute(sql: statement) }

@@ -46,6 +46,15 @@ struct ReplicaTests {
         #expect(try replica.setServer(url: "https://c.example.test", token: nil) == false)
     }
 
+    @Test("a device's commits survive a crash of the app; the service's, once it asks, a power cut too (synchronous FULL)")
+    func commitDurability() throws {
+        let replica = try makeReplica()
+        let normal = 1, full = 2
+        #expect(try replica.read { try Int.fetchOne($0, sql: "PRAGMA synchronous") } == normal)
+        try replica.syncEveryCommit()
+        #expect(try replica.read { try Int.fetchOne($0, sql: "PRAGMA synchronous") } == full)
+    }
+
     @Test("identifiers are quoted for SQL, inner quotes doubled")
     func quotedIdentifiers() {
         #expect(ReplicaLayout.quote("full_name") == "\"full_name\"")
