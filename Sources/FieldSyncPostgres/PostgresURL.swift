@@ -9,7 +9,10 @@ import PostgresNIO
 public enum PostgresURL {
     public static func configuration(_ text: String) throws -> PostgresClient.Configuration {
         func bad(_ why: String) -> ServiceError {
-            ServiceError(.badArgument, "the PostgreSQL URL \(redacted(text)) \(why); write it as postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE")
+            ServiceError(
+                .badArgument,
+                "the PostgreSQL URL \(redacted(text)) \(why); write it as postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE"
+            )
         }
         guard let url = URLComponents(string: text), ["postgres", "postgresql"].contains(url.scheme ?? "") else {
             throw bad("is not a postgres:// URL")
@@ -31,9 +34,17 @@ public enum PostgresURL {
             host: host, port: url.port ?? 5432, username: user, password: url.password, database: database, tls: tls)
     }
 
-    /// The URL without its password, for messages and logs.
+    /// The URL without its password, for messages and logs. One that does
+    /// not parse (a `#` or `%` unescaped in the password, say) loses
+    /// everything between `://` and its last `@`.
     public static func redacted(_ text: String) -> String {
-        guard var url = URLComponents(string: text), url.password != nil else { return text }
+        guard var url = URLComponents(string: text) else {
+            guard let scheme = text.range(of: "://"), let at = text.range(of: "@", options: .backwards),
+                scheme.upperBound <= at.lowerBound
+            else { return text }
+            return text.replacingCharacters(in: scheme.upperBound..<at.lowerBound, with: "***")
+        }
+        guard url.password != nil else { return text }
         url.password = "***"
         return url.string ?? "(unreadable URL)"
     }

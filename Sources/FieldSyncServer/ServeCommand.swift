@@ -28,6 +28,9 @@ struct ServeCommand: AsyncParsableCommand {
         guard (0...65_535).contains(port) else {
             throw ValidationError("--port must be from 0 to 65535 (0: any free port), not \(port)")
         }
+        guard (1024...(1 << 30)).contains(maxBodyBytes) else {
+            throw ValidationError("--max-body-bytes must be from 1024 to 1073741824 (1 GiB), not \(maxBodyBytes)")
+        }
     }
 
     func run() async throws {

@@ -149,13 +149,14 @@ struct ServerSyncTests {
         try await server.stop()
     }
 
-    @Test("serve refuses a port out of range as a usage error, and says so with a code when its port is taken")
+    @Test("serve refuses a port or a body limit out of range as a usage error, and says so with a code when its port is taken")
     func servePortErrors() async throws {
         let sandbox = try Sandbox()
         let server = try await ServerProcess(in: sandbox.directory)
         let port = try #require(server.url.split(separator: ":").last.map(String.init))
         for (arguments, exitCode, ending) in [
             (["--port", "99999"], Int32(64), "(0: any free port), not 99999"),
+            (["--max-body-bytes=-5"], 64, "from 1024 to 1073741824 (1 GiB), not -5"),
             (["--port", port], 1, "address already in use; stop what listens there, or choose another --port [io]"),
         ] {
             let result = try await ChildProcess.run(
