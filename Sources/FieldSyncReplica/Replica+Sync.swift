@@ -56,7 +56,7 @@ extension Replica {
                 guard let previous, previous != url, try Self.meta(db, SyncKey.pullCursor.rawValue) != nil else {
                     return false
                 }
-                try db.execute(sql: "DELETE FROM fs_meta WHERE key = ?", arguments: [SyncKey.pullCursor.rawValue])
+                try Self.removeMeta(db, SyncKey.pullCursor.rawValue)
                 return true
             }
         }
@@ -174,8 +174,7 @@ extension Replica {
                 }
             }
             if let resume, try !isUnsettled(db, anyOf: sent) {
-                let stored = try String.fetchOne(
-                    db, cached: "SELECT value FROM fs_meta WHERE key = ?", arguments: [SyncKey.pullCursor.rawValue])
+                let stored = try Self.meta(db, SyncKey.pullCursor.rawValue)
                 if (stored.flatMap(PullCursor.init) ?? .start) == resume.from { try storePullCursor(db, resume.to) }
             }
         }

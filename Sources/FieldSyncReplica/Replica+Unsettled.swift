@@ -32,7 +32,7 @@ extension Replica {
         let unsettled = try unsettledKeys(db)
         guard !unsettled.isEmpty else { return }
         for key in unsettled.intersection(Self.rowKeys(changes)) {
-            try db.execute(cached: "DELETE FROM fs_meta WHERE key = ?", arguments: [key])
+            try Self.removeMeta(db, key)
         }
     }
 
@@ -48,7 +48,7 @@ extension Replica {
                     db, sql: "SELECT EXISTS(SELECT 1 FROM \(ReplicaLayout.quote(parts[1])) WHERE id = ?)",
                     arguments: [parts[2]]) == true
             if !held {
-                try db.execute(cached: "DELETE FROM fs_meta WHERE key = ?", arguments: [key])
+                try Self.removeMeta(db, key)
                 keys.remove(key)
             }
         }

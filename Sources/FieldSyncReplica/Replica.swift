@@ -228,6 +228,10 @@ public final class Replica {
         try String.fetchOne(db, cached: "SELECT value FROM fs_meta WHERE key = ?", arguments: [key])
     }
 
+    static func removeMeta(_ db: Database, _ key: String) throws {
+        try db.execute(cached: "DELETE FROM fs_meta WHERE key = ?", arguments: [key])
+    }
+
     static func setMeta(_ db: Database, _ key: String, _ value: String) throws {
         try db.execute(
             cached:
