@@ -32,11 +32,22 @@ extension PostgresCentralStore {
         let scope = Scope(caller, schema: schema)
         let settled = try await transaction { connection -> Conflict in
             let found = try await conflict(connection, id: id, scope: scope)
-            try await lock(connection, records: [(found.table, found.rowID)])
+            // A customer's records too: settling its owner moves them, as a reassignment does.
+            let children =
+                found.table == scope.ownerTable.name
+                ? try await childRecords(connection, ofCustomers: [found.rowID]) : []
+            try await lock(connection, records: [(found.table, found.rowID)] + children)
             // Read again under the record's lock: another instance may have settled it meanwhile.
             let conflict = try await conflict(connection, id: id, scope: scope)
             let (table, fields) = try ConflictSettlement.fields(conflict, resolution, schema: schema)
             let record = try await record(connection, table, id: conflict.rowID)
+            let reassignment = ConflictSettlement.reassignment(table, fields, current: record, scope: scope)
+            if let reassignment {
+                try ReassignmentRules.checkCaller(caller)
+                try ReassignmentRules.check(
+                    customer: conflict.rowID, from: reassignment.from,
+                    to: try await requireManager(connection, reassignment.to), by: caller)
+            }
             var state = try await ServiceState.lock(
                 connection, maxDriftMillis: maxClockAheadMillis, wallClock: wallClock, logger: logger)
             let written = try await writeAsService(
@@ -44,6 +55,11 @@ extension PostgresCentralStore {
                 state: &state)
             // Settling with the value already held writes nothing new: the winner stands.
             let version = written.first?.version ?? conflict.sides.last!.version
+            if let reassignment {
+                try await recordReassignment(
+                    connection, customer: conflict.rowID, from: reassignment.from, to: reassignment.to,
+                    version: version, by: caller, at: now, seq: state.seq)
+            }
             try await connection.run(
                 """
                 UPDATE svc_conflicts SET status = 'settled', settled_by = ?, settled_at = ?, settled_hlc = ?, settled_replica = ?

@@ -1,4 +1,5 @@
 import FieldSyncCore
+import FieldSyncReplica
 
 /// What settling a conflict writes, whatever the store: the kept side's
 /// value, or a new one; on an edit-on-deleted conflict, anything but keeping
@@ -10,7 +11,8 @@ package enum ConflictSettlement {
         guard conflict.status == .open else {
             throw ServiceError(
                 .alreadySettled,
-                "conflict \(conflict.id) was settled by \(conflict.settlement?.by ?? "someone") already; its value is the current one")
+                "conflict \(conflict.id) was settled by \(conflict.settlement?.by ?? "someone") already; its value is the current one"
+            )
         }
         let table = try schema.table(conflict.table)
         var fields: [(column: String, value: Value)]
@@ -19,7 +21,8 @@ package enum ConflictSettlement {
             guard let side = conflict.sides.first(where: { $0.version == version }) else {
                 throw ServiceError(
                     .badArgument,
-                    "conflict \(conflict.id) has no side with version \(version); keep one of: \(conflict.sides.map(\.version.description).joined(separator: ", "))")
+                    "conflict \(conflict.id) has no side with version \(version); keep one of: \(conflict.sides.map(\.version.description).joined(separator: ", "))"
+                )
             }
             fields = [(side.column, side.value)]
         case .value(let value):
@@ -31,5 +34,19 @@ package enum ConflictSettlement {
             if !keepsDeletion { fields.append((TableSchema.deletedColumn, .integer(0))) }
         }
         return (table, fields)
+    }
+
+    /// The change of owner a settlement makes, if it gives a customer to
+    /// another manager: a reassignment, under the same rules and bookkeeping
+    /// as one asked for directly, so the new owner receives the customer's
+    /// records and the previous one lets them go.
+    package static func reassignment(
+        _ table: TableSchema, _ fields: [(column: String, value: Value)], current record: Record?, scope: Scope
+    ) -> (from: String?, to: String)? {
+        guard table.name == scope.ownerTable.name,
+            case .text(let owner)? = fields.first(where: { $0.column == scope.ownerColumn })?.value
+        else { return nil }
+        let previous = record?[scope.ownerColumn].textValue
+        return owner == previous ? nil : (previous, owner)
     }
 }

@@ -29,10 +29,22 @@ extension SQLiteCentralStore {
             let conflict = try Self.conflict(db, id: id, scope: scope)
             let (table, fields) = try ConflictSettlement.fields(conflict, resolution, schema: schema)
             let record = try Replica.fetchRecords(db, table, where: "t.id = ?", arguments: [conflict.rowID]).first
+            let reassignment = ConflictSettlement.reassignment(table, fields, current: record, scope: scope)
+            if let reassignment {
+                try ReassignmentRules.checkCaller(caller)
+                try ReassignmentRules.check(
+                    customer: conflict.rowID, from: reassignment.from, to: try requireManager(db, reassignment.to),
+                    by: caller)
+            }
             let written = try writeAsService(
                 db, table, id: conflict.rowID, record: record, fields: fields, by: caller, at: now)
             // Settling with the value already held writes nothing new: the winner stands.
             let version = written.first?.version ?? conflict.sides.last!.version
+            if let reassignment {
+                try recordReassignment(
+                    db, customer: conflict.rowID, from: reassignment.from, to: reassignment.to, version: version,
+                    by: caller, at: now)
+            }
             try db.execute(
                 sql: """
                     UPDATE svc_conflicts SET status = 'settled', settled_by = ?, settled_at = ?, settled_hlc = ?, settled_replica = ?

@@ -145,4 +145,61 @@ struct ReassignmentTests {
             #expect(try ana.0.digest().digest == (try await world.store.digest(for: Staff.ana).digest))
         }
     }
+
+    @Test(
+        "settling a conflict on a customer's owner is a reassignment: only a supervisor or an admin, to a known manager; the new owner receives the whole history, the previous one lets it go"
+    )
+    func settleOwnerConflict() async throws {
+        try await withSyncWorld { world in
+            let (ana, ben, customer) = try setUp(world)
+            let sue = try world.device("sue", manager: "sue")
+            let root = try world.device("root", manager: "root")
+            let lima = try world.device("lima", manager: "ana.lima")
+            for device in [ana, ben, sue, root, lima] {
+                _ = try await world.synchronizer(device.0, clock: device.1).sync()
+            }
+
+            // Sue gives the customer to Ben; a second later, without having seen that, head office gives it to Ana Lima.
+            world.tick(sue.1, root.1)
+            try sue.0.write("customers", id: customer, values: [("owner", .text("ben"))])
+            world.tick(sue.1, root.1)
+            try root.0.write("customers", id: customer, values: [("owner", .text("ana.lima"))])
+            _ = try await world.synchronizer(sue.0, clock: sue.1).sync()
+            _ = try await world.synchronizer(ben.0, clock: ben.1).sync()
+            _ = try await world.synchronizer(root.0, clock: root.1).sync()
+            #expect(try await world.synchronizer(ben.0, clock: ben.1).sync().pull.removedCustomers == 1)
+            _ = try await world.synchronizer(lima.0, clock: lima.1).sync()
+            #expect(try lima.0.recordCount("interactions") == 1)
+            let conflict = try #require(try await world.transport("sue").conflicts(status: .open).first)
+            #expect(conflict.column == "owner")
+            let bensSide = try #require(conflict.sides.first { $0.value == .text("ben") })
+
+            // Ana Lima sees it (the customer is hers now) but may not give it away; nobody may give it to no one.
+            await #expect {
+                try await world.transport("ana.lima").settle(
+                    id: conflict.id, SettleRequest(resolution: .keep(bensSide.version)))
+            } throws: {
+                ($0 as? SyncError)?.code == .forbidden
+            }
+            await #expect {
+                try await world.transport("sue").settle(
+                    id: conflict.id, SettleRequest(resolution: .value(.text("nobody"))))
+            } throws: {
+                ($0 as? SyncError)?.code == .unknownManager
+            }
+
+            let settled = try await world.transport("sue").settle(
+                id: conflict.id, SettleRequest(resolution: .keep(bensSide.version)))
+            #expect(settled.status == .settled)
+            let benSync = try await world.synchronizer(ben.0, clock: ben.1).sync()
+            #expect(try ben.0.record("customers", id: customer)?["owner"] == .text("ben"))
+            #expect(try ben.0.recordCount("interactions") == 1 && ben.0.recordCount("tasks") == 1, "\(benSync.pull)")
+            #expect(try ben.0.digest().digest == (try await world.store.digest(for: Staff.ben).digest))
+            #expect(try await world.synchronizer(lima.0, clock: lima.1).sync().pull.removedCustomers == 1)
+            #expect(try lima.0.record("customers", id: customer) == nil && lima.0.recordCount("interactions") == 0)
+            let limaDigest = try await world.store.digest(
+                for: Manager(id: "ana.lima", name: "", branch: "north", role: .manager))
+            #expect(try lima.0.digest().digest == limaDigest.digest)
+        }
+    }
 }
