@@ -159,11 +159,11 @@ public final class PostgresCentralStore: CentralStore {
                     attempt += 1
                     continue
                 }
-                logger.error(
-                    "PostgreSQL failed", metadata: ["sqlstate": "\(state ?? "none")", "code": "\(error.code)"])
+                // Class 22 (data exceptions) may quote a value, that is customer data: only the state then.
+                let message = state?.hasPrefix("22") == true ? nil : error.serverInfo?[.message]
                 throw ServiceError(
                     .storage,
-                    "the PostgreSQL store at \(location) failed (\(error.serverInfo?[.message] ?? "\(error.code)")); check that the database is up and reachable"
+                    "the PostgreSQL store at \(location) failed (SQLSTATE \(state ?? "none"): \(message ?? "\(error.code)")); check that the database is up and reachable"
                 )
             } catch let error where !(error is any FieldSyncError) && !(error is CancellationError) {
                 // The pool's own errors (no connection could be made) are not PSQLErrors.

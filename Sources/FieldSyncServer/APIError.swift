@@ -1,7 +1,7 @@
 import FieldSyncCore
 import FieldSyncProtocol
-import HTTPTypes
 import FieldSyncService
+import HTTPTypes
 import Hummingbird
 import NIOCore
 
@@ -45,7 +45,7 @@ struct APIError: Error, FieldSyncError {
                     error.body ?? error.status.reasonPhrase)
             }
         default:
-            self.init(.internal, "the service failed; please report this with the time of the request")
+            self.init(.internal, Self.failureMessage(.internal))
         }
     }
 
@@ -61,7 +61,21 @@ struct APIError: Error, FieldSyncError {
         }
     }
 
+    /// What the caller is told. A 5xx's own message is for the service's
+    /// operators (it names the database, its host, its error): they read it
+    /// in the service's log; a device gets the code and what to do.
     var body: ErrorResponse {
-        ErrorResponse(code: code, message: message, serverTimeMillis: serverTimeMillis, rejected: rejected)
+        ErrorResponse(
+            code: code, message: status.code >= 500 ? Self.failureMessage(code) : message,
+            serverTimeMillis: serverTimeMillis, rejected: rejected)
+    }
+
+    static func failureMessage(_ code: ErrorCode) -> String {
+        switch code {
+        case .storage:
+            "the service's database failed; the service logged why for its operators; retry later"
+        default:
+            "the service failed; please report this with the time of the request"
+        }
     }
 }

@@ -54,25 +54,3 @@ struct WALCheckpointerTests {
         #expect(log.entries.filter { $0.hasPrefix("warning") }.isEmpty, "\(log.entries)")
     }
 }
-
-/// Keeps what is logged, as "LEVEL message", for a test to look at.
-private final class RecordedLog: LogHandler, @unchecked Sendable {
-    private let lock = NSLock()
-    private var recorded: [String] = []
-    var metadata: Logger.Metadata = [:]
-    var logLevel: Logger.Level = .trace
-
-    var entries: [String] { lock.withLock { recorded } }
-
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-
-    func log(
-        level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String, file: String,
-        function: String, line: UInt
-    ) {
-        lock.withLock { recorded.append("\(level) \(message)") }
-    }
-}
