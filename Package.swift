@@ -74,6 +74,7 @@ let package = Package(
             dependencies: [
                 "FieldSyncCore", "FieldSyncProtocol", "FieldSyncService", "FieldSyncPostgres",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

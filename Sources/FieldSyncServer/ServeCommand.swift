@@ -21,6 +21,13 @@ struct ServeCommand: AsyncParsableCommand {
     var maxClockAhead: UInt64 = HybridLogicalClock.defaultMaxDriftMillis / 1000
     @Option(help: "The largest request body accepted, in bytes (after gzip decoding).")
     var maxBodyBytes = 8 * 1024 * 1024
+    @Option(help: "Seconds a connection may stay open without a request before the server closes it.")
+    var idleTimeout = Int(ServerConfiguration.defaultIdleTimeout.components.seconds)
+    @Option(
+        help:
+            "The most connections open at once; more wait until one closes. Keep it under the open-file limit (ulimit -n)."
+    )
+    var maxConnections = ServerConfiguration.defaultMaxConnections
     /// The previous version's tokenless mode, kept only to say it is gone.
     @Flag(help: .hidden) var open = false
 
@@ -30,6 +37,12 @@ struct ServeCommand: AsyncParsableCommand {
         }
         guard (1024...(1 << 30)).contains(maxBodyBytes) else {
             throw ValidationError("--max-body-bytes must be from 1024 to 1073741824 (1 GiB), not \(maxBodyBytes)")
+        }
+        guard (1...86_400).contains(idleTimeout) else {
+            throw ValidationError("--idle-timeout must be from 1 to 86400 seconds, not \(idleTimeout)")
+        }
+        guard maxConnections >= 1 else {
+            throw ValidationError("--max-connections must be at least 1, not \(maxConnections)")
         }
     }
 
@@ -61,7 +74,9 @@ struct ServeCommand: AsyncParsableCommand {
         let location = storage.location
         let application = SyncServer.application(
             store: store,
-            configuration: ServerConfiguration(host: host, port: port, maxBodyBytes: maxBodyBytes),
+            configuration: ServerConfiguration(
+                host: host, port: port, maxBodyBytes: maxBodyBytes, idleTimeout: .seconds(idleTimeout),
+                maxConnections: maxConnections),
             metrics: metrics, logger: logger,
             onRunning: { port in
                 // One line on standard output, for scripts that started the server on port 0.

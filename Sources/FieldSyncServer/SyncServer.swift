@@ -10,11 +10,24 @@ public struct ServerConfiguration: Sendable {
     public var host: String
     public var port: Int
     public var maxBodyBytes: Int
+    /// How long a connection may stay open without a request. Longer than
+    /// the client's own idle limit (60 s), so a client never sends on a
+    /// connection the server is closing.
+    public var idleTimeout: Duration
+    public var maxConnections: Int
 
-    public init(host: String = "127.0.0.1", port: Int = 8080, maxBodyBytes: Int = SyncAPI.defaultMaxBodyBytes) {
+    public static let defaultIdleTimeout = Duration.seconds(75)
+    public static let defaultMaxConnections = 1_000
+
+    public init(
+        host: String = "127.0.0.1", port: Int = 8080, maxBodyBytes: Int = SyncAPI.defaultMaxBodyBytes,
+        idleTimeout: Duration = defaultIdleTimeout, maxConnections: Int = defaultMaxConnections
+    ) {
         self.host = host
         self.port = port
         self.maxBodyBytes = maxBodyBytes
+        self.idleTimeout = idleTimeout
+        self.maxConnections = maxConnections
     }
 }
 
@@ -49,7 +62,10 @@ public enum SyncServer {
         SyncRoutes(store: store, metrics: metrics).add(to: v1)
         return Application(
             router: router,
-            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "fieldsync"),
+            server: .http1(configuration: .init(idleTimeout: TimeAmount(configuration.idleTimeout))),
+            configuration: .init(
+                address: .hostname(configuration.host, port: configuration.port), serverName: "fieldsync",
+                availableConnectionsDelegate: ConnectionLimit(maximum: configuration.maxConnections, logger: logger)),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? configuration.port) },
             logger: logger)
     }

@@ -157,6 +157,8 @@ struct ServerSyncTests {
         for (arguments, exitCode, ending) in [
             (["--port", "99999"], Int32(64), "(0: any free port), not 99999"),
             (["--max-body-bytes=-5"], 64, "from 1024 to 1073741824 (1 GiB), not -5"),
+            (["--idle-timeout", "0"], 64, "--idle-timeout must be from 1 to 86400 seconds, not 0"),
+            (["--max-connections", "0"], 64, "--max-connections must be at least 1, not 0"),
             (["--port", port], 1, "address already in use; stop what listens there, or choose another --port [io]"),
         ] {
             let result = try await ChildProcess.run(

@@ -1,0 +1,85 @@
+import AsyncHTTPClient
+import FieldSyncServer
+import FieldSyncService
+import FieldSyncTestSupport
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Idle or slow clients cannot take the service's connections for good:
+/// an idle one is closed, and past the limit new ones wait.
+@Suite("Connection limits")
+struct ConnectionLimitTests {
+    @Test("a connection that sends nothing is closed after the idle timeout")
+    func idleConnectionClosed() async throws {
+        try await serving(ServerConfiguration(host: "127.0.0.1", port: 0, idleTimeout: .milliseconds(300))) { port in
+            let idle = try RawConnection(port: port)
+            // recv returns 0 when the server closes; -1 when nothing came for 10 s.
+            #expect(idle.receive() == 0)
+        }
+    }
+
+    @Test("past the connection limit a new client waits until a connection closes")
+    func limitHoldsNewConnections() async throws {
+        try await serving(ServerConfiguration(host: "127.0.0.1", port: 0, maxConnections: 1)) { port in
+            let url = "http://127.0.0.1:\(port)/health"
+            // The one connection allowed, answered once and then kept open.
+            let first = try RawConnection(port: port)
+            first.send("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+            #expect(first.receive() > 0)
+            await #expect(throws: (any Error).self) {
+                _ = try await TestServer.http.execute(HTTPClientRequest(url: url), timeout: .seconds(1))
+            }
+            first.close()
+            let later = try await TestServer.http.execute(HTTPClientRequest(url: url), timeout: .seconds(10))
+            #expect(later.status == .ok)
+        }
+    }
+
+    func serving(_ configuration: ServerConfiguration, _ body: (Int) async throws -> Void) async throws {
+        let directory = TemporaryDirectory()
+        let store = try SQLiteCentralStore(path: directory.file("central.db"), logger: TestServer.quiet)
+        try await running({ onRunning in
+            SyncServer.application(
+                store: store, configuration: configuration, metrics: ServiceMetrics(), logger: TestServer.quiet,
+                onRunning: onRunning)
+        }) { port, _ in try await body(port) }
+        await store.close()
+    }
+}
+
+/// A plain TCP connection to the loopback server, for what an HTTP client would not do: stay silent.
+private final class RawConnection {
+    private let socket: Int32
+
+    init(port: Int) throws {
+        socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var timeout = timeval(tv_sec: 10, tv_usec: 0)
+        setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        guard connected == 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+    }
+
+    func send(_ text: String) {
+        _ = Array(text.utf8).withUnsafeBytes { Glibc.send(socket, $0.baseAddress, $0.count, 0) }
+    }
+
+    /// Bytes received, 0 when the peer closed, -1 on timeout or error.
+    func receive() -> Int {
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        return buffer.withUnsafeMutableBytes { recv(socket, $0.baseAddress, $0.count, 0) }
+    }
+
+    func close() { Glibc.close(socket) }
+}
