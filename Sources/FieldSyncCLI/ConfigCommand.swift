@@ -32,6 +32,7 @@ struct ConfigCommand: ParsableCommand {
                 case .server:
                     let url = try ServerAddress.normalized(value)
                     let forgot = try replica.setServer(url: url, token: nil)
+                    if ServerAddress.isUnencryptedRemote(url) { Output.warning(ServerAddress.unencryptedWarning) }
                     if global.json {
                         Output.json(["server": url, "pull_restarts": forgot])
                     } else {

@@ -8,6 +8,11 @@ enum Output {
         print(text)
     }
 
+    /// A caution for the person at the terminal, on standard error, so `--json` output stays one document.
+    static func warning(_ text: String) {
+        FileHandle.standardError.write(Data("fieldsync: \(text)\n".utf8))
+    }
+
     static func json(_ object: Any) {
         let data = try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
         print(String(decoding: data, as: UTF8.self))
@@ -27,7 +32,8 @@ enum Output {
         let text: String
         if json {
             let data = try! JSONSerialization.data(
-                withJSONObject: ["error": ["code": code, "message": message]], options: [.sortedKeys, .withoutEscapingSlashes])
+                withJSONObject: ["error": ["code": code, "message": message]],
+                options: [.sortedKeys, .withoutEscapingSlashes])
             text = String(decoding: data, as: UTF8.self)
         } else {
             text = "fieldsync: \(message) [\(code)]"

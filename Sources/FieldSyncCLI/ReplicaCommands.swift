@@ -20,7 +20,10 @@ struct Init: ParsableCommand {
             }
             let checkedToken = try token.map(ConfigCommand.token)
             let replica = try Replica.create(at: global.replicaPath, managerID: manager)
-            if let url { try replica.setServer(url: url, token: checkedToken) }
+            if let url {
+                try replica.setServer(url: url, token: checkedToken)
+                if ServerAddress.isUnencryptedRemote(url) { Output.warning(ServerAddress.unencryptedWarning) }
+            }
             if global.json {
                 Output.json([
                     "path": replica.path, "replica_id": replica.replicaID.description,

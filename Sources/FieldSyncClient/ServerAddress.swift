@@ -12,16 +12,37 @@ public enum ServerAddress {
         guard let components = URLComponents(string: trimmed), let scheme = components.scheme?.lowercased(),
             scheme == "http" || scheme == "https"
         else { throw SyncError(.badArgument, "\(problem) (http or https)") }
-        guard let host = components.host, !host.isEmpty else { throw SyncError(.badArgument, "\(problem) (a host is missing)") }
+        guard let host = components.host, !host.isEmpty else {
+            throw SyncError(.badArgument, "\(problem) (a host is missing)")
+        }
         // A password in the URL would be printed by `status`: the token is the place for credentials.
         guard components.user == nil, components.password == nil else {
-            throw SyncError(.badArgument, "\(problem), without a user or password: use `fieldsync config set token TOKEN`")
+            throw SyncError(
+                .badArgument, "\(problem), without a user or password: use `fieldsync config set token TOKEN`")
         }
         guard components.query == nil, components.fragment == nil else {
             throw SyncError(.badArgument, "\(problem), without a query or fragment")
         }
         var normalized = trimmed
         while normalized.hasSuffix("/") { normalized.removeLast() }
-        return normalized
+        // Scheme and host are case-blind: HTTPS://Branch-Server and https://branch-server are one service.
+        let authorityEnd =
+            normalized[normalized.range(of: "://")!.upperBound...].firstIndex(of: "/") ?? normalized.endIndex
+        return normalized[..<authorityEnd].lowercased() + normalized[authorityEnd...]
     }
+
+    /// Whether requests to `url` cross a network unencrypted: `http` to
+    /// anything but this machine. The token and customer data would then be
+    /// readable by anyone on the way.
+    public static func isUnencryptedRemote(_ url: String) -> Bool {
+        guard let components = URLComponents(string: url), components.scheme?.lowercased() == "http" else {
+            return false
+        }
+        let host = (components.host ?? "").lowercased()
+        return !(host == "localhost" || host.hasPrefix("127.") || host == "::1" || host == "[::1]")
+    }
+
+    /// The warning a person setting such a URL is given.
+    public static let unencryptedWarning =
+        "warning: http:// sends the token and customer data unencrypted across the network; use https:// unless the link is private to the branch"
 }

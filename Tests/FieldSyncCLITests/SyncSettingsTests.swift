@@ -34,8 +34,30 @@ struct SyncSettingsTests {
         }
     }
 
-    @Test("config set server refuses what is not an http(s) URL, and keeps the one it had",
-        arguments: ["ftp://sync.example.test", "sync.example.test", "https://", "https://ana:secret@sync.example.test", "http://h/?q=1"])
+    @Test(
+        "config set server: scheme and host are kept in lower case; plain http to another machine is kept with a warning",
+        arguments: [
+            ("HTTPS://Sync.Example.TEST:8443/FieldSync/", "https://sync.example.test:8443/FieldSync", false),
+            ("http://Branch-Server:8080", "http://branch-server:8080", true),
+            ("http://10.0.0.7", "http://10.0.0.7", true),
+            ("http://127.0.0.1:8080", "http://127.0.0.1:8080", false),
+            ("http://LOCALHOST:8080/", "http://localhost:8080", false),
+        ])
+    func serverURLCaseAndClearText(typed: String, kept: String, warns: Bool) async throws {
+        let sandbox = try Sandbox()
+        try await sandbox.initReplica()
+        let set = try await sandbox.run(["config", "set", "server", typed, "--replica", sandbox.replica])
+        #expect(set.exitCode == 0 && set.stdout == "Server: \(kept)\n", "\(set)")
+        #expect(set.stderr.contains("http:// sends the token and customer data unencrypted") == warns, "\(set)")
+        #expect(try await sandbox.json("config", "show") == .object(["server": .string(kept), "token_set": false]))
+    }
+
+    @Test(
+        "config set server refuses what is not an http(s) URL, and keeps the one it had",
+        arguments: [
+            "ftp://sync.example.test", "sync.example.test", "https://", "https://ana:secret@sync.example.test",
+            "http://h/?q=1",
+        ])
     func badServerURL(url: String) async throws {
         let sandbox = try Sandbox()
         try await sandbox.initReplica()
@@ -57,7 +79,8 @@ struct SyncSettingsTests {
     func initWithServer() async throws {
         let sandbox = try Sandbox()
         let created = try await sandbox.run([
-            "--replica", sandbox.replica, "--json", "init", "--manager", "ana.lima", "--server", "http://127.0.0.1:8080/",
+            "--replica", sandbox.replica, "--json", "init", "--manager", "ana.lima", "--server",
+            "http://127.0.0.1:8080/",
             "--token", Self.token,
         ])
         #expect(created.exitCode == 0, "\(created)")
@@ -67,7 +90,8 @@ struct SyncSettingsTests {
         #expect(status["server"] == "http://127.0.0.1:8080" && status["token_set"] == true)
     }
 
-    @Test("init refuses --token without --server, or a bad URL, and creates no replica",
+    @Test(
+        "init refuses --token without --server, or a bad URL, and creates no replica",
         arguments: [["--token", "t"], ["--server", "ftp://x"], ["--server", "http://h", "--token", "two words"]])
     func initRefusesBadSettings(arguments: [String]) async throws {
         let sandbox = try Sandbox()
