@@ -27,7 +27,7 @@ public final class HTTPSyncTransport: SyncTransport {
             // JSON of records compresses 5–20 times; far beyond that is a decompression bomb.
             decompression: .enabled(limit: .ratio(200)))
         configuration.connectionPool.retryConnectionEstablishment = false
-        // Under the service's 75 s, so a request never goes out on a connection the service is closing.
+        // AsyncHTTPClient's default, pinned: the service's idle timeout (75 s, at least 61) is set above it.
         configuration.connectionPool.idleTimeout = .seconds(60)
         configuration.redirectConfiguration = .disallow
         return configuration

@@ -30,12 +30,13 @@ extension PostgresCentralStore {
     {
         let now = now()
         let scope = Scope(caller, schema: schema)
-        let settled = try await transaction { connection -> Conflict in
+        let (settled, reassignedTo) = try await transaction { connection -> (Conflict, String?) in
             let found = try await conflict(connection, id: id, scope: scope)
-            // A customer's records too: settling its owner moves them, as a reassignment does.
-            let children =
-                found.table == scope.ownerTable.name
-                ? try await childRecords(connection, ofCustomers: [found.rowID]) : []
+            // A customer's records too when the settlement may give it away: they move, as in a reassignment.
+            let mayReassign =
+                caller.role >= .supervisor && found.table == scope.ownerTable.name
+                && (found.column == scope.ownerColumn || found.sides.contains { $0.column == scope.ownerColumn })
+            let children = mayReassign ? try await childRecords(connection, ofCustomers: [found.rowID]) : []
             try await lock(connection, records: [(found.table, found.rowID)] + children)
             // Read again under the record's lock: another instance may have settled it meanwhile.
             let conflict = try await conflict(connection, id: id, scope: scope)
@@ -43,10 +44,8 @@ extension PostgresCentralStore {
             let record = try await record(connection, table, id: conflict.rowID)
             let reassignment = ConflictSettlement.reassignment(table, fields, current: record, scope: scope)
             if let reassignment {
-                try ReassignmentRules.checkCaller(caller)
-                try ReassignmentRules.check(
-                    customer: conflict.rowID, from: reassignment.from,
-                    to: try await requireManager(connection, reassignment.to), by: caller)
+                try await checkReassignment(
+                    connection, customer: conflict.rowID, from: reassignment.from, to: reassignment.to, by: caller)
             }
             var state = try await ServiceState.lock(
                 connection, maxDriftMillis: maxClockAheadMillis, wallClock: wallClock, logger: logger)
@@ -70,9 +69,9 @@ extension PostgresCentralStore {
                     .integer(version.storedReplica), .integer(id),
                 ], logger: logger)
             try await state.save(connection, logger: logger)
-            return try await self.conflict(connection, id: id, scope: scope)
+            return (try await self.conflict(connection, id: id, scope: scope), reassignment?.to)
         }
-        logger.info("conflict settled", metadata: ["conflict": "\(id)", "by": "\(caller.id)"])
+        ConflictSettlement.log(settled: id, by: caller, reassignedTo: reassignedTo, logger: logger)
         return settled
     }
 

@@ -16,8 +16,7 @@ extension PostgresCentralStore {
                 throw ServiceError(.unknownRecord, "no customer \(id) in your scope; check the id")
             }
             let previous = record[scope.ownerColumn].textValue
-            try ReassignmentRules.check(
-                customer: id, from: previous, to: try await requireManager(connection, owner), by: caller)
+            try await checkReassignment(connection, customer: id, from: previous, to: owner, by: caller)
             var state = try await ServiceState.lock(
                 connection, maxDriftMillis: maxClockAheadMillis, wallClock: wallClock, logger: logger)
             let written = try await writeAsService(
@@ -55,6 +54,15 @@ extension PostgresCentralStore {
             }
         }
         return records
+    }
+
+    /// Refuses a reassignment the caller may not make, or to a manager the store does not know.
+    func checkReassignment(
+        _ connection: PostgresConnection, customer: String, from previous: String?, to owner: String, by caller: Manager
+    ) async throws {
+        try ReassignmentRules.checkCaller(caller)
+        try ReassignmentRules.check(
+            customer: customer, from: previous, to: try await requireManager(connection, owner), by: caller)
     }
 
     /// Notes a change of owner made in transaction `seq`, and moves the
@@ -102,6 +110,7 @@ extension PostgresCentralStore {
             if record?.values[index] != value { changed.append((index, value)) }
         }
         guard !changed.isEmpty else { return [] }
+        try await checkReferences(connection, table, changed)
         var versions = record?.fieldVersions ?? FieldVersions(count: table.columns.count)
         let version = try state.stamp(past: changed.map { versions[$0.index] }) { position in
             "\(table.name).\(table.columns[changed[position].index].name) of record \(id)"
@@ -119,5 +128,25 @@ extension PostgresCentralStore {
         try await write(connection, table, id: id, fields: changed, versions: versions, seq: state.seq)
         try await log(connection, written, seq: state.seq, manager: caller.id, at: now)
         return written.map(\.change)
+    }
+
+    /// A reference the service writes (settling a conflict on `customer_id`)
+    /// must name a record the store holds and has not deleted, as on SQLite,
+    /// whose replica checks it on every write.
+    private func checkReferences(
+        _ connection: PostgresConnection, _ table: TableSchema, _ fields: [(index: Int, value: Value)]
+    ) async throws {
+        for (index, value) in fields {
+            guard case .reference(let target) = table.columns[index].type, case .text(let id) = value else { continue }
+            let deleted = try await connection.rows(
+                "SELECT deleted FROM \(ReplicaLayout.quote(target)) WHERE id = ?", [.text(id)], logger: logger
+            ).first.map { try $0[0].decode(Int64.self) }
+            guard deleted == 0 else {
+                throw ServiceError(
+                    .missingReference,
+                    "\(table.name).\(table.columns[index].name) names \(target) record \(id), which "
+                        + (deleted == nil ? "the service does not hold" : "is deleted"))
+            }
+        }
     }
 }

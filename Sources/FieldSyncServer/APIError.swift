@@ -20,7 +20,7 @@ struct APIError: Error, FieldSyncError {
     }
 
     /// Any error a handler threw: FieldSync's own keep their code; Hummingbird's
-    /// keep their status; anything else is a bug (`internal`, the only 5xx).
+    /// keep their status; anything else is a bug (`internal`; the other 5xx is `storage`).
     init(_ error: any Error) {
         switch error {
         case let error as APIError:

@@ -38,8 +38,10 @@ struct ServeCommand: AsyncParsableCommand {
         guard (1024...(1 << 30)).contains(maxBodyBytes) else {
             throw ValidationError("--max-body-bytes must be from 1024 to 1073741824 (1 GiB), not \(maxBodyBytes)")
         }
-        guard (1...86_400).contains(idleTimeout) else {
-            throw ValidationError("--idle-timeout must be from 1 to 86400 seconds, not \(idleTimeout)")
+        // Above the client's 60 s, or a request could go out on a connection the server is closing.
+        guard (61...86_400).contains(idleTimeout) else {
+            throw ValidationError(
+                "--idle-timeout must be from 61 seconds (above the client's 60) to 86400, not \(idleTimeout)")
         }
         guard maxConnections >= 1 else {
             throw ValidationError("--max-connections must be at least 1, not \(maxConnections)")

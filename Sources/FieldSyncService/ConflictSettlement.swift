@@ -1,5 +1,6 @@
 import FieldSyncCore
 import FieldSyncReplica
+import Logging
 
 /// What settling a conflict writes, whatever the store: the kept side's
 /// value, or a new one; on an edit-on-deleted conflict, anything but keeping
@@ -48,5 +49,14 @@ package enum ConflictSettlement {
         else { return nil }
         let previous = record?[scope.ownerColumn].textValue
         return owner == previous ? nil : (previous, owner)
+    }
+
+    /// One line per settlement; one that reassigns also logs as a reassignment, for operators who search for those.
+    package static func log(settled id: Int64, by caller: Manager, reassignedTo owner: String?, logger: Logger) {
+        logger.info("conflict settled", metadata: ["conflict": "\(id)", "by": "\(caller.id)"])
+        if let owner {
+            logger.info(
+                "customer reassigned", metadata: ["by": "\(caller.id)", "to": "\(owner)", "conflict": "\(id)"])
+        }
     }
 }

@@ -66,7 +66,8 @@ package struct PushScreening {
             } catch let error as any FieldSyncError {
                 reject(error.code, error.message)
             } catch {
-                reject(.internal, "\(error)")
+                // Only the type: another library's text may quote the value, and this message is logged and sent back.
+                reject(.internal, "checking the change failed (\(String(reflecting: type(of: error))))")
             }
         }
         // Rows grouped, so a merge takes each record in one statement.

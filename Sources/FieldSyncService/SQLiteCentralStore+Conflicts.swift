@@ -25,16 +25,14 @@ extension SQLiteCentralStore {
     public func settle(conflict id: Int64, _ resolution: ConflictResolution, by caller: Manager) throws -> Conflict {
         let now = now()
         let scope = Scope(caller, schema: schema)
-        let settled = try replica.writeTransaction { db -> Conflict in
+        let (settled, reassignedTo) = try replica.writeTransaction { db -> (Conflict, String?) in
             let conflict = try Self.conflict(db, id: id, scope: scope)
             let (table, fields) = try ConflictSettlement.fields(conflict, resolution, schema: schema)
             let record = try Replica.fetchRecords(db, table, where: "t.id = ?", arguments: [conflict.rowID]).first
             let reassignment = ConflictSettlement.reassignment(table, fields, current: record, scope: scope)
             if let reassignment {
-                try ReassignmentRules.checkCaller(caller)
-                try ReassignmentRules.check(
-                    customer: conflict.rowID, from: reassignment.from, to: try requireManager(db, reassignment.to),
-                    by: caller)
+                try checkReassignment(
+                    db, customer: conflict.rowID, from: reassignment.from, to: reassignment.to, by: caller)
             }
             let written = try writeAsService(
                 db, table, id: conflict.rowID, record: record, fields: fields, by: caller, at: now)
@@ -51,9 +49,9 @@ extension SQLiteCentralStore {
                     WHERE id = ?
                     """,
                 arguments: [caller.id, Int64(now), version.storedTimestamp, version.storedReplica, id])
-            return try Self.conflict(db, id: id, scope: scope)
+            return (try Self.conflict(db, id: id, scope: scope), reassignment?.to)
         }
-        logger.info("conflict settled", metadata: ["conflict": "\(id)", "by": "\(caller.id)"])
+        ConflictSettlement.log(settled: id, by: caller, reassignedTo: reassignedTo, logger: logger)
         return settled
     }
 

@@ -19,15 +19,26 @@ extension SQLiteCentralStore {
                 throw ServiceError(.unknownRecord, "no customer \(id) in your scope; check the id")
             }
             let previous = record[scope.ownerColumn].textValue
-            try ReassignmentRules.check(customer: id, from: previous, to: try requireManager(db, owner), by: caller)
+            try checkReassignment(db, customer: id, from: previous, to: owner, by: caller)
             let written = try writeAsService(
                 db, table, id: id, record: record, fields: [(scope.ownerColumn, .text(owner))], by: caller, at: now)
             let version = written[0].version
-            let moved = try recordReassignment(db, customer: id, from: previous, to: owner, version: version, by: caller, at: now)
+            let moved = try recordReassignment(
+                db, customer: id, from: previous, to: owner, version: version, by: caller, at: now)
             return Reassignment(customer: id, from: previous, to: owner, version: version, records: moved)
         }
         logger.info("customer reassigned", metadata: ["by": "\(caller.id)", "to": "\(owner)"])
         return reassignment
+    }
+
+    /// Refuses a reassignment the caller may not make, or to a manager the store does not know.
+    func checkReassignment(
+        _ db: Database, customer: String, from previous: String?, to owner: String, by caller: Manager
+    )
+        throws
+    {
+        try ReassignmentRules.checkCaller(caller)
+        try ReassignmentRules.check(customer: customer, from: previous, to: try requireManager(db, owner), by: caller)
     }
 
     /// Notes a change of owner made in this transaction, and moves the
@@ -36,7 +47,8 @@ extension SQLiteCentralStore {
     /// records came along.
     @discardableResult
     func recordReassignment(
-        _ db: Database, customer: String, from previous: String?, to owner: String, version: Version, by caller: Manager,
+        _ db: Database, customer: String, from previous: String?, to owner: String, version: Version,
+        by caller: Manager,
         at now: UInt64
     ) throws -> Int {
         let seq = replica.transactionSeq

@@ -156,4 +156,42 @@ struct ConflictTests {
             #expect(try await server.request(.GET, "/v1/conflicts").decode(ConflictListResponse.self).conflicts.isEmpty)
         }
     }
+
+    @Test("settling a conflict on a record's customer: a customer the service does not hold is 400 missing_reference")
+    func settleNamesMissingCustomer() async throws {
+        try await withTestServer(clock: ManualWallClock(t0 + 60_000)) { server in
+            let visit = "c0ffee00-0000-4000-8000-00000000f001"
+            let base = creator.version(t0)
+            let customers = [IDs.anna, IDs.bruno, IDs.customer(3)].flatMap {
+                creator.newCustomer($0, name: "C", at: t0)
+            }
+            let interaction = [
+                ("customer_id", Value.text(IDs.anna)), ("channel", .text("visit")),
+                ("occurred_at", .text("2025-10-09T10:00:00Z")), ("deleted", .integer(0)),
+            ].map { creator.change(visit, $0.0, $0.1, at: t0, table: "interactions") }
+            _ = try await server.push(creator.push(customers + interaction))
+            _ = try await server.push(
+                ana.push([
+                    ana.change(visit, "customer_id", .text(IDs.bruno), at: t0 + 10, base: base, table: "interactions")
+                ]))
+            _ = try await server.push(
+                ben.push([
+                    ben.change(
+                        visit, "customer_id", .text(IDs.customer(3)), at: t0 + 20, base: base, table: "interactions")
+                ]))
+            let conflict = try #require(
+                try await server.request(.GET, "/v1/conflicts").decode(ConflictListResponse.self).conflicts.first?
+                    .conflict)
+            #expect(conflict.table == "interactions" && conflict.column == "customer_id")
+
+            let nowhere = try await server.request(
+                .POST, "/v1/conflicts/\(conflict.id)/settle",
+                body: WireJSON.encode(SettleRequest(resolution: .value(.text(IDs.customer(999))))))
+            #expect(nowhere.status == 400 && nowhere.error?.code == .missingReference, "\(nowhere)")
+            let settled = try await server.request(
+                .POST, "/v1/conflicts/\(conflict.id)/settle",
+                body: WireJSON.encode(SettleRequest(resolution: .value(.text(IDs.anna)))))
+            #expect(settled.status == 200, "\(settled)")
+        }
+    }
 }

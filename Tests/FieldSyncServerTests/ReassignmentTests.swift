@@ -187,6 +187,13 @@ struct ReassignmentTests {
             } throws: {
                 ($0 as? SyncError)?.code == .unknownManager
             }
+            // Nor may a supervisor give it to another branch's manager.
+            await #expect {
+                try await world.transport("sue").settle(
+                    id: conflict.id, SettleRequest(resolution: .value(.text("zoe"))))
+            } throws: {
+                ($0 as? SyncError)?.code == .forbidden
+            }
 
             let settled = try await world.transport("sue").settle(
                 id: conflict.id, SettleRequest(resolution: .keep(bensSide.version)))
