@@ -47,6 +47,14 @@ extension PostgresCentralStore {
                 try await checkReassignment(
                     connection, customer: conflict.rowID, from: reassignment.from, to: reassignment.to, by: caller)
             }
+            if let customer = ConflictSettlement.movedTo(table, fields, current: record), !scope.seesEverything {
+                let customers = scope.ownerTable
+                if try await self.record(connection, customers, id: customer, scope.records(customers)) == nil,
+                    try await self.record(connection, customers, id: customer) != nil
+                {
+                    throw ConflictSettlement.notInScope(customer)
+                }
+            }
             var state = try await ServiceState.lock(
                 connection, maxDriftMillis: maxClockAheadMillis, wallClock: wallClock, logger: logger)
             let written = try await writeAsService(

@@ -51,6 +51,26 @@ package enum ConflictSettlement {
         return owner == previous ? nil : (previous, owner)
     }
 
+    /// The customer a settlement moves a record (a visit, a task) to, if it
+    /// changes the record's customer: it must be in the caller's scope, as
+    /// for a pushed move.
+    package static func movedTo(
+        _ table: TableSchema, _ fields: [(column: String, value: Value)], current record: Record?
+    ) -> String? {
+        guard let parent = table.parentColumn,
+            case .text(let customer)? = fields.first(where: { $0.column == parent })?.value
+        else { return nil }
+        return record?[parent].textValue == customer ? nil : customer
+    }
+
+    /// The refusal of a move to a customer outside the caller's scope (one the
+    /// store does not hold is `missing_reference`, from the write).
+    package static func notInScope(_ customer: String) -> ServiceError {
+        ServiceError(
+            .forbidden,
+            "customer \(customer) is not one of yours: a record can only be moved to a customer in your scope")
+    }
+
     /// One line per settlement; one that reassigns also logs as a reassignment, for operators who search for those.
     package static func log(settled id: Int64, by caller: Manager, reassignedTo owner: String?, logger: Logger) {
         logger.info("conflict settled", metadata: ["conflict": "\(id)", "by": "\(caller.id)"])

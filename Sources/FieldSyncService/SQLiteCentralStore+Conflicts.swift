@@ -34,6 +34,16 @@ extension SQLiteCentralStore {
                 try checkReassignment(
                     db, customer: conflict.rowID, from: reassignment.from, to: reassignment.to, by: caller)
             }
+            if let customer = ConflictSettlement.movedTo(table, fields, current: record), !scope.seesEverything {
+                let customers = scope.ownerTable
+                let inScope = scope.records(customers)
+                if try Replica.fetchRecords(
+                    db, customers, where: "t.id = ? AND \(inScope.sql)",
+                    arguments: [customer] + inScope.statementArguments
+                ).isEmpty, try !Replica.fetchRecords(db, customers, where: "t.id = ?", arguments: [customer]).isEmpty {
+                    throw ConflictSettlement.notInScope(customer)
+                }
+            }
             let written = try writeAsService(
                 db, table, id: conflict.rowID, record: record, fields: fields, by: caller, at: now)
             // Settling with the value already held writes nothing new: the winner stands.

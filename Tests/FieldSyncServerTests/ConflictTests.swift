@@ -157,7 +157,9 @@ struct ConflictTests {
         }
     }
 
-    @Test("settling a conflict on a record's customer: a customer the service does not hold is 400 missing_reference")
+    @Test(
+        "settling a conflict on a record's customer: one the service does not hold is 400 missing_reference; another branch's, 403 forbidden"
+    )
     func settleNamesMissingCustomer() async throws {
         try await withTestServer(clock: ManualWallClock(t0 + 60_000)) { server in
             let visit = "c0ffee00-0000-4000-8000-00000000f001"
@@ -165,6 +167,8 @@ struct ConflictTests {
             let customers = [IDs.anna, IDs.bruno, IDs.customer(3)].flatMap {
                 creator.newCustomer($0, name: "C", at: t0)
             }
+            let south = Writer(0x5, "zoe")
+            _ = try await server.push(south.push(south.newCustomer(IDs.customer(4), name: "Z", at: t0)))
             let interaction = [
                 ("customer_id", Value.text(IDs.anna)), ("channel", .text("visit")),
                 ("occurred_at", .text("2025-10-09T10:00:00Z")), ("deleted", .integer(0)),
@@ -188,6 +192,10 @@ struct ConflictTests {
                 .POST, "/v1/conflicts/\(conflict.id)/settle",
                 body: WireJSON.encode(SettleRequest(resolution: .value(.text(IDs.customer(999))))))
             #expect(nowhere.status == 400 && nowhere.error?.code == .missingReference, "\(nowhere)")
+            let otherBranch = try await server.request(
+                .POST, "/v1/conflicts/\(conflict.id)/settle",
+                body: WireJSON.encode(SettleRequest(resolution: .value(.text(IDs.customer(4))))), as: "sue")
+            #expect(otherBranch.status == 403 && otherBranch.error?.code == .forbidden, "\(otherBranch)")
             let settled = try await server.request(
                 .POST, "/v1/conflicts/\(conflict.id)/settle",
                 body: WireJSON.encode(SettleRequest(resolution: .value(.text(IDs.anna)))))
