@@ -38,8 +38,14 @@ public enum ServerAddress {
         guard let components = URLComponents(string: url), components.scheme?.lowercased() == "http" else {
             return false
         }
-        let host = (components.host ?? "").lowercased()
-        return !(host == "localhost" || host.hasPrefix("127.") || host == "::1" || host == "[::1]")
+        let host = (components.host ?? "").lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+        return !(host == "localhost" || host == "::1" || isLoopbackIPv4(host))
+    }
+
+    /// 127.0.0.0/8 written as an address (not a name such as 127.example.com).
+    private static func isLoopbackIPv4(_ host: String) -> Bool {
+        let parts = host.split(separator: ".", omittingEmptySubsequences: false)
+        return parts.count == 4 && parts[0] == "127" && parts.allSatisfy { UInt8($0) != nil }
     }
 
     /// The warning a person setting such a URL is given.

@@ -33,10 +33,9 @@ extension PostgresCentralStore {
         let (settled, reassignedTo) = try await transaction { connection -> (Conflict, String?) in
             let found = try await conflict(connection, id: id, scope: scope)
             // A customer's records too when the settlement may give it away: they move, as in a reassignment.
-            let mayReassign =
-                caller.role >= .supervisor && found.table == scope.ownerTable.name
-                && (found.column == scope.ownerColumn || found.sides.contains { $0.column == scope.ownerColumn })
-            let children = mayReassign ? try await childRecords(connection, ofCustomers: [found.rowID]) : []
+            let children =
+                ConflictSettlement.mayReassign(found, scope: scope)
+                ? try await childRecords(connection, ofCustomers: [found.rowID]) : []
             try await lock(connection, records: [(found.table, found.rowID)] + children)
             // Read again under the record's lock: another instance may have settled it meanwhile.
             let conflict = try await conflict(connection, id: id, scope: scope)
@@ -48,9 +47,8 @@ extension PostgresCentralStore {
                     connection, customer: conflict.rowID, from: reassignment.from, to: reassignment.to, by: caller)
             }
             if let customer = ConflictSettlement.movedTo(table, fields, current: record), !scope.seesEverything {
-                let customers = scope.ownerTable
-                if try await self.record(connection, customers, id: customer, scope.records(customers)) == nil,
-                    try await self.record(connection, customers, id: customer) != nil
+                if try await self.record(connection, scope.ownerTable, id: customer, scope.records(scope.ownerTable))
+                    == nil
                 {
                     throw ConflictSettlement.notInScope(customer)
                 }

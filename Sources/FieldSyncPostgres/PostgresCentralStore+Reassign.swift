@@ -6,6 +6,7 @@ import PostgresNIO
 
 extension PostgresCentralStore {
     public func reassign(customer id: String, to owner: String, by caller: Manager) async throws -> Reassignment {
+        // First, so a manager hears "forbidden" whatever customer she names.
         try ReassignmentRules.checkCaller(caller)
         let scope = Scope(caller, schema: schema)
         let table = scope.ownerTable

@@ -70,7 +70,6 @@ extension Replica {
         case (.new, .some): throw ReplicaError(.recordExists, "a \(table.name) record with id \(id) already exists")
         default: break
         }
-        try checkReferences(db, table, normalized)
         if existing == nil {
             let deletedIndex = table.columns.count - 1
             if !normalized.contains(where: { $0.index == deletedIndex }) {
@@ -86,6 +85,8 @@ extension Replica {
         }
         let changed = normalized.filter { existing?.values[$0.index] != $0.value }
         guard !changed.isEmpty else { return [] }
+        // Only what changes: a reference already held stands even if its record was deleted since.
+        try checkReferences(db, table, changed)
         try writeRecord(db, table, id: id, exists: existing != nil, fields: changed)
         var versions = existing?.fieldVersions ?? FieldVersions(count: table.columns.count)
         return try stamp(db, table, id: id, fields: changed, versions: &versions)

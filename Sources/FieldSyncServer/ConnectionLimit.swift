@@ -6,19 +6,20 @@ import Logging
 /// closes. Without it, idle clients could take every file
 /// descriptor the service has. Warns when the limit is reached, so
 /// operators know devices are waiting; once per episode, not per connection:
-/// it warns again only after the count fell a tenth below the limit.
-struct ConnectionLimit: AvailableConnectionsDelegate {
+/// it warns again only after the count fell a tenth below the limit (at
+/// least one below).
+public struct ConnectionLimit: AvailableConnectionsDelegate {
     let maximum: Int
     let logger: Logger
     private var open = 0
     private var warned = false
 
-    init(maximum: Int, logger: Logger) {
+    public init(maximum: Int, logger: Logger) {
         self.maximum = maximum
         self.logger = logger
     }
 
-    mutating func connectionOpened() {
+    public mutating func connectionOpened() {
         open += 1
         if open >= maximum, !warned {
             warned = true
@@ -28,10 +29,10 @@ struct ConnectionLimit: AvailableConnectionsDelegate {
         }
     }
 
-    mutating func connectionClosed() {
+    public mutating func connectionClosed() {
         open -= 1
         if open <= maximum - max(1, maximum / 10) { warned = false }
     }
 
-    func isAcceptingNewConnections() -> Bool { open < maximum }
+    public func isAcceptingNewConnections() -> Bool { open < maximum }
 }

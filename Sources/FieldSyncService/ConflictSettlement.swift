@@ -51,6 +51,13 @@ package enum ConflictSettlement {
         return owner == previous ? nil : (previous, owner)
     }
 
+    /// Whether settling `conflict` could give its customer away: one on the
+    /// customer's `owner`, settled by a supervisor or an admin (others may not).
+    package static func mayReassign(_ conflict: Conflict, scope: Scope) -> Bool {
+        scope.caller.role >= .supervisor && conflict.table == scope.ownerTable.name
+            && (conflict.column == scope.ownerColumn || conflict.sides.contains { $0.column == scope.ownerColumn })
+    }
+
     /// The customer a settlement moves a record (a visit, a task) to, if it
     /// changes the record's customer: it must be in the caller's scope, as
     /// for a pushed move.
@@ -63,8 +70,9 @@ package enum ConflictSettlement {
         return record?[parent].textValue == customer ? nil : customer
     }
 
-    /// The refusal of a move to a customer outside the caller's scope (one the
-    /// store does not hold is `missing_reference`, from the write).
+    /// The refusal of a move to a customer the caller does not see, whether
+    /// another's or none at all, so ids tell nothing (an admin, who sees every
+    /// customer, gets `missing_reference` from the write for one not held).
     package static func notInScope(_ customer: String) -> ServiceError {
         ServiceError(
             .forbidden,

@@ -35,12 +35,11 @@ extension SQLiteCentralStore {
                     db, customer: conflict.rowID, from: reassignment.from, to: reassignment.to, by: caller)
             }
             if let customer = ConflictSettlement.movedTo(table, fields, current: record), !scope.seesEverything {
-                let customers = scope.ownerTable
-                let inScope = scope.records(customers)
+                let inScope = scope.records(scope.ownerTable)
                 if try Replica.fetchRecords(
-                    db, customers, where: "t.id = ? AND \(inScope.sql)",
+                    db, scope.ownerTable, where: "t.id = ? AND \(inScope.sql)",
                     arguments: [customer] + inScope.statementArguments
-                ).isEmpty, try !Replica.fetchRecords(db, customers, where: "t.id = ?", arguments: [customer]).isEmpty {
+                ).isEmpty {
                     throw ConflictSettlement.notInScope(customer)
                 }
             }

@@ -5,6 +5,7 @@ import GRDB
 
 extension SQLiteCentralStore {
     public func reassign(customer id: String, to owner: String, by caller: Manager) throws -> Reassignment {
+        // First, so a manager hears "forbidden" whatever customer she names.
         try ReassignmentRules.checkCaller(caller)
         let scope = Scope(caller, schema: schema)
         let table = scope.ownerTable

@@ -42,6 +42,8 @@ struct SyncSettingsTests {
             ("http://10.0.0.7", "http://10.0.0.7", true),
             ("http://127.0.0.1:8080", "http://127.0.0.1:8080", false),
             ("http://LOCALHOST:8080/", "http://localhost:8080", false),
+            ("http://[::1]:8080", "http://[::1]:8080", false),
+            ("http://127.branch.example", "http://127.branch.example", true),
         ])
     func serverURLCaseAndClearText(typed: String, kept: String, warns: Bool) async throws {
         let sandbox = try Sandbox()

@@ -196,10 +196,13 @@ struct ConflictTests {
                 .POST, "/v1/conflicts/\(conflict.id)/settle",
                 body: WireJSON.encode(SettleRequest(resolution: .value(.text(IDs.customer(4))))), as: "sue")
             #expect(otherBranch.status == 403 && otherBranch.error?.code == .forbidden, "\(otherBranch)")
-            let settled = try await server.request(
+            // Keeping the customer the visit names stands, though that customer was deleted since.
+            _ = try await server.push(
+                creator.push([creator.change(IDs.customer(3), "deleted", .integer(1), at: t0 + 30, base: base)]))
+            let kept = try await server.request(
                 .POST, "/v1/conflicts/\(conflict.id)/settle",
-                body: WireJSON.encode(SettleRequest(resolution: .value(.text(IDs.anna)))))
-            #expect(settled.status == 200, "\(settled)")
+                body: WireJSON.encode(SettleRequest(resolution: .keep(ben.version(t0 + 20)))))
+            #expect(kept.status == 200, "\(kept)")
         }
     }
 }

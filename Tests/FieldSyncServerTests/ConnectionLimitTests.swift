@@ -40,37 +40,40 @@ struct ConnectionLimitTests {
         }
     }
 
-    @Test("reaching the limit is logged once per episode: again only after the count fell a tenth below it")
-    func limitWarnsOncePerEpisode() async throws {
+    @Test(
+        "reaching the limit is logged once per episode: again only after the count fell a tenth (at least one) below it"
+    )
+    func limitWarnsOncePerEpisode() {
         let log = RecordedLog()
         func warnings() -> Int { log.entries.filter { $0.hasPrefix("warning connection limit reached") }.count }
-        try await serving(ServerConfiguration(host: "127.0.0.1", port: 0, maxConnections: 20), logger: log.logger) {
-            port in
-            var open = [RawConnection]()
-            for _ in 0..<20 { open.append(try await RawConnection.answered(port: port)) }
-            #expect(warnings() == 1)
-            // One closes and another takes its place: the same episode.
-            open.removeLast().close()
-            open.append(try await RawConnection.answered(port: port))
-            #expect(warnings() == 1, "\(log.entries)")
-            // Two close (18 of 20 open): the next time the limit is reached is a new episode.
-            for _ in 0..<2 { open.removeLast().close() }
-            // Let the server see both closes before the next connection can take a freed place.
-            try await Task.sleep(for: .seconds(1))
-            for _ in 0..<2 { open.append(try await RawConnection.answered(port: port)) }
-            #expect(warnings() == 2, "\(log.entries)")
-            for connection in open { connection.close() }
-        }
+        var limit = ConnectionLimit(maximum: 20, logger: log.logger)
+        for _ in 0..<20 { limit.connectionOpened() }
+        #expect(warnings() == 1 && !limit.isAcceptingNewConnections())
+        // One closes and another takes its place: the same episode.
+        limit.connectionClosed()
+        #expect(limit.isAcceptingNewConnections())
+        limit.connectionOpened()
+        #expect(warnings() == 1)
+        // Down to 18 of 20: the next time the limit is reached is a new episode.
+        for _ in 0..<2 { limit.connectionClosed() }
+        for _ in 0..<2 { limit.connectionOpened() }
+        #expect(warnings() == 2)
+
+        var single = ConnectionLimit(maximum: 1, logger: log.logger)
+        single.connectionOpened()
+        single.connectionClosed()
+        single.connectionOpened()
+        #expect(warnings() == 4)
     }
 
     func serving(
-        _ configuration: ServerConfiguration, logger: Logger = TestServer.quiet, _ body: (Int) async throws -> Void
+        _ configuration: ServerConfiguration, _ body: (Int) async throws -> Void
     ) async throws {
         let directory = TemporaryDirectory()
         let store = try SQLiteCentralStore(path: directory.file("central.db"), logger: TestServer.quiet)
         try await running({ onRunning in
             SyncServer.application(
-                store: store, configuration: configuration, metrics: ServiceMetrics(), logger: logger,
+                store: store, configuration: configuration, metrics: ServiceMetrics(), logger: TestServer.quiet,
                 onRunning: onRunning)
         }) { port, _ in try await body(port) }
         await store.close()
@@ -115,12 +118,4 @@ private final class RawConnection: @unchecked Sendable {
     }
 
     func close() { Glibc.close(socket) }
-
-    /// A connection the server has taken: it answered a request on it.
-    static func answered(port: Int) async throws -> RawConnection {
-        let connection = try RawConnection(port: port)
-        connection.send("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
-        guard await connection.receive() > 0 else { throw POSIXError(.ETIMEDOUT) }
-        return connection
-    }
 }
