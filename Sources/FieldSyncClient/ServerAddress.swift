@@ -26,9 +26,11 @@ public enum ServerAddress {
         var normalized = trimmed
         while normalized.hasSuffix("/") { normalized.removeLast() }
         // Scheme and host are case-blind: HTTPS://Branch-Server and https://branch-server are one service.
-        let authorityEnd =
-            normalized[normalized.range(of: "://")!.upperBound...].firstIndex(of: "/") ?? normalized.endIndex
-        return normalized[..<authorityEnd].lowercased() + normalized[authorityEnd...]
+        // An IPv6 zone (`%25eth0`) names an interface, whose case counts: kept as typed, with the rest.
+        let afterScheme = normalized[normalized.range(of: "://")!.upperBound...]
+        let caseBlindEnd =
+            afterScheme.range(of: "%25")?.lowerBound ?? afterScheme.firstIndex(of: "/") ?? normalized.endIndex
+        return normalized[..<caseBlindEnd].lowercased() + normalized[caseBlindEnd...]
     }
 
     /// Whether requests to `url` cross a network unencrypted: `http` to

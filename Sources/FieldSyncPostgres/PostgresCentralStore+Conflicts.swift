@@ -36,7 +36,12 @@ extension PostgresCentralStore {
             let children =
                 ConflictSettlement.mayReassign(found, scope: scope)
                 ? try await childRecords(connection, ofCustomers: [found.rowID]) : []
-            try await lock(connection, records: [(found.table, found.rowID)] + children)
+            // And the customer a record may move to, so a push cannot delete or reassign it meanwhile.
+            let planned = try ConflictSettlement.fields(found, resolution, schema: schema)
+            let target = ConflictSettlement.movedTo(planned.table, planned.fields, current: nil).map {
+                [(scope.ownerTable.name, $0)]
+            }
+            try await lock(connection, records: [(found.table, found.rowID)] + children + (target ?? []))
             // Read again under the record's lock: another instance may have settled it meanwhile.
             let conflict = try await conflict(connection, id: id, scope: scope)
             let (table, fields) = try ConflictSettlement.fields(conflict, resolution, schema: schema)

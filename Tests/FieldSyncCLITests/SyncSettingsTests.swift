@@ -44,6 +44,7 @@ struct SyncSettingsTests {
             ("http://LOCALHOST:8080/", "http://localhost:8080", false),
             ("http://[::1]:8080", "http://[::1]:8080", false),
             ("http://127.branch.example", "http://127.branch.example", true),
+            ("HTTP://[FE80::1%25enP2p1s0]:8080", "http://[fe80::1%25enP2p1s0]:8080", true),
         ])
     func serverURLCaseAndClearText(typed: String, kept: String, warns: Bool) async throws {
         let sandbox = try Sandbox()
