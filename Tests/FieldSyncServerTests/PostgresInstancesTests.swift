@@ -21,27 +21,26 @@ struct PostgresInstancesTests {
     func withInstances<T>(
         _ body: (PostgresCentralStore, PostgresCentralStore, ScratchDatabase) async throws -> T
     ) async throws -> T {
-        let database = try await ScratchDatabase.create()
-        func open() async throws -> PostgresCentralStore {
-            try await PostgresCentralStore(
-                configuration: database.configuration, wallClock: clock.read, logger: TestServer.quiet)
-        }
-        // Both start at once: the migration must run exactly once.
-        async let first = open()
-        async let second = open()
-        let (one, two) = try await (first, second)
-        do {
-            for manager in Staff.all { try await one.addManager(manager) }
-            let result = try await body(one, two, database)
-            await one.close()
-            await two.close()
-            try await database.drop()
-            return result
-        } catch {
-            await one.close()
-            await two.close()
-            try? await database.drop()
-            throw error
+        try await ScratchDatabase.using { database in
+            func open() async throws -> PostgresCentralStore {
+                try await PostgresCentralStore(
+                    configuration: database.configuration, wallClock: clock.read, logger: TestServer.quiet)
+            }
+            // Both start at once: the migration must run exactly once.
+            async let first = open()
+            async let second = open()
+            let (one, two) = try await (first, second)
+            do {
+                for manager in Staff.all { try await one.addManager(manager) }
+                let result = try await body(one, two, database)
+                await one.close()
+                await two.close()
+                return result
+            } catch {
+                await one.close()
+                await two.close()
+                throw error
+            }
         }
     }
 

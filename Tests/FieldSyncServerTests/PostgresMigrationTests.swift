@@ -47,8 +47,7 @@ struct PostgresMigrationTests {
         "migrations 2 to 4 run over existing data; the counter goes on, and a pull after the old cursor brings only what is new"
     )
     func upgradeKeepsTheCounter() async throws {
-        let database = try await ScratchDatabase.create()
-        do {
+        try await ScratchDatabase.using { database in
             let old = try await open(database)
             for manager in Staff.all { try await old.addManager(manager) }
             let created = try await push(old, writer.newCustomer(IDs.anna, name: "Anna", at: t0))
@@ -67,10 +66,6 @@ struct PostgresMigrationTests {
             #expect(Set(all.changeSet.changes.map(\.rowID)) == [IDs.anna, IDs.bruno])
             #expect(all.cursor == new.cursor)
             await upgraded.close()
-            try await database.drop()
-        } catch {
-            try? await database.drop()
-            throw error
         }
     }
 
@@ -78,8 +73,7 @@ struct PostgresMigrationTests {
         "a store restored from a dump into a new cluster, its log's markers ahead of the cluster's transaction ids: once upgraded, pushes commit"
     )
     func restoredStoreTakesPushes() async throws {
-        let database = try await ScratchDatabase.create()
-        do {
+        try await ScratchDatabase.using { database in
             let old = try await open(database)
             for manager in Staff.all { try await old.addManager(manager) }
             _ = try await push(old, writer.newCustomer(IDs.anna, name: "Anna", at: t0))
@@ -99,10 +93,6 @@ struct PostgresMigrationTests {
             let all = try await upgraded.pull(after: .start, limit: 1000, for: Staff.ana)
             #expect(Set(all.changeSet.changes.map(\.rowID)).count == 4)
             await upgraded.close()
-            try await database.drop()
-        } catch {
-            try? await database.drop()
-            throw error
         }
     }
 }

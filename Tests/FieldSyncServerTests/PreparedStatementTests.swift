@@ -21,10 +21,9 @@ struct PreparedStatementTests {
 
     @Test("a statement is prepared once per connection and then bound afresh: each run answers for its own arguments")
     func preparedOncePerConnection() async throws {
-        let database = try await ScratchDatabase.create()
-        let logger = TestServer.quiet
-        let client = PostgresClient(configuration: database.configuration, backgroundLogger: logger)
-        do {
+        try await ScratchDatabase.using { database in
+            let logger = TestServer.quiet
+            let client = PostgresClient(configuration: database.configuration, backgroundLogger: logger)
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { await client.run() }
                 defer { group.cancelAll() }
@@ -45,10 +44,6 @@ struct PreparedStatementTests {
                     #expect(prepared == ["SELECT $1::bigint * 2 AS twice, $2::text AS label"])
                 }
             }
-            try await database.drop()
-        } catch {
-            try? await database.drop()
-            throw error
         }
     }
 }

@@ -99,25 +99,17 @@ struct ReassignmentTests {
         try await withSyncWorld { world in
             let (ana, _, customer) = try setUp(world)
             _ = try await world.synchronizer(ana.0, clock: ana.1).sync()
-            await #expect {
+            await expectRefusal(.forbidden) {
                 try await world.transport("ana").reassign(customer: customer, ReassignRequest(to: "ben"))
-            } throws: {
-                ($0 as? SyncError)?.code == .forbidden
             }
-            await #expect {
+            await expectRefusal(.forbidden) {
                 try await world.transport("sue").reassign(customer: customer, ReassignRequest(to: "zoe"))
-            } throws: {
-                ($0 as? SyncError)?.code == .forbidden
             }
-            await #expect {
+            await expectRefusal(.unknownRecord) {
                 try await world.transport("sol").reassign(customer: customer, ReassignRequest(to: "zoe"))
-            } throws: {
-                ($0 as? SyncError)?.code == .unknownRecord
             }
-            await #expect {
+            await expectRefusal(.unknownManager) {
                 try await world.transport("sue").reassign(customer: customer, ReassignRequest(to: "nobody"))
-            } throws: {
-                ($0 as? SyncError)?.code == .unknownManager
             }
             let done = try await world.transport().reassign(customer: customer, ReassignRequest(to: "zoe"))
             #expect(done.to == "zoe")
@@ -175,24 +167,18 @@ struct ReassignmentTests {
             let bensSide = try #require(conflict.sides.first { $0.value == .text("ben") })
 
             // Ana Lima sees it (the customer is hers now) but may not give it away; nobody may give it to no one.
-            await #expect {
+            await expectRefusal(.forbidden) {
                 try await world.transport("ana.lima").settle(
                     id: conflict.id, SettleRequest(resolution: .keep(bensSide.version)))
-            } throws: {
-                ($0 as? SyncError)?.code == .forbidden
             }
-            await #expect {
+            await expectRefusal(.unknownManager) {
                 try await world.transport("sue").settle(
                     id: conflict.id, SettleRequest(resolution: .value(.text("nobody"))))
-            } throws: {
-                ($0 as? SyncError)?.code == .unknownManager
             }
             // Nor may a supervisor give it to another branch's manager.
-            await #expect {
+            await expectRefusal(.forbidden) {
                 try await world.transport("sue").settle(
                     id: conflict.id, SettleRequest(resolution: .value(.text("zoe"))))
-            } throws: {
-                ($0 as? SyncError)?.code == .forbidden
             }
 
             let settled = try await world.transport("sue").settle(
@@ -208,5 +194,16 @@ struct ReassignmentTests {
                 for: Manager(id: "ana.lima", name: "", branch: "north", role: .manager))
             #expect(try lima.0.digest().digest == limaDigest.digest)
         }
+    }
+}
+
+/// Expects `request` to be refused by the service with `code`.
+func expectRefusal<T>(
+    _ code: ErrorCode, sourceLocation: SourceLocation = #_sourceLocation, _ request: () async throws -> T
+) async {
+    await #expect(sourceLocation: sourceLocation) {
+        _ = try await request()
+    } throws: {
+        ($0 as? SyncError)?.code == code
     }
 }

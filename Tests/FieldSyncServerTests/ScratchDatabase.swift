@@ -35,6 +35,19 @@ struct ScratchDatabase: Sendable {
         return ScratchDatabase(name: name, configuration: configuration, administration: administration)
     }
 
+    /// Runs `body` with a fresh database, dropped after it whether it throws or not.
+    static func using<T>(_ body: (ScratchDatabase) async throws -> T) async throws -> T {
+        let database = try await create()
+        do {
+            let result = try await body(database)
+            try await database.drop()
+            return result
+        } catch {
+            try? await database.drop()
+            throw error
+        }
+    }
+
     /// Runs each statement in the scratch database itself.
     func execute(_ statements: [String]) async throws {
         for sql in statements { try await Self.run(sql, on: configuration) }

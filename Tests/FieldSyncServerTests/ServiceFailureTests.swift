@@ -34,25 +34,24 @@ struct ServiceFailureTests {
         "PostgreSQL: a failing statement is answered 500 storage without the database's host or message; the log has them"
     )
     func postgres() async throws {
-        let database = try await ScratchDatabase.create()
-        let log = RecordedLog()
-        let store = try await PostgresCentralStore(
-            configuration: database.configuration, wallClock: ManualWallClock(1_795_000_000_000).read,
-            replicaID: ReplicaID(rawValue: 0x5e5e)!, random: SeededGenerator(seed: 1), logger: log.logger)
-        do {
-            try await answersStorage(store, log: log) {
-                try await database.execute(["DROP TABLE svc_conflicts"])
-            } logged: { entry in
-                entry.contains("SQLSTATE 42P01") && entry.contains(#"relation "svc_conflicts" does not exist"#)
-                    && entry.contains(database.name)
+        try await ScratchDatabase.using { database in
+            let log = RecordedLog()
+            let store = try await PostgresCentralStore(
+                configuration: database.configuration, wallClock: ManualWallClock(1_795_000_000_000).read,
+                replicaID: ReplicaID(rawValue: 0x5e5e)!, random: SeededGenerator(seed: 1), logger: log.logger)
+            do {
+                try await answersStorage(store, log: log) {
+                    try await database.execute(["DROP TABLE svc_conflicts"])
+                } logged: { entry in
+                    entry.contains("SQLSTATE 42P01") && entry.contains(#"relation "svc_conflicts" does not exist"#)
+                        && entry.contains(database.name)
+                }
+            } catch {
+                await store.close()
+                throw error
             }
-        } catch {
             await store.close()
-            try? await database.drop()
-            throw error
         }
-        await store.close()
-        try await database.drop()
     }
 
     /// Breaks the store (`breakStore`), then lists conflicts as the admin.
