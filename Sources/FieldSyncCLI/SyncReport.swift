@@ -17,6 +17,7 @@ enum SyncReport {
         [
             "rows": pull.rows, "fields": pull.fields, "changed_fields": pull.changedFields, "pages": pull.pages,
             "clock_ahead_ms": pull.clockAheadMillis, "removed_customers": pull.removedCustomers,
+            "removed_records": pull.removedRecords,
         ]
     }
 
@@ -64,6 +65,11 @@ enum SyncReport {
         if let pull, pull.removedCustomers > 0 {
             notes.append(
                 "\(pull.removedCustomers) customer(s) were reassigned to another manager and removed from this device, with their visits, tasks and holdings."
+            )
+        }
+        if let pull, pull.removedRecords > 0 {
+            notes.append(
+                "\(pull.removedRecords) visit(s), task(s) or holding(s) were moved to another manager's customer and removed from this device."
             )
         }
         if let openConflicts, openConflicts > 0 {

@@ -27,6 +27,8 @@ public struct PullSummary: Sendable, Equatable {
     public var pages = 0
     /// Customers removed from this device: reassigned to another manager.
     public var removedCustomers = 0
+    /// Visits, tasks and holdings removed from this device: moved to another manager's customer.
+    public var removedRecords = 0
     /// How far ahead of the service this device's clock is; 0 when within the bound.
     public var clockAheadMillis: UInt64 = 0
 

@@ -165,13 +165,15 @@ public struct Synchronizer {
             }
             let next = page.more ? prefetch(after: page.cursor) : nil
             defer { next?.cancel() }
-            if try replica.hasPendingChanges(forCustomers: page.removed) {
-                // Reassigned away: the unsent edits go first, to be accepted (made before the
+            if try replica.hasPendingChanges(forCustomers: page.removed, records: page.removedRecords) {
+                // Reassigned or moved away: the unsent edits go first, to be accepted (made before the
                 // reassignment) or kept as rejected.
                 _ = try await push()
             }
-            let outcome = try replica.applyPulled(page.changeSet, cursor: page.cursor, removing: page.removed)
+            let outcome = try replica.applyPulled(
+                page.changeSet, cursor: page.cursor, removing: page.removed, removingRecords: page.removedRecords)
             summary.removedCustomers += page.removed.count
+            summary.removedRecords += page.removedRecords.count
             summary.pages += 1
             summary.rows += page.changeSet.rowRuns.count
             summary.fields += page.changeSet.count

@@ -27,15 +27,20 @@ extension PostgresCentralStore {
                     connection, table, where: statement, orderBy: "c.seq, c.id", limit: page.rowsToRead)
                 page.add(rows, tableIndex: tableIndex)
             }
+            let through = page.next(committed: committed).seq
             var removed: [String] = []
             if let query = scope.removedCustomers() {
                 removed = try await connection.rows(
                     query.sql,
-                    [.integer(cursor.completeThrough), .integer(page.next(committed: committed).seq)]
+                    [.integer(cursor.completeThrough), .integer(through)]
                         + query.arguments.map(PostgresArgument.text), prepared: true, logger: logger
                 ).map { try $0[0].decode(String.self) }
             }
-            return page.response(schema: schema, committed: committed, removed: removed, serverTimeMillis: now())
+            let removedRecords = try await removedRecords(
+                connection, scope, after: cursor, through: through)
+            return page.response(
+                schema: schema, committed: committed, removed: removed, removedRecords: removedRecords,
+                serverTimeMillis: now())
         }
         if !response.more, syncNotes.withLock({ $0.isDue(for: caller.id, at: response.serverTimeMillis) }) {
             try await transaction { connection in
@@ -43,6 +48,26 @@ extension PostgresCentralStore {
             }
         }
         return response
+    }
+
+    /// Records moved in transactions `(after, through]` to a customer the
+    /// caller does not see, from one they saw (`RecordMove`).
+    func removedRecords(_ connection: PostgresConnection, _ scope: Scope, after cursor: PullCursor, through seq: Int64)
+        async throws -> [RecordRef]
+    {
+        guard let query = scope.movedAway() else { return [] }
+        let moved = try await connection.rows(
+            query.sql, [.integer(cursor.completeThrough), .integer(seq)] + query.arguments.map(PostgresArgument.text),
+            prepared: true, logger: logger
+        ).map { RecordRef(table: try $0[0].decode(String.self), rowID: try $0[1].decode(String.self)) }
+        var removed: [RecordRef] = []
+        for record in moved {
+            let table = try schema.table(record.table)
+            if try await self.record(connection, table, id: record.rowID, scope.records(table)) == nil {
+                removed.append(record)
+            }
+        }
+        return removed
     }
 
     public func digest(for caller: Manager) async throws -> (digest: String, rows: Int) {

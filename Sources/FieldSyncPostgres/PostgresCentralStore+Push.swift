@@ -52,7 +52,11 @@ extension PostgresCentralStore {
             let taking = ServiceState.takingAtCommit(
                 provisional,
                 observing: plan.fresh.lazy.map(\.change.version.timestamp).max()!, wallMillis: wallClock())
-            try await connection.runTogether(writes + logged + [taking], logger: logger)
+            let moves = plan.fresh.enumerated().compactMap { position, entry in
+                won.contains(position) ? RecordMove(entry.change, old: entry.old, schema: schema) : nil
+            }
+            try await connection.runTogether(
+                writes + logged + moves.map { noting($0, scope: scope, seq: provisional) } + [taking], logger: logger)
             let reassigned = plan.fresh.enumerated().compactMap { position, entry in
                 PushPlan.reassignment(entry, won: won.contains(position), scope: scope).map { (entry, $0) }
             }
@@ -147,6 +151,11 @@ extension PostgresCentralStore {
                 ON CONFLICT DO NOTHING
                 """, arguments)
         }
+    }
+
+    /// The statement noting a record moved to another owner's customer (`RecordMove`).
+    func noting(_ move: RecordMove, scope: Scope, seq: Int64) -> PostgresStatement {
+        PostgresStatement(RecordMove.noting(scope), [.integer(seq)] + move.arguments.map(PostgresArgument.text))
     }
 
     /// Notes that a manager synced (pushed, or finished a pull), for the branch report.

@@ -128,6 +128,11 @@ extension PostgresCentralStore {
         }
         try await write(connection, table, id: id, fields: changed, versions: versions, seq: state.seq)
         try await log(connection, written, seq: state.seq, manager: caller.id, at: now)
+        let scope = Scope(caller, schema: schema)
+        for (change, old, _) in written {
+            guard let move = RecordMove(change, old: old, schema: schema) else { continue }
+            _ = try await connection.rows(noting(move, scope: scope, seq: state.seq), logger: logger)
+        }
         return written.map(\.change)
     }
 

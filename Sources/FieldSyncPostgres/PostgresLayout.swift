@@ -14,7 +14,7 @@ import FieldSyncReplica
 enum PostgresLayout {
     /// Applied in order, each once, recorded in `svc_migrations`.
     static func migrations(for schema: Schema) -> [[String]] {
-        [initial(schema), counterAtCommit(schema), logSeqsByMarker(schema), markersFromSequence()]
+        [initial(schema), counterAtCommit(schema), logSeqsByMarker(schema), markersFromSequence(), recordMoves(schema)]
     }
 
     /// A push takes the counter when it commits, inside PostgreSQL, so the
@@ -47,8 +47,26 @@ enum PostgresLayout {
         [
             "CREATE TABLE svc_log_seqs(marker bigint PRIMARY KEY, seq bigint NOT NULL)",
             "DROP INDEX svc_log_by_seq",
+            takeCounter(schema, logging: logSeqByMarker, replacing: true),
+        ]
+    }
+
+    private static let logSeqByMarker = "INSERT INTO svc_log_seqs(marker, seq) VALUES (NEW.marker, taken);"
+
+    /// `svc_moves`, as in SQLite (`ServiceLayout`): records moved to another
+    /// owner's customer. A push notes them under its provisional seq, which
+    /// the trigger replaces at commit, like a reassignment's.
+    private static func recordMoves(_ schema: Schema) -> [String] {
+        [
+            """
+            CREATE TABLE svc_moves(
+              seq bigint NOT NULL, tbl text COLLATE "C" NOT NULL, row_id text COLLATE "C" NOT NULL,
+              from_owner text COLLATE "C" NOT NULL)
+            """,
+            "CREATE INDEX svc_moves_by_seq ON svc_moves(seq)",
             takeCounter(
-                schema, logging: "INSERT INTO svc_log_seqs(marker, seq) VALUES (NEW.marker, taken);", replacing: true),
+                schema, logging: logSeqByMarker + "\n  UPDATE svc_moves SET seq = taken WHERE seq = NEW.marker;",
+                replacing: true),
         ]
     }
 

@@ -13,18 +13,26 @@ public struct PullResponse: Codable, Sendable {
     /// Customers the caller no longer sees (reassigned to another manager):
     /// the device removes each, with its interactions, tasks and holdings.
     public var removed: [String]
+    /// Interactions, tasks and holdings the caller no longer sees (moved to
+    /// another manager's customer): the device removes each.
+    public var removedRecords: [RecordRef]
     public var serverTimeMillis: UInt64
 
-    public init(changeSet: ChangeSet, cursor: PullCursor, more: Bool, removed: [String] = [], serverTimeMillis: UInt64) {
+    public init(
+        changeSet: ChangeSet, cursor: PullCursor, more: Bool, removed: [String] = [], removedRecords: [RecordRef] = [],
+        serverTimeMillis: UInt64
+    ) {
         self.changeSet = changeSet
         self.cursor = cursor
         self.more = more
         self.removed = removed
+        self.removedRecords = removedRecords
         self.serverTimeMillis = serverTimeMillis
     }
 
     enum CodingKeys: String, CodingKey {
         case format, rows, cursor, more, removed
+        case removedRecords = "removed_records"
         case schemaVersion = "schema_version"
         case serverTime = "server_time"
     }
@@ -39,10 +47,15 @@ public struct PullResponse: Codable, Sendable {
         self.cursor = cursor
         more = try container.decode(Bool.self, forKey: .more)
         removed = try container.decodeIfPresent([String].self, forKey: .removed) ?? []
-        guard removed.allSatisfy(RowID.isValid) else { throw WireError.malformed("removed holds something that is not a record id") }
+        guard removed.allSatisfy(RowID.isValid) else {
+            throw WireError.malformed("removed holds something that is not a record id")
+        }
+        removedRecords = try container.decodeIfPresent([WireRecordRef].self, forKey: .removedRecords)?.map(\.ref) ?? []
+        try WireRecordRef.check(removedRecords)
         serverTimeMillis = try container.decode(UInt64.self, forKey: .serverTime)
         changeSet = ChangeSet(
-            schemaVersion: schemaVersion, changes: try WireRow.changes(from: container.decode([WireRow].self, forKey: .rows)))
+            schemaVersion: schemaVersion,
+            changes: try WireRow.changes(from: container.decode([WireRow].self, forKey: .rows)))
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -53,6 +66,7 @@ public struct PullResponse: Codable, Sendable {
         try container.encode(cursor.description, forKey: .cursor)
         try container.encode(more, forKey: .more)
         try container.encode(removed, forKey: .removed)
+        try container.encode(removedRecords.map(WireRecordRef.init), forKey: .removedRecords)
         try container.encode(serverTimeMillis, forKey: .serverTime)
     }
 }

@@ -19,6 +19,14 @@ enum PullPageWriter {
             if index > 0 { out.raw(",") }
             out.string(id)
         }
+        out.raw("],\"removed_records\":[")
+        for (index, ref) in page.removedRecords.enumerated() {
+            out.raw(index > 0 ? ",{\"id\":" : "{\"id\":")
+            out.string(ref.rowID)
+            out.raw(",\"table\":")
+            out.string(ref.table)
+            out.raw("}")
+        }
         out.raw("],\"rows\":[")
         try out.rows(page.changeSet)
         out.raw("],\"schema_version\":")

@@ -9,6 +9,7 @@ extension WireReader {
         var cursor: PullCursor?
         var more: Bool?
         var removed: [String] = []
+        var removedRecords: [RecordRef] = []
         var serverTime: UInt64?
         var changes: [FieldChange]?
         try object { reader, key in
@@ -26,6 +27,11 @@ extension WireReader {
                 if try !reader.null() {
                     try reader.array { reader in removed.append(try reader.string()) }
                 }
+            case "removed_records":
+                removedRecords = []
+                if try !reader.null() {
+                    try reader.array { reader in removedRecords.append(try reader.recordRef()) }
+                }
             case "server_time": serverTime = try reader.integer("server_time", as: UInt64.self)
             case "rows": changes = try reader.rows()
             default: try reader.skipValue()
@@ -38,11 +44,27 @@ extension WireReader {
         guard removed.allSatisfy(RowID.isValid) else {
             throw WireError.malformed("removed holds something that is not a record id")
         }
+        try WireRecordRef.check(removedRecords)
         guard let serverTime else { throw WireError.malformed("server_time is missing") }
         guard let changes else { throw WireError.malformed("rows is missing") }
         return PullResponse(
             changeSet: ChangeSet(schemaVersion: schemaVersion, changes: changes), cursor: cursor, more: more,
-            removed: removed, serverTimeMillis: serverTime)
+            removed: removed, removedRecords: removedRecords, serverTimeMillis: serverTime)
+    }
+
+    /// `{"id": ..., "table": ...}`.
+    private mutating func recordRef() throws -> RecordRef {
+        var id: String?
+        var table: String?
+        try object { reader, key in
+            switch key {
+            case "id": id = try reader.text("removed_records.id")
+            case "table": table = try reader.text("removed_records.table")
+            default: try reader.skipValue()
+            }
+        }
+        guard let id, let table else { throw WireError.malformed("removed_records needs an id and a table") }
+        return RecordRef(table: table, rowID: id)
     }
 
 }

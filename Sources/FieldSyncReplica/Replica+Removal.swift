@@ -2,52 +2,62 @@ import FieldSyncCore
 import GRDB
 
 extension Replica {
-    /// Whether unsent edits touch these customers or their records (push
-    /// them before the customers are removed).
-    public func hasPendingChanges(forCustomers customers: [String]) throws -> Bool {
-        guard !customers.isEmpty else { return false }
+    /// Whether unsent edits touch these customers or their records, or these
+    /// records (push them before they are removed).
+    public func hasPendingChanges(forCustomers customers: [String], records: [RecordRef] = []) throws -> Bool {
+        guard !customers.isEmpty || !records.isEmpty else { return false }
         return try read { db in
-            try removalTargets(db, customers: customers).contains { table, ids in
+            try (removalTargets(db, customers: customers) + removalTargets(records)).contains { table, ids in
                 try Self.pendingCount(db, table, ids) > 0
             }
         }
     }
 
-    /// Deletes customers that were reassigned to another manager, with their
-    /// records, from this device. An edit still unsent (the push before the
-    /// pull could not take it) is kept among the rejected changes, never dropped.
-    func remove(_ db: Database, customers: [String]) throws {
-        guard !customers.isEmpty else { return }
-        for (table, ids) in try removalTargets(db, customers: customers) where !ids.isEmpty {
-            let list = Self.placeholders(ids.count)
-            let arguments = StatementArguments([table.name] + ids)
-            try db.execute(
-                sql: """
-                    INSERT INTO fs_rejected(tbl, row_id, col, value, hlc, replica, base_hlc, base_replica, code, message, rejected_at)
-                    SELECT tbl, row_id, col, value, hlc, replica, base_hlc, base_replica, ?, ?, ?
-                    FROM fs_pending WHERE tbl = ? AND row_id IN \(list)
-                    ON CONFLICT(tbl, row_id, col) DO UPDATE SET
-                      value = excluded.value, hlc = excluded.hlc, replica = excluded.replica,
-                      code = excluded.code, message = excluded.message, rejected_at = excluded.rejected_at
-                    """,
-                arguments: [
-                    ErrorCode.forbidden.rawValue,
-                    "the customer was reassigned to another manager before this edit was sent; tell the new owner",
-                    Int64(deviceWallClock()),
-                ] + arguments)
-            for sql in [
-                "DELETE FROM fs_pending WHERE tbl = ? AND row_id IN \(list)",
-                "DELETE FROM fs_captured WHERE tbl = ? AND row_id IN \(list)",
-            ] {
-                try db.execute(sql: sql, arguments: arguments)
-            }
-            try db.execute(
-                sql: "DELETE FROM \(ReplicaLayout.clockTable(table)) WHERE id IN \(list)",
-                arguments: StatementArguments(ids))
-            try db.execute(
-                sql: "DELETE FROM \(ReplicaLayout.quote(table.name)) WHERE id IN \(list)",
-                arguments: StatementArguments(ids))
+    /// Deletes, from this device, records moved to another manager's
+    /// customer, and customers reassigned to another manager with their
+    /// records. An edit still unsent (the push before the pull could not take
+    /// it) is kept among the rejected changes, never dropped.
+    func remove(_ db: Database, customers: [String], records: [RecordRef]) throws {
+        for (table, ids) in removalTargets(records) {
+            try remove(
+                db, table, ids,
+                because:
+                    "the record was moved to another manager's customer before this edit was sent; tell its new owner")
         }
+        guard !customers.isEmpty else { return }
+        for (table, ids) in try removalTargets(db, customers: customers) {
+            try remove(
+                db, table, ids,
+                because: "the customer was reassigned to another manager before this edit was sent; tell the new owner")
+        }
+    }
+
+    private func remove(_ db: Database, _ table: TableSchema, _ ids: [String], because reason: String) throws {
+        guard !ids.isEmpty else { return }
+        let list = Self.placeholders(ids.count)
+        let arguments = StatementArguments([table.name] + ids)
+        try db.execute(
+            sql: """
+                INSERT INTO fs_rejected(tbl, row_id, col, value, hlc, replica, base_hlc, base_replica, code, message, rejected_at)
+                SELECT tbl, row_id, col, value, hlc, replica, base_hlc, base_replica, ?, ?, ?
+                FROM fs_pending WHERE tbl = ? AND row_id IN \(list)
+                ON CONFLICT(tbl, row_id, col) DO UPDATE SET
+                  value = excluded.value, hlc = excluded.hlc, replica = excluded.replica,
+                  code = excluded.code, message = excluded.message, rejected_at = excluded.rejected_at
+                """,
+            arguments: [ErrorCode.forbidden.rawValue, reason, Int64(deviceWallClock())] + arguments)
+        for sql in [
+            "DELETE FROM fs_pending WHERE tbl = ? AND row_id IN \(list)",
+            "DELETE FROM fs_captured WHERE tbl = ? AND row_id IN \(list)",
+        ] {
+            try db.execute(sql: sql, arguments: arguments)
+        }
+        try db.execute(
+            sql: "DELETE FROM \(ReplicaLayout.clockTable(table)) WHERE id IN \(list)",
+            arguments: StatementArguments(ids))
+        try db.execute(
+            sql: "DELETE FROM \(ReplicaLayout.quote(table.name)) WHERE id IN \(list)",
+            arguments: StatementArguments(ids))
         transactionChanged = true
     }
 
@@ -92,6 +102,15 @@ extension Replica {
             targets.append((table, customers))
         }
         return targets
+    }
+
+    /// `records` by table; only a customer's records (interactions, tasks,
+    /// holdings) are moved, so a service names no others.
+    private func removalTargets(_ records: [RecordRef]) -> [(TableSchema, [String])] {
+        guard !records.isEmpty else { return [] }
+        return schema.tables.filter { $0.parentColumn != nil }.map { table in
+            (table, records.filter { $0.table == table.name }.map(\.rowID))
+        }
     }
 
     private static func pendingCount(_ db: Database, _ table: TableSchema, _ ids: [String]) throws -> Int {

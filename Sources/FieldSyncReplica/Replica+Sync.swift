@@ -97,14 +97,15 @@ extension Replica {
     /// manager's scope, and keeps its cursor, in one transaction: a pull
     /// interrupted after this resumes from the next page.
     @discardableResult
-    public func applyPulled(_ changeSet: ChangeSet, cursor: PullCursor, removing customers: [String] = []) throws
-        -> MergeOutcome
-    {
+    public func applyPulled(
+        _ changeSet: ChangeSet, cursor: PullCursor, removing customers: [String] = [],
+        removingRecords records: [RecordRef] = []
+    ) throws -> MergeOutcome {
         try checkSchemaVersion(changeSet)
         return try writeTransaction { db in
             let outcome = try merge(db, changeSet.changes, checkingClock: false)
             try settle(db, changeSet.changes)
-            try remove(db, customers: customers)
+            try remove(db, customers: customers, records: records)
             try storePullCursor(db, cursor)
             return outcome
         }

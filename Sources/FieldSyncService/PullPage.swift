@@ -33,19 +33,22 @@ package struct PullPage {
         return PullCursor(seq: last.seq, position: (last.tableIndex, last.record.id))
     }
 
-    package func response(schema: Schema, committed: Int64, removed: [String], serverTimeMillis: UInt64) -> PullResponse {
+    package func response(
+        schema: Schema, committed: Int64, removed: [String], removedRecords: [RecordRef], serverTimeMillis: UInt64
+    ) -> PullResponse {
         var changes: [FieldChange] = []
         for entry in found.prefix(limit) {
             for field in entry.record.versionedFields {
                 changes.append(
                     FieldChange(
-                        table: entry.record.table.name, rowID: entry.record.id, column: field.column, value: field.value,
+                        table: entry.record.table.name, rowID: entry.record.id, column: field.column,
+                        value: field.value,
                         version: field.version))
             }
         }
         return PullResponse(
             changeSet: ChangeSet(schemaVersion: schema.version, changes: changes), cursor: next(committed: committed),
-            more: more, removed: removed, serverTimeMillis: serverTimeMillis)
+            more: more, removed: removed, removedRecords: removedRecords, serverTimeMillis: serverTimeMillis)
     }
 
     /// The condition (over the clock table `c`) on rows of table number

@@ -39,18 +39,22 @@ extension SQLiteCentralStore {
             let won = Set(outcome.winningChanges)
             let seq = replica.transactionSeq
             replica.markChanged()
-            var reassigned = false
+            var reassignedOrMoved = false
             for (position, entry) in fresh.enumerated() {
                 let won = won.contains(position)
                 try recorder.log(entry.change, seq: seq, manager: caller.manager.id, old: entry.old, won: won)
                 if let owner = PushPlan.reassignment(entry, won: won, scope: scope) {
-                    reassigned = true
+                    reassignedOrMoved = true
                     try recordReassignment(
                         db, customer: entry.change.rowID, from: entry.old.textValue, to: owner,
                         version: entry.change.version, by: caller.manager, at: now)
                 }
+                if won, let move = RecordMove(entry.change, old: entry.old, schema: schema) {
+                    reassignedOrMoved = true
+                    try note(db, move, scope: scope)
+                }
             }
-            if wasCurrent, refused.isEmpty, won.count == fresh.count, !reassigned, recorder.recorded == 0 {
+            if wasCurrent, refused.isEmpty, won.count == fresh.count, !reassignedOrMoved, recorder.recorded == 0 {
                 resumeAfter = PullCursor(seq: seq)
             }
             return recorder.recorded

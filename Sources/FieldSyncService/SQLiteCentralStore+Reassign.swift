@@ -90,10 +90,18 @@ extension SQLiteCentralStore {
         try db.execute(sql: "DELETE FROM fs_pending")
         replica.markChanged()
         let recorder = ConflictRecorder(db: db, detectedAt: now)
+        let scope = Scope(caller, schema: schema)
         for change in written {
             let old = record.flatMap { record in table.columnIndex(change.column).map { record.values[$0] } } ?? .null
             try recorder.log(change, seq: replica.transactionSeq, manager: caller.id, old: old, won: true)
+            if let move = RecordMove(change, old: old, schema: schema) { try note(db, move, scope: scope) }
         }
         return written
+    }
+
+    /// Notes a record moved in this transaction to another owner's customer (`RecordMove`).
+    func note(_ db: Database, _ move: RecordMove, scope: Scope) throws {
+        try db.execute(
+            sql: RecordMove.noting(scope), arguments: StatementArguments([replica.transactionSeq] + move.arguments))
     }
 }

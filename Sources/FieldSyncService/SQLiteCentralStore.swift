@@ -116,9 +116,11 @@ public actor SQLiteCentralStore: CentralStore {
                 ) { record, seq in rows.append((seq, record)) }
                 page.add(rows, tableIndex: tableIndex)
             }
+            let through = page.next(committed: committed).seq
             return page.response(
                 schema: schema, committed: committed,
-                removed: try removedCustomers(db, scope, after: cursor, through: page.next(committed: committed).seq),
+                removed: try removedCustomers(db, scope, after: cursor, through: through),
+                removedRecords: try removedRecords(db, scope, after: cursor, through: through),
                 serverTimeMillis: now())
         }
         if !response.more, syncNotes.isDue(for: caller.id, at: response.serverTimeMillis) {
@@ -136,6 +138,24 @@ public actor SQLiteCentralStore: CentralStore {
         guard let query = scope.removedCustomers() else { return [] }
         return try String.fetchAll(
             db, cached: query.sql, arguments: [cursor.completeThrough, seq] + query.statementArguments)
+    }
+
+    /// Records moved in transactions `(after, through]` to a customer the
+    /// caller does not see, from one they saw (`RecordMove`).
+    func removedRecords(_ db: Database, _ scope: Scope, after cursor: PullCursor, through seq: Int64) throws
+        -> [RecordRef]
+    {
+        guard let query = scope.movedAway() else { return [] }
+        let moved = try Row.fetchAll(
+            db, cached: query.sql, arguments: [cursor.completeThrough, seq] + query.statementArguments)
+        return try moved.compactMap { row -> RecordRef? in
+            let moved = RecordRef(table: row[0], rowID: row[1])
+            let table = try schema.table(moved.table)
+            let inScope = scope.records(table)
+            let seen = try Replica.fetchRecords(
+                db, table, where: "t.id = ? AND \(inScope.sql)", arguments: [moved.rowID] + inScope.statementArguments)
+            return seen.isEmpty ? moved : nil
+        }
     }
 
 }

@@ -83,6 +83,19 @@ package struct Scope {
             """, previously.arguments + now.arguments)
     }
 
+    /// Records moved in transactions `(after, through]` away from a customer
+    /// the caller saw to one of another owner, as SQL (`tbl`, `row_id`) whose
+    /// first two arguments (`after`, `through`) the store binds before these;
+    /// nil for an admin. Candidates only: a record moved on, or back, may be
+    /// in scope again, which the store checks record by record (moves are rare).
+    package func movedAway() -> SQLCondition? {
+        guard !seesEverything else { return nil }
+        let previously = owns("m.from_owner")
+        return SQLCondition(
+            "SELECT DISTINCT m.tbl, m.row_id FROM svc_moves m WHERE m.seq > ? AND m.seq <= ? AND \(previously.sql) ORDER BY m.tbl, m.row_id",
+            previously.arguments)
+    }
+
     /// Whether the caller sees the customers of `owner`.
     package func includes(owner: String?, _ facts: some ScopeFacts) throws -> Bool {
         guard let owner else { return seesEverything }

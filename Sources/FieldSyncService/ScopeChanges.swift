@@ -43,7 +43,7 @@ enum ScopeChanges {
 
     /// Whether a manager who holds everything through `cursor` would pull
     /// nothing now: no transaction after it touched her books or took one of
-    /// her customers away, and the cursor is one this store issued (through
+    /// her customers or their records away, and the cursor is one this store issued (through
     /// `committed`). False for supervisors and admins, whose pulls span owners.
     static func isCurrent(_ db: Database, _ scope: Scope, at cursor: PullCursor, committed: Int64) throws -> Bool {
         guard narrowing(for: scope) != nil, cursor.position == nil, cursor.seq <= committed else { return false }
@@ -52,6 +52,7 @@ enum ScopeChanges {
             cached: """
                 SELECT EXISTS(SELECT 1 FROM svc_scope_changes WHERE owner = ?1 AND seq > ?2)
                     OR EXISTS(SELECT 1 FROM svc_reassignments WHERE seq > ?2 AND from_owner = ?1)
+                    OR EXISTS(SELECT 1 FROM svc_moves WHERE seq > ?2 AND from_owner = ?1)
                 """, arguments: [scope.caller.id, cursor.seq])
         return later == false
     }

@@ -17,6 +17,9 @@ import FieldSyncReplica
 /// - `svc_reassignments`: each change of a customer's owner, with the
 ///   transaction that made it, so the previous owner's next pull can remove
 ///   the customer from their device.
+/// - `svc_moves`: each interaction, task or holding moved to a customer of
+///   another owner, with the transaction and the owner it left, so that
+///   owner's next pull can remove the record from their device.
 /// - `svc_scope_changes`: which owners' customers each transaction changed,
 ///   so a manager's pull reads only those transactions (`ScopeChanges`).
 enum ServiceLayout {
@@ -58,6 +61,11 @@ enum ServiceLayout {
               hlc INTEGER NOT NULL, replica INTEGER NOT NULL, by_manager TEXT NOT NULL, at INTEGER NOT NULL)
             """,
             "CREATE INDEX IF NOT EXISTS svc_reassignments_by_seq ON svc_reassignments(seq)",
+            """
+            CREATE TABLE IF NOT EXISTS svc_moves(
+              seq INTEGER NOT NULL, tbl TEXT NOT NULL, row_id TEXT NOT NULL, from_owner TEXT NOT NULL)
+            """,
+            "CREATE INDEX IF NOT EXISTS svc_moves_by_seq ON svc_moves(seq)",
             "CREATE INDEX IF NOT EXISTS svc_log_by_manager ON svc_log(manager, received_at)",
             ScopeChanges.create,
         ]

@@ -16,7 +16,7 @@ struct PullPageCodecTests {
         Version(timestamp: HybridTimestamp(millis: millis, counter: 3), replica: replica)
     }
 
-    /// Every kind of value, strings that need escaping, two rows, a removed customer.
+    /// Every kind of value, strings that need escaping, two rows, a removed customer, two removed records.
     static let page = PullResponse(
         changeSet: ChangeSet(
             schemaVersion: 1,
@@ -44,6 +44,7 @@ struct PullPageCodecTests {
                     version: version(1_795_000_000_006), base: version(1_795_000_000_000)),
             ]),
         cursor: PullCursor(seq: 42, position: (1, other)), more: true, removed: [other],
+        removedRecords: [RecordRef(table: "interactions", rowID: customer), RecordRef(table: "tasks", rowID: other)],
         serverTimeMillis: 1_795_000_070_000)
 
     /// Through JSONSerialization: the same document whatever the spacing and key order.
@@ -56,6 +57,7 @@ struct PullPageCodecTests {
         #expect(a.cursor == b.cursor)
         #expect(a.more == b.more)
         #expect(a.removed == b.removed)
+        #expect(a.removedRecords == b.removedRecords)
         #expect(a.serverTimeMillis == b.serverTimeMillis)
     }
 
@@ -89,7 +91,9 @@ struct PullPageCodecTests {
         #expect(page.changeSet.changes[0].value == .real(5))
         #expect(page.changeSet.changes[0].base == nil)
         #expect(page.changeSet.changes[1].value == .text("café / 😀"))
-        #expect(page.removed.isEmpty && page.cursor == PullCursor(seq: 9) && !page.more && page.serverTimeMillis == 7)
+        #expect(
+            page.removed.isEmpty && page.removedRecords.isEmpty && page.cursor == PullCursor(seq: 9) && !page.more
+                && page.serverTimeMillis == 7)
     }
 
     @Test(
@@ -122,6 +126,14 @@ struct PullPageCodecTests {
             (
                 #"{"format":"fieldsync-pull","schema_version":1,"cursor":"1","more":false,"server_time":1,"removed":["x"],"rows":[]}"#,
                 "removed holds"
+            ),
+            (
+                #"{"format":"fieldsync-pull","schema_version":1,"cursor":"1","more":false,"server_time":1,"removed_records":[{"table":"tasks","id":"x"}],"rows":[]}"#,
+                "removed_records holds"
+            ),
+            (
+                #"{"format":"fieldsync-pull","schema_version":1,"cursor":"1","more":false,"server_time":1,"removed_records":[{"id":"c0ffee00-0000-4000-8000-000000000001"}],"rows":[]}"#,
+                "removed_records needs an id and a table"
             ),
             (
                 #"{"format":"fieldsync-pull","schema_version":1,"cursor":"1","more":false,"server_time":1,"rows":[]} x"#,

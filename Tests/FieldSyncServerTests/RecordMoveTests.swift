@@ -1,0 +1,138 @@
+import FieldSyncClient
+import FieldSyncCore
+import FieldSyncProtocol
+import FieldSyncReplica
+import FieldSyncTestSupport
+import Foundation
+import Testing
+
+/// A supervisor moves a visit logged against Ana's customer to Ben's: the
+/// visit leaves Ana's device and reaches Ben's, so each device holds exactly
+/// its manager's scope (their digests match the service's).
+@Suite("Records moved to another manager's customer")
+struct RecordMoveTests {
+    /// Ana's customer with a visit, Ben's customer; Ana, Ben and Sue synced.
+    func setUp(_ world: SyncWorld) async throws -> (
+        ana: (Replica, ManualWallClock), ben: (Replica, ManualWallClock), sue: (Replica, ManualWallClock),
+        visit: String, bens: String
+    ) {
+        let ana = try world.device("ana", manager: "ana")
+        let ben = try world.device("ben", manager: "ben")
+        let sue = try world.device("sue", manager: "sue")
+        let annas = try ana.0.addCustomer("Anna Keller", phone: "+41 1")
+        let visit = UUID().uuidString.lowercased()
+        try ana.0.write(
+            "interactions", id: visit,
+            values: [
+                ("customer_id", .text(annas)), ("channel", .text("visit")),
+                ("occurred_at", .text("2025-10-09T10:00:00Z")), ("summary", .text("talked about funds")),
+            ])
+        let bens = try ben.0.addCustomer("Bruno Otto", phone: "+41 2")
+        for device in [ana, ben, sue] {
+            _ = try await world.synchronizer(device.0, clock: device.1).sync()
+        }
+        return (ana, ben, sue, visit, bens)
+    }
+
+    /// Whether `device`'s replica holds exactly what the service holds in `manager`'s scope.
+    func matches(_ device: (Replica, ManualWallClock), _ manager: Manager, in world: SyncWorld) async throws -> Bool {
+        try device.0.digest().digest == (try await world.store.digest(for: manager).digest)
+    }
+
+    @Test(
+        "a visit Sue moves to Ben's customer leaves Ana's device (her unsent edit of it is kept as rejected) and reaches Ben's whole; moved back, the other way round"
+    )
+    func moveByPush() async throws {
+        try await withSyncWorld { world in
+            let (ana, ben, sue, visit, bens) = try await setUp(world)
+            let annas = try #require(try ana.0.record("interactions", id: visit)?["customer_id"])
+            #expect(try ben.0.record("interactions", id: visit) == nil)
+
+            // Ana edits the visit offline; meanwhile Sue moves it to Ben's customer.
+            world.tick(ana.1, ben.1, sue.1)
+            try ana.0.write("interactions", id: visit, values: [("next_step", .text("send brochure"))])
+            try sue.0.write("interactions", id: visit, values: [("customer_id", .text(bens))])
+            #expect(try await world.synchronizer(sue.0, clock: sue.1).sync().push.accepted == 1)
+
+            let anaSync = try await world.synchronizer(ana.0, clock: ana.1).sync()
+            #expect(anaSync.pull.removedRecords == 1 && anaSync.pull.removedCustomers == 0)
+            #expect(try ana.0.record("interactions", id: visit) == nil)
+            #expect(try ana.0.recordCount("customers") == 1)
+            let kept = try ana.0.rejectedChanges()
+            #expect(kept.map(\.change.column) == ["next_step"] && kept.map(\.code) == [.forbidden])
+            #expect(try ana.0.pendingCount() == 0)
+            #expect(try await matches(ana, Staff.ana, in: world))
+
+            let benSync = try await world.synchronizer(ben.0, clock: ben.1).sync()
+            #expect(benSync.pull.removedRecords == 0)
+            let moved = try #require(try ben.0.record("interactions", id: visit))
+            #expect(moved["customer_id"] == .text(bens) && moved["summary"] == .text("talked about funds"))
+            #expect(try await matches(ben, Staff.ben, in: world))
+
+            // Back to Anna's customer: Ben's device lets it go, Ana's receives it whole again.
+            world.tick(ana.1, ben.1, sue.1)
+            _ = try await world.synchronizer(sue.0, clock: sue.1).sync()
+            try sue.0.write("interactions", id: visit, values: [("customer_id", annas)])
+            _ = try await world.synchronizer(sue.0, clock: sue.1).sync()
+            #expect(try await world.synchronizer(ben.0, clock: ben.1).sync().pull.removedRecords == 1)
+            #expect(try ben.0.record("interactions", id: visit) == nil)
+            #expect(try await matches(ben, Staff.ben, in: world))
+            #expect(try await world.synchronizer(ana.0, clock: ana.1).sync().pull.removedRecords == 0)
+            #expect(try ana.0.record("interactions", id: visit)?["summary"] == .text("talked about funds"))
+            #expect(try await matches(ana, Staff.ana, in: world))
+
+            // Sue sees both customers throughout: nothing was ever removed from her device.
+            #expect(try await world.synchronizer(sue.0, clock: sue.1).sync().pull.removedRecords == 0)
+            #expect(try await matches(sue, Staff.sue, in: world))
+        }
+    }
+
+    @Test(
+        "a push Ana makes after the move, taken whole, does not let her device skip the move (the service may move a current device's cursor past its own push)"
+    )
+    func pushAfterMove() async throws {
+        try await withSyncWorld { world in
+            let (ana, _, sue, visit, bens) = try await setUp(world)
+            let annas = try #require(try ana.0.record("interactions", id: visit)?["customer_id"].textValue)
+            world.tick(ana.1, sue.1)
+            try sue.0.write("interactions", id: visit, values: [("customer_id", .text(bens))])
+            _ = try await world.synchronizer(sue.0, clock: sue.1).sync()
+            try ana.0.write("customers", id: annas, values: [("city", .text("Bern"))])
+            #expect(try await world.synchronizer(ana.0, clock: ana.1).push().accepted == 1)
+            #expect(try await world.synchronizer(ana.0, clock: ana.1).pull().removedRecords == 1)
+            #expect(try ana.0.record("interactions", id: visit) == nil)
+            #expect(try await matches(ana, Staff.ana, in: world))
+        }
+    }
+
+    @Test("settling a conflict on a visit's customer with Ben's customer moves the visit off Ana's device")
+    func moveBySettlement() async throws {
+        try await withSyncWorld { world in
+            let (ana, ben, sue, visit, bens) = try await setUp(world)
+            let other = try ana.0.addCustomer("Otto Keller", phone: "+41 3")
+            _ = try await world.synchronizer(ana.0, clock: ana.1).sync()
+            _ = try await world.synchronizer(sue.0, clock: sue.1).sync()
+
+            // Without seeing each other, Sue files the visit under Ben's customer, then Ana under her other one.
+            world.tick(ana.1, sue.1)
+            try sue.0.write("interactions", id: visit, values: [("customer_id", .text(bens))])
+            world.tick(ana.1, sue.1)
+            try ana.0.write("interactions", id: visit, values: [("customer_id", .text(other))])
+            _ = try await world.synchronizer(ana.0, clock: ana.1).sync()
+            _ = try await world.synchronizer(sue.0, clock: sue.1).sync()
+            let conflict = try #require(try await world.transport("sue").conflicts(status: .open).first)
+            #expect(conflict.column == "customer_id")
+            let suesSide = try #require(conflict.sides.first { $0.value == .text(bens) })
+            #expect(try await world.synchronizer(ana.0, clock: ana.1).sync().pull.removedRecords == 0)
+
+            _ = try await world.transport("sue").settle(
+                id: conflict.id, SettleRequest(resolution: .keep(suesSide.version)))
+            #expect(try await world.synchronizer(ana.0, clock: ana.1).sync().pull.removedRecords == 1)
+            #expect(try ana.0.record("interactions", id: visit) == nil)
+            #expect(try await matches(ana, Staff.ana, in: world))
+            _ = try await world.synchronizer(ben.0, clock: ben.1).sync()
+            #expect(try ben.0.record("interactions", id: visit)?["customer_id"] == .text(bens))
+            #expect(try await matches(ben, Staff.ben, in: world))
+        }
+    }
+}
