@@ -50,24 +50,16 @@ extension PostgresCentralStore {
         return response
     }
 
-    /// Records moved in transactions `(after, through]` to a customer the
-    /// caller does not see, from one they saw (`RecordMove`).
+    /// Records moved in transactions `(after, through]` from a customer the
+    /// caller saw, and that the caller no longer sees (`RecordMove`).
     func removedRecords(_ connection: PostgresConnection, _ scope: Scope, after cursor: PullCursor, through seq: Int64)
         async throws -> [RecordRef]
     {
-        guard let query = scope.movedAway() else { return [] }
-        let moved = try await connection.rows(
+        guard let query = scope.removedRecords() else { return [] }
+        return try await connection.rows(
             query.sql, [.integer(cursor.completeThrough), .integer(seq)] + query.arguments.map(PostgresArgument.text),
             prepared: true, logger: logger
         ).map { RecordRef(table: try $0[0].decode(String.self), rowID: try $0[1].decode(String.self)) }
-        var removed: [RecordRef] = []
-        for record in moved {
-            let table = try schema.table(record.table)
-            if try await self.record(connection, table, id: record.rowID, scope.records(table)) == nil {
-                removed.append(record)
-            }
-        }
-        return removed
     }
 
     public func digest(for caller: Manager) async throws -> (digest: String, rows: Int) {

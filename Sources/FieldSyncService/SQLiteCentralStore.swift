@@ -140,22 +140,15 @@ public actor SQLiteCentralStore: CentralStore {
             db, cached: query.sql, arguments: [cursor.completeThrough, seq] + query.statementArguments)
     }
 
-    /// Records moved in transactions `(after, through]` to a customer the
-    /// caller does not see, from one they saw (`RecordMove`).
+    /// Records moved in transactions `(after, through]` from a customer the
+    /// caller saw, and that the caller no longer sees (`RecordMove`).
     func removedRecords(_ db: Database, _ scope: Scope, after cursor: PullCursor, through seq: Int64) throws
         -> [RecordRef]
     {
-        guard let query = scope.movedAway() else { return [] }
-        let moved = try Row.fetchAll(
-            db, cached: query.sql, arguments: [cursor.completeThrough, seq] + query.statementArguments)
-        return try moved.compactMap { row -> RecordRef? in
-            let moved = RecordRef(table: row[0], rowID: row[1])
-            let table = try schema.table(moved.table)
-            let inScope = scope.records(table)
-            let seen = try Replica.fetchRecords(
-                db, table, where: "t.id = ? AND \(inScope.sql)", arguments: [moved.rowID] + inScope.statementArguments)
-            return seen.isEmpty ? moved : nil
-        }
+        guard let query = scope.removedRecords() else { return [] }
+        return try Row.fetchAll(
+            db, cached: query.sql, arguments: [cursor.completeThrough, seq] + query.statementArguments
+        ).map { RecordRef(table: $0[0], rowID: $0[1]) }
     }
 
 }

@@ -84,16 +84,30 @@ package struct Scope {
     }
 
     /// Records moved in transactions `(after, through]` away from a customer
-    /// the caller saw to one of another owner, as SQL (`tbl`, `row_id`) whose
-    /// first two arguments (`after`, `through`) the store binds before these;
-    /// nil for an admin. Candidates only: a record moved on, or back, may be
-    /// in scope again, which the store checks record by record (moves are rare).
-    package func movedAway() -> SQLCondition? {
+    /// the caller saw, and not in the caller's scope now (a record moved on,
+    /// or back, may be), as SQL (`tbl`, `row_id`) whose first two arguments
+    /// (`after`, `through`) the store binds before these; nil for an admin.
+    package func removedRecords() -> SQLCondition? {
         guard !seesEverything else { return nil }
+        // Each child table joined where the move names it: the record's customer now.
+        let children = schema.tables.filter { $0.parentColumn != nil }
+        let joins = children.enumerated().map { index, table in
+            "LEFT JOIN \(ReplicaLayout.quote(table.name)) t\(index) ON m.tbl = ? AND t\(index).id = m.row_id"
+        }
+        let customer = children.enumerated().map { index, table in
+            "t\(index).\(ReplicaLayout.quote(table.parentColumn!))"
+        }
         let previously = owns("m.from_owner")
+        let now = owns("p.\(ReplicaLayout.quote(ownerColumn))")
         return SQLCondition(
-            "SELECT DISTINCT m.tbl, m.row_id FROM svc_moves m WHERE m.seq > ? AND m.seq <= ? AND \(previously.sql) ORDER BY m.tbl, m.row_id",
-            previously.arguments)
+            """
+            SELECT DISTINCT m.tbl, m.row_id FROM (SELECT * FROM svc_moves WHERE seq > ? AND seq <= ?) m
+            \(joins.joined(separator: " "))
+            WHERE \(previously.sql) AND NOT EXISTS (
+              SELECT 1 FROM \(ReplicaLayout.quote(ownerTable.name)) p
+              WHERE p.id = COALESCE(\(customer.joined(separator: ", "))) AND \(now.sql))
+            ORDER BY m.tbl, m.row_id
+            """, children.map(\.name) + previously.arguments + now.arguments)
     }
 
     /// Whether the caller sees the customers of `owner`.

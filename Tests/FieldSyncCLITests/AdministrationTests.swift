@@ -13,7 +13,9 @@ struct AdministrationTests {
         _ = try await sandbox.json("sync")
 
         let listed = try await server.admin("manager", "list")
-        #expect(listed.exitCode == 0 && listed.stdout.contains("bruno") && listed.stdout.contains("supervisor"), "\(listed)")
+        #expect(
+            listed.exitCode == 0 && listed.stdout.contains("bruno") && listed.stdout.contains("supervisor"), "\(listed)"
+        )
         #expect(!listed.stdout.contains(server.tokens["ana"]!))
         let revoked = try await server.admin("token", "revoke", "ana")
         #expect(revoked.stdout.contains("Revoked 1 token"), "\(revoked)")
@@ -32,7 +34,9 @@ struct AdministrationTests {
         try await server.stop()
     }
 
-    @Test("a supervisor reassigns Ana's customer to Carla: Ana's device drops it, Carla's gets it; history and report show it")
+    @Test(
+        "a supervisor reassigns Ana's customer to Carla: Ana's device drops it, Carla's gets it; history and report show it"
+    )
     func reassignHistoryReport() async throws {
         let sandbox = try Sandbox()
         let server = try await ServerProcess(in: sandbox.directory)
@@ -48,7 +52,9 @@ struct AdministrationTests {
         let denied = try await sandbox.fieldsync("customer", "reassign", id, "--to", "carla", on: ana)
         #expect(denied.exitCode == 1 && denied.stderr.hasSuffix("[forbidden]\n"), "\(denied)")
         let moved = try await sandbox.json("customer", "reassign", id, "--to", "carla", on: bruno)
-        #expect(moved["from"] == .string("ana") && moved["to"] == .string("carla") && moved["records"]?.int == 1, "\(moved)")
+        #expect(
+            moved["from"] == .string("ana") && moved["to"] == .string("carla") && moved["records"]?.int == 1, "\(moved)"
+        )
 
         let anaSync = try await sandbox.json("sync", on: ana)
         #expect(anaSync["pull"]?["removed_customers"]?.int == 1, "\(anaSync)")
@@ -63,7 +69,9 @@ struct AdministrationTests {
         let history = try await server.admin("history", "customers", id, "owner")
         #expect(history.exitCode == 0, "\(history)")
         let lines = history.stdout.split(separator: "\n").filter { $0.contains("owner") && !$0.hasPrefix("History") }
-        #expect(lines.count == 2 && lines[1].contains("ana") && lines[1].contains("carla") && lines[1].contains("bruno"), "\(history)")
+        #expect(
+            lines.count == 2 && lines[1].contains("ana") && lines[1].contains("carla") && lines[1].contains("bruno"),
+            "\(history)")
         let unknown = try await server.admin("history", "customers", "c0ffee00-0000-4000-8000-000000000009")
         #expect(unknown.exitCode == 1 && unknown.stderr.hasSuffix("[unknown_record]\n"), "\(unknown)")
 
@@ -79,5 +87,37 @@ struct AdministrationTests {
         let (status, log) = try await server.stop()
         #expect(status == 0)
         for value in ["Maria", "+351", "Coffee", "standard"] { #expect(!log.contains(value), "the log holds \(value)") }
+    }
+
+    @Test("a supervisor files Ana's visit under Carla's customer: Ana's sync removes it from her device and says so")
+    func moveVisitToAnotherManager() async throws {
+        let sandbox = try Sandbox()
+        let server = try await ServerProcess(in: sandbox.directory)
+        let (ana, bruno, carla) = (sandbox.replica, sandbox.path("bruno.db"), sandbox.path("carla.db"))
+        for (replica, manager) in [(ana, "ana"), (bruno, "bruno"), (carla, "carla")] {
+            try await sandbox.succeed(
+                "init", "--manager", manager, "--server", server.url, "--token", server.tokens[manager]!, on: replica)
+        }
+        let maria = try await sandbox.addCustomer("Maria Costa", "phone=+351 1", on: ana)
+        let visit = try await sandbox.succeed("visit", "log", maria, "--channel", "visit", on: ana).stdout
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let joao = try await sandbox.addCustomer("Joao Dias", "phone=+351 2", on: carla)
+        for replica in [ana, carla, bruno] { _ = try await sandbox.json("sync", on: replica) }
+
+        try await sandbox.succeed("record", "set", "interactions", visit, "customer_id=\(joao)", on: bruno)
+        _ = try await sandbox.json("sync", on: bruno)
+        let anaSync = try await sandbox.succeed("sync", on: ana)
+        #expect(
+            anaSync.stdout.contains("1 visit(s), task(s) or holding(s) were moved to another manager's customer"),
+            "\(anaSync)")
+        #expect(try await sandbox.json("visit", "list", on: ana).array?.isEmpty == true)
+        #expect(try await sandbox.json("sync", on: ana)["pull"]?["removed_records"]?.int == 0)
+        _ = try await sandbox.json("sync", on: carla)
+        #expect(try await sandbox.record("interactions", visit, on: carla)["customer_id"] == .string(joao))
+        for replica in [ana, carla] {
+            #expect(try await sandbox.json("digest", "--compare", on: replica)["in_sync"] == .bool(true))
+        }
+        let (status, log) = try await server.stop()
+        #expect(status == 0 && !log.contains("Maria") && !log.contains("Joao"), "\(log)")
     }
 }

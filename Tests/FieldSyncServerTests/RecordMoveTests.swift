@@ -88,6 +88,32 @@ struct RecordMoveTests {
     }
 
     @Test(
+        "a visit Sue moves between two of Ana's customers, one of which she then gives to Ben, leaves Ana's device, whose copy still names the first customer",
+        arguments: [false, true])
+    func moveThenReassign(inOnePush: Bool) async throws {
+        try await withSyncWorld { world in
+            let (ana, ben, sue, visit, _) = try await setUp(world)
+            let other = try ana.0.addCustomer("Otto Keller", phone: "+41 3")
+            _ = try await world.synchronizer(ana.0, clock: ana.1).sync()
+            _ = try await world.synchronizer(sue.0, clock: sue.1).sync()
+
+            world.tick(ana.1, ben.1, sue.1)
+            try sue.0.write("interactions", id: visit, values: [("customer_id", .text(other))])
+            if !inOnePush { _ = try await world.synchronizer(sue.0, clock: sue.1).sync() }
+            try sue.0.write("customers", id: other, values: [("owner", .text("ben"))])
+            _ = try await world.synchronizer(sue.0, clock: sue.1).sync()
+
+            let anaSync = try await world.synchronizer(ana.0, clock: ana.1).sync()
+            #expect(anaSync.pull.removedCustomers == 1 && anaSync.pull.removedRecords == 1)
+            #expect(try ana.0.record("interactions", id: visit) == nil && ana.0.recordCount("customers") == 1)
+            #expect(try await matches(ana, Staff.ana, in: world))
+            _ = try await world.synchronizer(ben.0, clock: ben.1).sync()
+            #expect(try ben.0.record("interactions", id: visit)?["customer_id"] == .text(other))
+            #expect(try await matches(ben, Staff.ben, in: world))
+        }
+    }
+
+    @Test(
         "a push Ana makes after the move, taken whole, does not let her device skip the move (the service may move a current device's cursor past its own push)"
     )
     func pushAfterMove() async throws {
