@@ -14,8 +14,9 @@ package struct RecordMove {
 
     /// The move a change that won makes, or nil: a new customer for an existing record.
     package init?(_ change: FieldChange, old: Value, schema: Schema) {
-        guard let table = try? schema.table(change.table), change.column == table.parentColumn,
-            let from = old.textValue, change.value != old
+        // A new record's customer replaces nothing: the common case, decided before any lookup.
+        guard let from = old.textValue, change.value != old, let table = try? schema.table(change.table),
+            change.column == table.parentColumn
         else { return nil }
         record = RecordRef(table: change.table, rowID: change.rowID)
         fromCustomer = from
