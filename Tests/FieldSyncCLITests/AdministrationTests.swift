@@ -5,6 +5,18 @@ import Testing
 /// supervisor's reassignment from the `fieldsync` command line.
 @Suite("fieldsync-server manager, token, history and report; fieldsync customer reassign")
 struct AdministrationTests {
+    /// The replicas of Ana, Bruno (her supervisor) and Carla, each set up for `server`.
+    func devices(_ sandbox: Sandbox, _ server: ServerProcess) async throws -> (
+        ana: String, bruno: String, carla: String
+    ) {
+        let (ana, bruno, carla) = (sandbox.replica, sandbox.path("bruno.db"), sandbox.path("carla.db"))
+        for (replica, manager) in [(ana, "ana"), (bruno, "bruno"), (carla, "carla")] {
+            try await sandbox.succeed(
+                "init", "--manager", manager, "--server", server.url, "--token", server.tokens[manager]!, on: replica)
+        }
+        return (ana, bruno, carla)
+    }
+
     @Test("a token revoked with the server running is refused on the next sync; a new one works")
     func revokeWhileRunning() async throws {
         let sandbox = try Sandbox()
@@ -40,11 +52,7 @@ struct AdministrationTests {
     func reassignHistoryReport() async throws {
         let sandbox = try Sandbox()
         let server = try await ServerProcess(in: sandbox.directory)
-        let (ana, bruno, carla) = (sandbox.replica, sandbox.path("bruno.db"), sandbox.path("carla.db"))
-        for (replica, manager) in [(ana, "ana"), (bruno, "bruno"), (carla, "carla")] {
-            try await sandbox.succeed(
-                "init", "--manager", manager, "--server", server.url, "--token", server.tokens[manager]!, on: replica)
-        }
+        let (ana, bruno, carla) = try await devices(sandbox, server)
         let id = try await sandbox.addCustomer("Maria Costa", "phone=+351 1", "tier=standard")
         try await sandbox.succeed("visit", "log", id, "--channel", "visit", "--summary", "Coffee", on: ana)
         _ = try await sandbox.json("sync", on: ana)
@@ -93,11 +101,7 @@ struct AdministrationTests {
     func moveVisitToAnotherManager() async throws {
         let sandbox = try Sandbox()
         let server = try await ServerProcess(in: sandbox.directory)
-        let (ana, bruno, carla) = (sandbox.replica, sandbox.path("bruno.db"), sandbox.path("carla.db"))
-        for (replica, manager) in [(ana, "ana"), (bruno, "bruno"), (carla, "carla")] {
-            try await sandbox.succeed(
-                "init", "--manager", manager, "--server", server.url, "--token", server.tokens[manager]!, on: replica)
-        }
+        let (ana, bruno, carla) = try await devices(sandbox, server)
         let maria = try await sandbox.addCustomer("Maria Costa", "phone=+351 1", on: ana)
         let visit = try await sandbox.succeed("visit", "log", maria, "--channel", "visit", on: ana).stdout
             .trimmingCharacters(in: .whitespacesAndNewlines)
