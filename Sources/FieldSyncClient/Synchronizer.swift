@@ -166,8 +166,8 @@ public struct Synchronizer {
             let next = page.more ? prefetch(after: page.cursor) : nil
             defer { next?.cancel() }
             if try replica.hasPendingChanges(forCustomers: page.removed, records: page.removedRecords) {
-                // Reassigned or moved away: the unsent edits go first, to be accepted (made before a
-                // customer's reassignment) or kept as rejected.
+                // Reassigned or moved away: the unsent edits go first, to be accepted (made before the
+                // reassignment or move) or kept as rejected.
                 _ = try await push()
             }
             let outcome = try replica.applyPulled(

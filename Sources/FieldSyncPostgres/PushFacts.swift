@@ -15,6 +15,8 @@ struct PushFacts: ScopeFacts, PushLedger {
     var branches: [String: String] = [:]
     /// Each customer's owner changes from the log, oldest first.
     var ownerHistory: [String: [(version: Version, owner: String?)]] = [:]
+    /// The customer changes of records moved since an edit pushed now was made, from the log, oldest first.
+    var customerHistory: [RecordRef: [(version: Version, customer: String?)]] = [:]
     var logEntries: [LogKey: LoggedVersion] = [:]
     /// The transaction that took each entry in, read only for a push that
     /// deletes (the one rule asking: `PushPlan`); nil otherwise.
@@ -46,6 +48,11 @@ struct PushFacts: ScopeFacts, PushLedger {
 
     func owner(ofCustomer id: String, before version: Version) throws -> String? {
         ownerHistory[id]?.last { $0.version.timestamp < version.timestamp }?.owner
+    }
+
+    func customer(of table: TableSchema, record id: String, before version: Version) throws -> String? {
+        customerHistory[RecordRef(table: table.name, rowID: id)]?.last { $0.version.timestamp < version.timestamp }?
+            .customer
     }
 
     func logged(_ table: String, _ rowID: String, _ column: String, _ version: Version) throws -> LoggedVersion? {
@@ -124,6 +131,30 @@ extension PostgresCentralStore {
             if change.column == parent, let id = change.value.textValue { customerIDs.insert(id) }
             if let id = facts.records[table.name]?[change.rowID]?.values[parentIndex].textValue {
                 customerIDs.insert(id)
+            }
+        }
+        // Earlier customers of records moved since an edit pushed now was made (`ScopeGate` judges it by them).
+        var movedSince: [String: Set<String>] = [:]
+        for change in changes {
+            let table = try schema.table(change.table)
+            guard let parent = table.parentColumn, let parentIndex = table.columnIndex(parent),
+                let movedAt = facts.records[table.name]?[change.rowID]?.versions[parentIndex], change.version < movedAt
+            else { continue }
+            movedSince[table.name, default: []].insert(change.rowID)
+        }
+        for (name, recordIDs) in movedSince {
+            for row in try await connection.rows(
+                "SELECT row_id, hlc, replica, value FROM svc_log WHERE tbl = ? AND row_id = ANY(?) AND col = ? ORDER BY hlc, replica",
+                [.text(name), .texts(Array(recordIDs)), .text(try schema.table(name).parentColumn!)], logger: logger)
+            {
+                guard
+                    let version = Version(
+                        timestamp: try row[1].decode(Int64.self), replica: try row[2].decode(Int64.self))
+                else { continue }
+                let customer = try PostgresValueText.decode(try row[3].decode(String?.self)).textValue
+                facts.customerHistory[RecordRef(table: name, rowID: try row[0].decode(String.self)), default: []]
+                    .append((version, customer))
+                if let customer { customerIDs.insert(customer) }
             }
         }
         let missing = customerIDs.subtracting(facts.records[customers.name]?.keys.map { $0 } ?? [])

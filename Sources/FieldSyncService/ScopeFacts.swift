@@ -13,6 +13,9 @@ package protocol ScopeFacts {
     func owner(ofCustomer id: String) throws -> (owner: String?, version: Version?)?
     /// Who owned a customer just before `version`, by the audit trail.
     func owner(ofCustomer id: String, before version: Version) throws -> String?
+    /// The customer a record of `table` (one with a parent column) had just
+    /// before `version`, by the audit trail.
+    func customer(of table: TableSchema, record id: String, before version: Version) throws -> String?
 }
 
 /// Scope facts read inside an SQLite transaction.
@@ -32,12 +35,24 @@ struct SQLiteScopeFacts: ScopeFacts {
     }
 
     func owner(ofCustomer id: String, before version: Version) throws -> String? {
+        try loggedValue(scope.ownerTable.name, id, scope.ownerColumn, before: version)
+    }
+
+    func customer(of table: TableSchema, record id: String, before version: Version) throws -> String? {
+        guard let parent = table.parentColumn else { return nil }
+        return try loggedValue(table.name, id, parent, before: version)
+    }
+
+    /// The value of a field logged last before `version`: the field's value then.
+    private func loggedValue(_ table: String, _ id: String, _ column: String, before version: Version) throws
+        -> String?
+    {
         try String.fetchOne(
             db,
             cached: """
                 SELECT value FROM svc_log WHERE tbl = ? AND row_id = ? AND col = ? AND hlc < ?
                 ORDER BY hlc DESC LIMIT 1
                 """,
-            arguments: [scope.ownerTable.name, id, scope.ownerColumn, version.storedTimestamp])
+            arguments: [table, id, column, version.storedTimestamp])
     }
 }

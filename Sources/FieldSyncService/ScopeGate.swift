@@ -3,7 +3,8 @@ import FieldSyncReplica
 
 /// Decides, inside a push's transaction, which changes the caller may make:
 /// edits of records in their scope; edits made before a customer was
-/// reassigned away from them (judged by the edit's version); new customers
+/// reassigned away from them, or a record moved to another's customer
+/// (judged by the edit's version); new customers
 /// they own (a supervisor may name another owner of the branch, an admin any
 /// manager); and, for supervisors and admins only, a new owner.
 ///
@@ -76,6 +77,12 @@ package struct ScopeGate<Facts: ScopeFacts> {
         for position in run.indices {
             let change = run[position]
             var allowed = try may(change.version, customer: parent)
+            // Made before the record was moved to the customer it has now: judged by the one it had then.
+            if !allowed, let record, let movedAt = record.versions[parentIndex], change.version < movedAt,
+                let earlier = try facts.customer(of: table, record: id, before: change.version), earlier != parent
+            {
+                allowed = try may(change.version, customer: earlier)
+            }
             // Moving a record to another customer needs that customer in scope too.
             if allowed, change.column == parentColumn, let target = change.value.textValue, target != parent {
                 allowed = try may(change.version, customer: target)

@@ -40,7 +40,7 @@ struct RecordMoveTests {
     }
 
     @Test(
-        "a visit Sue moves to Ben's customer leaves Ana's device (her unsent edit of it is kept as rejected) and reaches Ben's whole; moved back, the other way round"
+        "a visit Sue moves to Ben's customer leaves Ana's device and reaches Ben's whole, with Ana's edit made before the move (one made after is refused and kept); moved back, the other way round"
     )
     func moveByPush() async throws {
         try await withSyncWorld { world in
@@ -48,18 +48,22 @@ struct RecordMoveTests {
             let annas = try #require(try ana.0.record("interactions", id: visit)?["customer_id"])
             #expect(try ben.0.record("interactions", id: visit) == nil)
 
-            // Ana edits the visit offline; meanwhile Sue moves it to Ben's customer.
+            // Offline, Ana edits the visit; then Sue moves it to Ben's customer; then Ana edits it again.
             world.tick(ana.1, ben.1, sue.1)
             try ana.0.write("interactions", id: visit, values: [("next_step", .text("send brochure"))])
+            world.tick(ana.1, ben.1, sue.1)
             try sue.0.write("interactions", id: visit, values: [("customer_id", .text(bens))])
             #expect(try await world.synchronizer(sue.0, clock: sue.1).sync().push.accepted == 1)
+            world.tick(ana.1, ben.1, sue.1)
+            try ana.0.write("interactions", id: visit, values: [("outcome", .text("positive"))])
 
             let anaSync = try await world.synchronizer(ana.0, clock: ana.1).sync()
+            #expect(anaSync.push.accepted == 1 && anaSync.push.rejected == 1)
             #expect(anaSync.pull.removedRecords == 1 && anaSync.pull.removedCustomers == 0)
             #expect(try ana.0.record("interactions", id: visit) == nil)
             #expect(try ana.0.recordCount("customers") == 1)
             let kept = try ana.0.rejectedChanges()
-            #expect(kept.map(\.change.column) == ["next_step"] && kept.map(\.code) == [.forbidden])
+            #expect(kept.map(\.change.column) == ["outcome"] && kept.map(\.code) == [.forbidden])
             #expect(try ana.0.pendingCount() == 0)
             #expect(try await matches(ana, Staff.ana, in: world))
 
@@ -67,6 +71,7 @@ struct RecordMoveTests {
             #expect(benSync.pull.removedRecords == 0)
             let moved = try #require(try ben.0.record("interactions", id: visit))
             #expect(moved["customer_id"] == .text(bens) && moved["summary"] == .text("talked about funds"))
+            #expect(moved["next_step"] == .text("send brochure") && moved["outcome"] == .null)
             #expect(try await matches(ben, Staff.ben, in: world))
 
             // Back to Anna's customer: Ben's device lets it go, Ana's receives it whole again.
