@@ -135,6 +135,7 @@ extension PostgresCentralStore {
         }
         // Earlier customers of records moved since an edit pushed now was made (`ScopeGate` judges it by them).
         var movedSince: [String: Set<String>] = [:]
+        var earlierCustomers = Set<String>()
         for change in changes {
             let table = try schema.table(change.table)
             guard let parent = table.parentColumn, let parentIndex = table.columnIndex(parent),
@@ -154,9 +155,10 @@ extension PostgresCentralStore {
                 let customer = try PostgresValueText.decode(try row[3].decode(String?.self)).textValue
                 facts.customerHistory[RecordRef(table: name, rowID: try row[0].decode(String.self)), default: []]
                     .append((version, customer))
-                if let customer { customerIDs.insert(customer) }
+                if let customer { earlierCustomers.insert(customer) }
             }
         }
+        customerIDs.formUnion(earlierCustomers)
         let missing = customerIDs.subtracting(facts.records[customers.name]?.keys.map { $0 } ?? [])
         facts.records[customers.name, default: [:]].merge(
             try await records(connection, customers, ids: missing), uniquingKeysWith: { held, _ in held })
@@ -167,10 +169,12 @@ extension PostgresCentralStore {
             if let owner = change.value.textValue { managers.insert(owner) }
         }
         facts.branches = try await branches(connection, of: managers)
-        // Earlier owners, for edits made before a customer was reassigned away: only customers out of scope now.
-        let reassignedAway = try customerRecords.values.filter {
-            try !scope.includes(owner: $0.values[ownerIndex].textValue, facts)
-        }.map(\.id)
+        // Earlier owners, for edits made before a customer was reassigned away (customers out of scope
+        // now), or before a record was moved away from one (earlier customers: judged by their owner then).
+        let reassignedAway = try Array(
+            earlierCustomers.union(
+                customerRecords.values.filter { try !scope.includes(owner: $0.values[ownerIndex].textValue, facts) }
+                    .map(\.id)))
         if !reassignedAway.isEmpty {
             var earlierOwners = Set<String>()
             for row in try await connection.rows(

@@ -30,7 +30,7 @@ package struct ScopeGate<Facts: ScopeFacts> {
     package mutating func forgetCreated(_ id: String) { created[id] = nil }
 
     static var outOfScope: String {
-        "is not one of your customers' records (or it was reassigned to another manager before this change was made); it stays on your device as rejected"
+        "is not one of your customers' records (or it went to another manager before this change was made); it stays on your device as rejected"
     }
 
     /// The positions in `run` (one record's changes) the caller may not make, each with why.
@@ -74,14 +74,19 @@ package struct ScopeGate<Facts: ScopeFacts> {
             refuseAll("a new \(table.name) record must name its customer (\(parentColumn))")
             return refused
         }
+        let customerSince = record?.versions[parentIndex]
         for position in run.indices {
             let change = run[position]
-            var allowed = try may(change.version, customer: parent)
-            // Made before the record was moved to the customer it has now: judged by the one it had then.
-            if !allowed, let record, let movedAt = record.versions[parentIndex], change.version < movedAt,
-                let earlier = try facts.customer(of: table, record: id, before: change.version), earlier != parent
-            {
-                allowed = try may(change.version, customer: earlier)
+            var allowed: Bool
+            if let customerSince, change.version < customerSince {
+                // Made before the record got the customer it has now (it was moved): judged by the
+                // customer it had then, and that customer's owner then. Without one, nobody's to edit.
+                allowed =
+                    try facts.customer(of: table, record: id, before: change.version).map {
+                        try wasInScope(change.version, customer: $0)
+                    } ?? false
+            } else {
+                allowed = try may(change.version, customer: parent)
             }
             // Moving a record to another customer needs that customer in scope too.
             if allowed, change.column == parentColumn, let target = change.value.textValue, target != parent {
@@ -115,6 +120,14 @@ package struct ScopeGate<Facts: ScopeFacts> {
         if owners[id] == nil { owners[id] = try facts.owner(ofCustomer: id) }
         guard let owner = owners[id]! else { return false }
         return try may(version, customerOwner: owner, id: id)
+    }
+
+    /// Whether customer `id` was owned by someone in scope when a change with `version` was made.
+    private mutating func wasInScope(_ version: Version, customer id: String) throws -> Bool {
+        if owners[id] == nil { owners[id] = try facts.owner(ofCustomer: id) }
+        guard let owner = owners[id]! else { return false }
+        guard let since = owner.version, version < since else { return try scope.includes(owner: owner.owner, facts) }
+        return try facts.owner(ofCustomer: id, before: version).map { try scope.includes(owner: $0, facts) } ?? false
     }
 
     /// In scope now, or owned by someone in scope when the change was made

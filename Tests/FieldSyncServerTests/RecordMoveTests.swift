@@ -136,6 +136,31 @@ struct RecordMoveTests {
         }
     }
 
+    @Test(
+        "an edit Ana made while her customer was Ben's is refused, though the visit has left that customer since and the customer is hers again"
+    )
+    func editWhileAwayRefused() async throws {
+        try await withSyncWorld { world in
+            let (ana, _, sue, visit, bens) = try await setUp(world)
+            let annas = try #require(try ana.0.record("interactions", id: visit)?["customer_id"].textValue)
+            world.tick(ana.1, sue.1)
+            _ = try await world.transport("sue").reassign(customer: annas, ReassignRequest(to: "ben"))
+            world.tick(ana.1, sue.1)
+            try ana.0.write("interactions", id: visit, values: [("next_step", .text("call again"))])
+            world.tick(ana.1, sue.1)
+            _ = try await world.synchronizer(sue.0, clock: sue.1).sync()
+            try sue.0.write("interactions", id: visit, values: [("customer_id", .text(bens))])
+            _ = try await world.synchronizer(sue.0, clock: sue.1).sync()
+            world.tick(ana.1, sue.1)
+            _ = try await world.transport("sue").reassign(customer: annas, ReassignRequest(to: "ana"))
+
+            let pushed = try await world.synchronizer(ana.0, clock: ana.1).push()
+            #expect(pushed.accepted == 0 && pushed.rejected == 1)
+            let history = try await world.store.history(table: "interactions", id: visit, column: "next_step")
+            #expect(history.entries.isEmpty)
+        }
+    }
+
     @Test("settling a conflict on a visit's customer with Ben's customer moves the visit off Ana's device")
     func moveBySettlement() async throws {
         try await withSyncWorld { world in
