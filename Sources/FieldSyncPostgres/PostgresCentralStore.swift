@@ -61,10 +61,12 @@ public final class PostgresCentralStore: CentralStore {
         self.client = client
         running = Task { await client.run() }
         do {
-            // The pool keeps retrying an unreachable server for a minute; a store that cannot start says so sooner.
+            // The pool keeps retrying an unreachable server for a minute; a store that cannot connect says so
+            // sooner. Only connecting has the deadline: migrating may take longer (a busy machine, an index
+            // built over a large table), and must not then be reported as a failure to connect.
             let location = location
             try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { try await self.migrate(replicaID: replicaID) }
+                group.addTask { try await client.withConnection { _ in } }
                 group.addTask {
                     try await Task.sleep(for: .seconds(15))
                     throw ServiceError(
@@ -75,6 +77,7 @@ public final class PostgresCentralStore: CentralStore {
                 defer { group.cancelAll() }
                 try await group.next()
             }
+            try await migrate(replicaID: replicaID)
         } catch {
             running.cancel()
             await running.value
@@ -118,7 +121,7 @@ public final class PostgresCentralStore: CentralStore {
     }
 
     /// The advisory lock key migrations hold ("fsmigr" in ASCII).
-    static let migrationLock: Int64 = 0x6673_6d69_6772
+    package static let migrationLock: Int64 = 0x6673_6d69_6772
 
     // MARK: Transactions
 

@@ -3,6 +3,7 @@ import FieldSyncPostgres
 import FieldSyncProtocol
 import FieldSyncService
 import FieldSyncTestSupport
+import PostgresNIO
 import Testing
 
 /// A store made by an earlier release, upgraded in place: the migrations it
@@ -101,6 +102,30 @@ struct PostgresMigrationTests {
             let all = try await upgraded.pull(after: .start, limit: 1000, for: Staff.ana)
             #expect(Set(all.changeSet.changes.map(\.rowID)).count == 4)
             await upgraded.close()
+        }
+    }
+
+    @Test(
+        "a store whose migration waits longer than the 15 s allowed for connecting (another instance holds the migration lock) starts once it may migrate"
+    )
+    func slowMigrationIsNoConnectionFailure() async throws {
+        try await ScratchDatabase.using { database in
+            let logger = TestServer.quiet
+            let client = PostgresClient(configuration: database.configuration, backgroundLogger: logger)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { await client.run() }
+                defer { group.cancelAll() }
+                try await client.withConnection { connection in
+                    let lock = PostgresCentralStore.migrationLock
+                    _ = try await connection.query("SELECT pg_advisory_lock(\(lock))", logger: logger)
+                    async let opened = open(database)
+                    try await Task.sleep(for: .seconds(17))
+                    _ = try await connection.query("SELECT pg_advisory_unlock(\(lock))", logger: logger)
+                    let store = try await opened
+                    #expect(try await push(store, writer.newCustomer(IDs.anna, name: "Anna", at: t0)).accepted > 0)
+                    await store.close()
+                }
+            }
         }
     }
 }
