@@ -111,20 +111,15 @@ struct PostgresMigrationTests {
     func slowMigrationIsNoConnectionFailure() async throws {
         try await ScratchDatabase.using { database in
             let logger = TestServer.quiet
-            let client = PostgresClient(configuration: database.configuration, backgroundLogger: logger)
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { await client.run() }
-                defer { group.cancelAll() }
-                try await client.withConnection { connection in
-                    let lock = PostgresCentralStore.migrationLock
-                    _ = try await connection.query("SELECT pg_advisory_lock(\(lock))", logger: logger)
-                    async let opened = open(database)
-                    try await Task.sleep(for: .seconds(17))
-                    _ = try await connection.query("SELECT pg_advisory_unlock(\(lock))", logger: logger)
-                    let store = try await opened
-                    #expect(try await push(store, writer.newCustomer(IDs.anna, name: "Anna", at: t0)).accepted > 0)
-                    await store.close()
-                }
+            try await database.withConnection { connection in
+                let lock = PostgresCentralStore.migrationLock
+                _ = try await connection.query("SELECT pg_advisory_lock(\(lock))", logger: logger)
+                async let opened = open(database)
+                try await Task.sleep(for: .seconds(17))
+                _ = try await connection.query("SELECT pg_advisory_unlock(\(lock))", logger: logger)
+                let store = try await opened
+                #expect(try await push(store, writer.newCustomer(IDs.anna, name: "Anna", at: t0)).accepted > 0)
+                await store.close()
             }
         }
     }

@@ -23,26 +23,21 @@ struct PreparedStatementTests {
     func preparedOncePerConnection() async throws {
         try await ScratchDatabase.using { database in
             let logger = TestServer.quiet
-            let client = PostgresClient(configuration: database.configuration, backgroundLogger: logger)
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { await client.run() }
-                defer { group.cancelAll() }
-                try await client.withConnection { connection in
-                    let doubled = PostgresStatement(
-                        "SELECT ?::bigint * 2 AS twice, ?::text AS label", [.integer(21), .null])
-                    let again = PostgresStatement(
-                        "SELECT ?::bigint * 2 AS twice, ?::text AS label", [.integer(5), .text("five")])
-                    let first = try await connection.rows(doubled, prepared: true, logger: logger)
-                    let second = try await connection.rows(again, prepared: true, logger: logger)
-                    #expect(try first.map { try $0["twice"].decode(Int64.self) } == [42])
-                    #expect(try first.map { try $0["label"].decode(String?.self) } == [nil])
-                    #expect(try second.map { try $0["twice"].decode(Int64.self) } == [10])
-                    #expect(try second.map { try $0["label"].decode(String?.self) } == ["five"])
-                    let prepared = try await connection.rows(
-                        PostgresStatement("SELECT statement FROM pg_prepared_statements"), logger: logger
-                    ).map { try $0["statement"].decode(String.self) }
-                    #expect(prepared == ["SELECT $1::bigint * 2 AS twice, $2::text AS label"])
-                }
+            try await database.withConnection { connection in
+                let doubled = PostgresStatement(
+                    "SELECT ?::bigint * 2 AS twice, ?::text AS label", [.integer(21), .null])
+                let again = PostgresStatement(
+                    "SELECT ?::bigint * 2 AS twice, ?::text AS label", [.integer(5), .text("five")])
+                let first = try await connection.rows(doubled, prepared: true, logger: logger)
+                let second = try await connection.rows(again, prepared: true, logger: logger)
+                #expect(try first.map { try $0["twice"].decode(Int64.self) } == [42])
+                #expect(try first.map { try $0["label"].decode(String?.self) } == [nil])
+                #expect(try second.map { try $0["twice"].decode(Int64.self) } == [10])
+                #expect(try second.map { try $0["label"].decode(String?.self) } == ["five"])
+                let prepared = try await connection.rows(
+                    PostgresStatement("SELECT statement FROM pg_prepared_statements"), logger: logger
+                ).map { try $0["statement"].decode(String.self) }
+                #expect(prepared == ["SELECT $1::bigint * 2 AS twice, $2::text AS label"])
             }
         }
     }

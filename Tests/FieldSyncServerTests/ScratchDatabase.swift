@@ -57,13 +57,27 @@ struct ScratchDatabase: Sendable {
         try await Self.run("DROP DATABASE IF EXISTS \(name) WITH (FORCE)", on: administration)
     }
 
+    /// Runs `body` on one connection to the scratch database.
+    func withConnection<T>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+        try await Self.withConnection(to: configuration, body)
+    }
+
+    private static let logger = Logger(label: "fieldsync-test", factory: { _ in SwiftLogNoOpLogHandler() })
+
     private static func run(_ sql: String, on configuration: PostgresClient.Configuration) async throws {
-        let logger = Logger(label: "fieldsync-test", factory: { _ in SwiftLogNoOpLogHandler() })
+        try await withConnection(to: configuration) { connection in
+            _ = try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger)
+        }
+    }
+
+    private static func withConnection<T>(
+        to configuration: PostgresClient.Configuration, _ body: (PostgresConnection) async throws -> T
+    ) async throws -> T {
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
-        try await withThrowingTaskGroup(of: Void.self) { group in
+        return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await client.run() }
             defer { group.cancelAll() }
-            try await client.query(PostgresQuery(unsafeSQL: sql), logger: logger)
+            return try await client.withConnection(body)
         }
     }
 }
