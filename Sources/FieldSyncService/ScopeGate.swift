@@ -4,7 +4,8 @@ import FieldSyncReplica
 /// Decides, inside a push's transaction, which changes the caller may make:
 /// edits of records in their scope; edits made before a customer was
 /// reassigned away from them, or a record moved to another's customer
-/// (judged by the edit's version); new customers
+/// (judged by the edit's version), except moves, which need the record's
+/// customer in scope now; new customers
 /// they own (a supervisor may name another owner of the branch, an admin any
 /// manager); and, for supervisors and admins only, a new owner.
 ///
@@ -88,9 +89,11 @@ package struct ScopeGate<Facts: ScopeFacts> {
             } else {
                 allowed = try may(change.version, customer: parent)
             }
-            // Moving a record to another customer needs that customer in scope too.
+            // Moving a record to another customer needs that customer in scope too. And the
+            // customer it leaves in scope now, whatever the move's version: a move brings the
+            // record, with every edit made since, into the target's scope.
             if allowed, change.column == parentColumn, let target = change.value.textValue, target != parent {
-                allowed = try may(change.version, customer: target)
+                allowed = try seesNow(customer: parent) && may(change.version, customer: target)
             }
             if !allowed { refused[position] = "\(table.name) record \(id) \(Self.outOfScope)" }
         }
@@ -114,18 +117,29 @@ package struct ScopeGate<Facts: ScopeFacts> {
         return nil
     }
 
+    /// The owner of customer `id` now, and since which version; nil for no such customer.
+    private mutating func owner(ofCustomer id: String) throws -> (owner: String?, version: Version?)? {
+        if owners[id] == nil { owners[id] = try facts.owner(ofCustomer: id) }
+        return owners[id]!
+    }
+
+    /// Whether the caller sees customer `id` now.
+    private mutating func seesNow(customer id: String) throws -> Bool {
+        if let owner = created[id] { return try scope.includes(owner: owner, facts) }
+        guard let owner = try owner(ofCustomer: id) else { return false }
+        return try scope.includes(owner: owner.owner, facts)
+    }
+
     /// Whether a change with `version` to customer `id` (or one of its records) is the caller's to make.
     private mutating func may(_ version: Version, customer id: String) throws -> Bool {
         if let owner = created[id] { return try scope.includes(owner: owner, facts) }
-        if owners[id] == nil { owners[id] = try facts.owner(ofCustomer: id) }
-        guard let owner = owners[id]! else { return false }
+        guard let owner = try owner(ofCustomer: id) else { return false }
         return try may(version, customerOwner: owner, id: id)
     }
 
     /// Whether customer `id` was owned by someone in scope when a change with `version` was made.
     private mutating func wasInScope(_ version: Version, customer id: String) throws -> Bool {
-        if owners[id] == nil { owners[id] = try facts.owner(ofCustomer: id) }
-        guard let owner = owners[id]! else { return false }
+        guard let owner = try owner(ofCustomer: id) else { return false }
         guard let since = owner.version, version < since else { return try scope.includes(owner: owner.owner, facts) }
         return try facts.owner(ofCustomer: id, before: version).map { try scope.includes(owner: $0, facts) } ?? false
     }

@@ -161,6 +161,38 @@ struct RecordMoveTests {
         }
     }
 
+    @Test(
+        "a move Ana made offline, before her customer went to Ben, is refused: it would bring the visit back to her with Ben's later edits"
+    )
+    func moveOutOfReassignedCustomerRefused() async throws {
+        try await withSyncWorld { world in
+            let (ana, ben, sue, visit, _) = try await setUp(world)
+            let annas = try #require(try ana.0.record("interactions", id: visit)?["customer_id"].textValue)
+            let other = try ana.0.addCustomer("Otto Keller", phone: "+41 3")
+            _ = try await world.synchronizer(ana.0, clock: ana.1).sync()
+
+            // Offline, Ana files the visit under her other customer; then Sue gives the first to Ben, who edits the visit.
+            world.tick(ana.1, ben.1, sue.1)
+            try ana.0.write("interactions", id: visit, values: [("customer_id", .text(other))])
+            world.tick(ana.1, ben.1, sue.1)
+            _ = try await world.transport("sue").reassign(customer: annas, ReassignRequest(to: "ben"))
+            _ = try await world.synchronizer(ben.0, clock: ben.1).sync()
+            world.tick(ana.1, ben.1, sue.1)
+            try ben.0.write("interactions", id: visit, values: [("summary", .text("Ben's notes"))])
+            _ = try await world.synchronizer(ben.0, clock: ben.1).sync()
+
+            let pushed = try await world.synchronizer(ana.0, clock: ana.1).push()
+            #expect(pushed.accepted == 0 && pushed.rejected == 1)
+            #expect(try ana.0.rejectedChanges().map(\.code) == [.forbidden])
+            let served = try await world.store.pull(after: .start, limit: 1_000, for: Staff.ana)
+            #expect(!served.changeSet.changes.contains { $0.rowID == visit })
+            _ = try await world.synchronizer(ben.0, clock: ben.1).sync()
+            #expect(try ben.0.record("interactions", id: visit)?["customer_id"] == .text(annas))
+            #expect(try ben.0.record("interactions", id: visit)?["summary"] == .text("Ben's notes"))
+            #expect(try await matches(ben, Staff.ben, in: world))
+        }
+    }
+
     @Test("settling a conflict on a visit's customer with Ben's customer moves the visit off Ana's device")
     func moveBySettlement() async throws {
         try await withSyncWorld { world in
