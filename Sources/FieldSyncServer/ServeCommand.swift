@@ -43,6 +43,10 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError(
                 "--idle-timeout must be from 61 seconds (above the client's 60) to 86400, not \(idleTimeout)")
         }
+        // A day is far beyond any clock a device should have; larger values also overflow in milliseconds.
+        guard (1...86_400).contains(maxClockAhead) else {
+            throw ValidationError("--max-clock-ahead must be from 1 to 86400 seconds (a day), not \(maxClockAhead)")
+        }
         guard maxConnections >= 1 else {
             throw ValidationError("--max-connections must be at least 1, not \(maxConnections)")
         }

@@ -150,7 +150,7 @@ struct ServerSyncTests {
     }
 
     @Test(
-        "serve refuses a port or a body limit out of range as a usage error, and says so with a code when its port is taken"
+        "serve refuses a port, a body limit or a clock bound out of range as a usage error, and says so with a code when its port is taken"
     )
     func servePortErrors() async throws {
         let sandbox = try Sandbox()
@@ -164,6 +164,10 @@ struct ServerSyncTests {
                 "--idle-timeout must be from 61 seconds (above the client's 60) to 86400, not 60"
             ),
             (["--max-connections", "0"], 64, "--max-connections must be at least 1, not 0"),
+            (
+                ["--max-clock-ahead", "18446744073709551"], 64,
+                "--max-clock-ahead must be from 1 to 86400 seconds (a day), not 18446744073709551"
+            ),
             (["--port", port], 1, "address already in use; stop what listens there, or choose another --port [io]"),
         ] {
             let result = try await ChildProcess.run(
