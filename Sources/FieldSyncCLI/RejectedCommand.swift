@@ -11,7 +11,8 @@ struct RejectedCommand: ParsableCommand {
         subcommands: [List.self, Discard.self])
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List the refused changes, with the service's reason.")
+        static let configuration = CommandConfiguration(
+            abstract: "List the refused changes, with the service's reason.")
 
         @OptionGroup var global: GlobalOptions
 
@@ -23,8 +24,8 @@ struct RejectedCommand: ParsableCommand {
                         rejected.map { rejected -> [String: Any] in
                             [
                                 "id": rejected.id, "table": rejected.change.table, "row_id": rejected.change.rowID,
-                                "column": rejected.change.column, "code": rejected.code.rawValue,
-                                "message": rejected.message,
+                                "column": rejected.change.column, "value": Output.jsonValue(rejected.change.value),
+                                "code": rejected.code.rawValue, "message": rejected.message,
                                 "rejected_at": ISODate.dateTime(millisSinceEpoch: rejected.rejectedAtMillis),
                             ]
                         })
@@ -32,20 +33,27 @@ struct RejectedCommand: ParsableCommand {
                     Output.line("No rejected changes.")
                 } else {
                     Output.table(
-                        ["ID", "TABLE", "ROW", "COLUMN", "CODE", "WHEN", "MESSAGE"],
+                        ["ID", "TABLE", "ROW", "COLUMN", "VALUE", "CODE", "WHEN", "MESSAGE"],
                         rejected.map {
                             [
-                                String($0.id), $0.change.table, $0.change.rowID, $0.change.column, $0.code.rawValue,
+                                String($0.id), $0.change.table, $0.change.rowID, $0.change.column,
+                                RejectedCommand.shortened($0.change.value), $0.code.rawValue,
                                 ISODate.dateTime(millisSinceEpoch: $0.rejectedAtMillis), $0.message,
                             ]
                         })
                     Output.line()
                     Output.line(
-                        "Fix a field with `fieldsync record set` (the new edit is sent at the next sync), or drop the change with `fieldsync rejected discard ID`."
+                        "Fix a field with `fieldsync record set` (the new edit is sent at the next sync), or drop the change with `fieldsync rejected discard ID`. A record that left this device (reassigned or moved) keeps its refused edits here, for its new owner: `--json` shows each value whole."
                     )
                 }
             }
         }
+    }
+
+    /// A value on one line of the table: long notes cut, line breaks shown as spaces.
+    static func shortened(_ value: Value) -> String {
+        let text = value.isNull ? "(empty)" : value.description.replacingOccurrences(of: "\n", with: " ")
+        return text.count > 40 ? text.prefix(39) + "…" : text
     }
 
     struct Discard: ParsableCommand {
@@ -57,16 +65,21 @@ struct RejectedCommand: ParsableCommand {
 
         func run() throws {
             try global.run {
-                let discarded = try global.openReplica().discardRejected(id: id)
+                let replica = try global.openReplica()
+                let discarded = try replica.discardRejected(id: id)
                 let change = discarded.change
+                let held = try replica.record(change.table, id: change.rowID) != nil
                 if global.json {
                     Output.json([
-                        "discarded": discarded.id, "table": change.table, "row_id": change.rowID, "column": change.column,
+                        "discarded": discarded.id, "table": change.table, "row_id": change.rowID,
+                        "column": change.column,
                     ])
                 } else {
                     Output.line(
-                        "Discarded rejected change \(discarded.id) (\(change.table) \(change.rowID), \(change.column)); the field is back to the service's value."
-                    )
+                        "Discarded rejected change \(discarded.id) (\(change.table) \(change.rowID), \(change.column)); "
+                            + (held
+                                ? "the field is back to the service's value."
+                                : "the record is not on this device (it left it, or the service never had it)."))
                 }
             }
         }

@@ -56,7 +56,8 @@ struct Status: ParsableCommand {
             if global.json {
                 Output.json([
                     "path": replica.path, "replica_id": replica.replicaID.description,
-                    "manager": Output.optional(replica.managerID), "pending_changes": pending,
+                    "manager": Output.optional(replica.managerID), "syncs_as": Output.optional(sync.syncsAs),
+                    "pending_changes": pending,
                     "change_counter": try replica.currentSeq(), "records": counts,
                     "refused_outside_edits": refused.map(\.description),
                     "server": Output.optional(sync.serverURL), "token_set": sync.hasToken,
@@ -65,7 +66,9 @@ struct Status: ParsableCommand {
                 ])
             } else {
                 Output.line("Replica:         \(replica.replicaID) (\(replica.path))")
-                Output.line("Manager:         \(replica.managerID ?? "(none)")")
+                Output.line(
+                    "Manager:         "
+                        + (replica.managerID ?? sync.syncsAs.map { "(none; syncs as \($0))" } ?? "(none)"))
                 Output.line(
                     "Server:          "
                         + (sync.serverURL.map { "\($0)\(sync.hasToken ? " (token set)" : " (no token)")" } ?? "(none)"))

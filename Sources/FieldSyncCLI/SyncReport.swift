@@ -17,7 +17,7 @@ enum SyncReport {
         [
             "rows": pull.rows, "fields": pull.fields, "changed_fields": pull.changedFields, "pages": pull.pages,
             "clock_ahead_ms": pull.clockAheadMillis, "removed_customers": pull.removedCustomers,
-            "removed_records": pull.removedRecords,
+            "removed_records": pull.removedRecords, "pushed_first": json(pull.pushedFirst),
         ]
     }
 
@@ -71,6 +71,11 @@ enum SyncReport {
             notes.append(
                 "\(pull.removedRecords) visit(s), task(s) or holding(s) were moved to another manager's customer and removed from this device."
             )
+        }
+        if let first = pull?.pushedFirst, first.sent > 0 {
+            notes.append(
+                "Before removing them, \(first.sent) unsent change(s) of those records were sent: \(first.accepted) accepted, \(first.rejected) rejected"
+                    + (first.rejected > 0 ? " (they stay on this device: see `fieldsync rejected list`)." : "."))
         }
         if let openConflicts, openConflicts > 0 {
             notes.append("\(openConflicts) open conflict(s) involve you: see `fieldsync conflicts list`.")

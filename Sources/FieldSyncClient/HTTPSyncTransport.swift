@@ -56,7 +56,8 @@ public final class HTTPSyncTransport: SyncTransport {
     public convenience init(for replica: Replica) throws {
         guard let url = try replica.serverURL else { throw SyncError.noServer }
         self.init(
-            serverURL: url, token: try replica.token, manager: replica.managerID, schemaVersion: replica.schema.version)
+            serverURL: url, token: try replica.token, manager: try replica.syncsAs(),
+            schemaVersion: replica.schema.version)
     }
 
     /// Runs `body` with a transport for the replica's service, shutting it down afterwards.

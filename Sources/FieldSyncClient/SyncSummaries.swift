@@ -31,6 +31,8 @@ public struct PullSummary: Sendable, Equatable {
     public var removedRecords = 0
     /// How far ahead of the service this device's clock is; 0 when within the bound.
     public var clockAheadMillis: UInt64 = 0
+    /// The push a pull makes before removing records that hold unsent edits.
+    public var pushedFirst = PushSummary()
 
     public init() {}
 }

@@ -131,7 +131,7 @@ public struct Synchronizer {
     private func request(_ batch: [FieldChange]) throws -> PushRequest {
         PushRequest(
             changeSet: ChangeSet(schemaVersion: replica.schema.version, changes: batch),
-            replica: replica.replicaID, manager: replica.managerID, cursor: try replica.pullCursor())
+            replica: replica.replicaID, manager: try replica.syncsAs(), cursor: try replica.pullCursor())
     }
 
     // MARK: - Pull
@@ -168,12 +168,17 @@ public struct Synchronizer {
             if try replica.hasPendingChanges(forCustomers: page.removed, records: page.removedRecords) {
                 // Reassigned or moved away: the unsent edits go first, to be accepted (made before the
                 // reassignment or move) or kept as rejected.
-                _ = try await push()
+                let pushed = try await push()
+                summary.pushedFirst.sent += pushed.sent
+                summary.pushedFirst.accepted += pushed.accepted
+                summary.pushedFirst.rejected += pushed.rejected
+                summary.pushedFirst.conflictsRecorded += pushed.conflictsRecorded
             }
             let outcome = try replica.applyPulled(
-                page.changeSet, cursor: page.cursor, removing: page.removed, removingRecords: page.removedRecords)
-            summary.removedCustomers += page.removed.count
-            summary.removedRecords += page.removedRecords.count
+                page.changeSet, cursor: page.cursor, removing: page.removed, removingRecords: page.removedRecords,
+                syncedAs: page.manager)
+            summary.removedCustomers += outcome.removedCustomers
+            summary.removedRecords += outcome.removedRecords
             summary.pages += 1
             summary.rows += page.changeSet.rowRuns.count
             summary.fields += page.changeSet.count

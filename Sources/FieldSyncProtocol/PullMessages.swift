@@ -16,22 +16,26 @@ public struct PullResponse: Codable, Sendable {
     /// Interactions, tasks and holdings the caller no longer sees (moved to
     /// another manager's customer): the device removes each.
     public var removedRecords: [RecordRef]
+    /// The manager the token speaks for: a replica created without a manager
+    /// syncs as them from its first pull on. Absent from older services.
+    public var manager: String?
     public var serverTimeMillis: UInt64
 
     public init(
         changeSet: ChangeSet, cursor: PullCursor, more: Bool, removed: [String] = [], removedRecords: [RecordRef] = [],
-        serverTimeMillis: UInt64
+        manager: String? = nil, serverTimeMillis: UInt64
     ) {
         self.changeSet = changeSet
         self.cursor = cursor
         self.more = more
         self.removed = removed
         self.removedRecords = removedRecords
+        self.manager = manager
         self.serverTimeMillis = serverTimeMillis
     }
 
     enum CodingKeys: String, CodingKey {
-        case format, rows, cursor, more, removed
+        case format, rows, cursor, more, removed, manager
         case removedRecords = "removed_records"
         case schemaVersion = "schema_version"
         case serverTime = "server_time"
@@ -52,10 +56,17 @@ public struct PullResponse: Codable, Sendable {
         }
         removedRecords = try container.decodeIfPresent([WireRecordRef].self, forKey: .removedRecords)?.map(\.ref) ?? []
         try WireRecordRef.check(removedRecords)
+        manager = try container.decodeIfPresent(String.self, forKey: .manager)
+        try Self.check(manager: manager)
         serverTimeMillis = try container.decode(UInt64.self, forKey: .serverTime)
         changeSet = ChangeSet(
             schemaVersion: schemaVersion,
             changes: try WireRow.changes(from: container.decode([WireRow].self, forKey: .rows)))
+    }
+
+    static func check(manager: String?) throws {
+        guard let manager, !ManagerID.isValid(manager) else { return }
+        throw WireError.malformed("manager is not a manager id")
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -67,6 +78,7 @@ public struct PullResponse: Codable, Sendable {
         try container.encode(more, forKey: .more)
         try container.encode(removed, forKey: .removed)
         try container.encode(removedRecords.map(WireRecordRef.init), forKey: .removedRecords)
+        try container.encodeIfPresent(manager, forKey: .manager)
         try container.encode(serverTimeMillis, forKey: .serverTime)
     }
 }

@@ -13,6 +13,10 @@ enum PullPageWriter {
         out.string(page.cursor.description)
         out.raw(",\"format\":")
         out.string(PullResponse.format)
+        if let manager = page.manager {
+            out.raw(",\"manager\":")
+            out.string(manager)
+        }
         out.raw(page.more ? ",\"more\":true" : ",\"more\":false")
         out.raw(",\"removed\":[")
         for (index, id) in page.removed.enumerated() {

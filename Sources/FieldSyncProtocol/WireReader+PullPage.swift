@@ -10,6 +10,7 @@ extension WireReader {
         var more: Bool?
         var removed: [String] = []
         var removedRecords: [RecordRef] = []
+        var manager: String?
         var serverTime: UInt64?
         var changes: [FieldChange]?
         try object { reader, key in
@@ -32,6 +33,7 @@ extension WireReader {
                 if try !reader.null() {
                     try reader.array { reader in removedRecords.append(try reader.recordRef()) }
                 }
+            case "manager": manager = try reader.text("manager")
             case "server_time": serverTime = try reader.integer("server_time", as: UInt64.self)
             case "rows": changes = try reader.rows()
             default: try reader.skipValue()
@@ -45,11 +47,13 @@ extension WireReader {
             throw WireError.malformed("removed holds something that is not a record id")
         }
         try WireRecordRef.check(removedRecords)
+        try PullResponse.check(manager: manager)
         guard let serverTime else { throw WireError.malformed("server_time is missing") }
         guard let changes else { throw WireError.malformed("rows is missing") }
         return PullResponse(
             changeSet: ChangeSet(schemaVersion: schemaVersion, changes: changes), cursor: cursor, more: more,
-            removed: removed, removedRecords: removedRecords, serverTimeMillis: serverTime)
+            removed: removed, removedRecords: removedRecords, manager: manager,
+            serverTimeMillis: serverTime)
     }
 
     /// `{"id": ..., "table": ...}`.

@@ -7,6 +7,10 @@ public struct MergeOutcome: Sendable {
     let changes: [FieldChange]
     /// Positions in `changes` of the changes that won, i.e. changed a field here.
     public internal(set) var winningChanges: [Int] = []
+    /// A pulled page's customers, and visits, tasks and holdings, this device
+    /// held and deleted (they left its manager's scope).
+    public internal(set) var removedCustomers = 0
+    public internal(set) var removedRecords = 0
 
     /// Field changes in the set.
     public var received: Int { changes.count }
@@ -41,7 +45,8 @@ extension Replica {
         guard changeSet.schemaVersion == schema.version else {
             throw SchemaViolation(
                 .schemaVersion, field: nil,
-                "the changes are for schema version \(changeSet.schemaVersion); this replica holds version \(schema.version)")
+                "the changes are for schema version \(changeSet.schemaVersion); this replica holds version \(schema.version)"
+            )
         }
     }
 
@@ -171,33 +176,34 @@ final class RecordMerger {
 
         var won = false
         for run in runs {
-          for position in run {
-            let offset = position - run.lowerBound
-            // Producers usually send a record's fields in schema order: try
-            // that position before hashing the name.
-            let index: Int
-            if offset < columns.count, columns[offset].name == changes[position].column {
-                index = offset
-            } else if let found = columnIndex[changes[position].column] {
-                index = found
-            } else {
-                _ = try table.column(changes[position].column)  // throws the unknown-column error
-                continue
+            for position in run {
+                let offset = position - run.lowerBound
+                // Producers usually send a record's fields in schema order: try
+                // that position before hashing the name.
+                let index: Int
+                if offset < columns.count, columns[offset].name == changes[position].column {
+                    index = offset
+                } else if let found = columnIndex[changes[position].column] {
+                    index = found
+                } else {
+                    _ = try table.column(changes[position].column)  // throws the unknown-column error
+                    continue
+                }
+                let value = try table.validate(changes[position].value, for: columns[index])
+                let version = changes[position].version
+                if version == scratch.versions[index], let earlier = scratch.winners[index], earlier != value {
+                    throw SchemaViolation(
+                        .malformed, field: "\(table.name).\(columns[index].name)",
+                        "the changes hold two values for \(table.name).\(columns[index].name) of record \(rowID) under one version"
+                    )
+                }
+                if MergeRule.incoming(version, wins: scratch.versions[index]) {
+                    scratch.versions[index] = version
+                    scratch.winners[index] = value
+                    scratch.winnerPositions[index] = position
+                    won = true
+                }
             }
-            let value = try table.validate(changes[position].value, for: columns[index])
-            let version = changes[position].version
-            if version == scratch.versions[index], let earlier = scratch.winners[index], earlier != value {
-                throw SchemaViolation(
-                    .malformed, field: "\(table.name).\(columns[index].name)",
-                    "the changes hold two values for \(table.name).\(columns[index].name) of record \(rowID) under one version")
-            }
-            if MergeRule.incoming(version, wins: scratch.versions[index]) {
-                scratch.versions[index] = version
-                scratch.winners[index] = value
-                scratch.winnerPositions[index] = position
-                won = true
-            }
-          }
         }
         guard won else { return false }
 

@@ -16,24 +16,31 @@ extension Replica {
     /// Deletes, from this device, records moved to another manager's
     /// customer, and customers reassigned to another manager with their
     /// records. An edit still unsent (the push before the pull could not take
-    /// it) is kept among the rejected changes, never dropped.
-    func remove(_ db: Database, customers: [String], records: [RecordRef]) throws {
+    /// it) is kept among the rejected changes, never dropped. Returns how many
+    /// of those customers, and of those records, this device held: the
+    /// service lists some it never had (a first sync, a page repeating one).
+    func remove(_ db: Database, customers: [String], records: [RecordRef]) throws -> (customers: Int, records: Int) {
+        var removedRecords = 0
         for (table, ids) in removalTargets(records) {
-            try remove(
+            removedRecords += try remove(
                 db, table, ids,
                 because:
                     "the record was moved to another manager's customer before this edit was sent; tell its new owner")
         }
-        guard !customers.isEmpty else { return }
+        guard !customers.isEmpty else { return (0, removedRecords) }
+        var removedCustomers = 0
         for (table, ids) in try removalTargets(db, customers: customers) {
-            try remove(
+            let removed = try remove(
                 db, table, ids,
                 because: "the customer was reassigned to another manager before this edit was sent; tell the new owner")
+            if table.ownerColumn != nil { removedCustomers += removed }
         }
+        return (removedCustomers, removedRecords)
     }
 
-    private func remove(_ db: Database, _ table: TableSchema, _ ids: [String], because reason: String) throws {
-        guard !ids.isEmpty else { return }
+    /// Returns how many of the records this device held.
+    private func remove(_ db: Database, _ table: TableSchema, _ ids: [String], because reason: String) throws -> Int {
+        guard !ids.isEmpty else { return 0 }
         let list = Self.placeholders(ids.count)
         let arguments = StatementArguments([table.name] + ids)
         try db.execute(
@@ -59,6 +66,7 @@ extension Replica {
             sql: "DELETE FROM \(ReplicaLayout.quote(table.name)) WHERE id IN \(list)",
             arguments: StatementArguments(ids))
         transactionChanged = true
+        return db.changesCount
     }
 
     /// Deletes a record none of whose fields has a version left (each edit of

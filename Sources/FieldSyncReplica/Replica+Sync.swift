@@ -9,12 +9,15 @@ enum SyncKey: String {
     case lastSync = "last_sync_ms"
     case openConflicts = "open_conflicts"
     case clockOffset = "clock_offset_ms"
+    case syncsAs = "syncs_as"
 }
 
 /// What the replica knows of its sync with the service, for `status`.
 public struct SyncState: Sendable {
     public var serverURL: String?
     public var hasToken: Bool
+    /// The manager a replica created without one syncs as (`syncsAs`).
+    public var syncsAs: String?
     public var pullCursor: PullCursor
     /// When the last sync completed, Unix milliseconds.
     public var lastSyncMillis: UInt64?
@@ -53,13 +56,22 @@ extension Replica {
                 let previous = try Self.meta(db, SyncKey.serverURL.rawValue)
                 try Self.setMeta(db, SyncKey.serverURL.rawValue, url)
                 if let token { try Self.setMeta(db, SyncKey.token.rawValue, token) }
-                guard let previous, previous != url, try Self.meta(db, SyncKey.pullCursor.rawValue) != nil else {
-                    return false
-                }
+                guard let previous, previous != url else { return false }
+                // Manager ids are the service's: the next pull says whose token this is there.
+                try Self.removeMeta(db, SyncKey.syncsAs.rawValue)
+                guard try Self.meta(db, SyncKey.pullCursor.rawValue) != nil else { return false }
                 try Self.removeMeta(db, SyncKey.pullCursor.rawValue)
                 return true
             }
         }
+    }
+
+    /// The manager this replica syncs as, named on every push, pull and
+    /// digest so that the service refuses another manager's token: its own
+    /// manager, or, for a replica created without one, the manager whose
+    /// token its first pull used. Nil until then.
+    public func syncsAs() throws -> String? {
+        try managerID ?? meta(SyncKey.syncsAs.rawValue)
     }
 
     public func setToken(_ token: String) throws { try setMeta(SyncKey.token.rawValue, token) }
@@ -76,6 +88,7 @@ extension Replica {
                 })
             return SyncState(
                 serverURL: meta[SyncKey.serverURL.rawValue], hasToken: meta[SyncKey.token.rawValue] != nil,
+                syncsAs: managerID ?? meta[SyncKey.syncsAs.rawValue],
                 pullCursor: meta[SyncKey.pullCursor.rawValue].flatMap(PullCursor.init) ?? .start,
                 lastSyncMillis: meta[SyncKey.lastSync.rawValue].flatMap { UInt64($0) },
                 openConflicts: meta[SyncKey.openConflicts.rawValue].flatMap { Int($0) },
@@ -99,14 +112,18 @@ extension Replica {
     @discardableResult
     public func applyPulled(
         _ changeSet: ChangeSet, cursor: PullCursor, removing customers: [String] = [],
-        removingRecords records: [RecordRef] = []
+        removingRecords records: [RecordRef] = [], syncedAs manager: String? = nil
     ) throws -> MergeOutcome {
         try checkSchemaVersion(changeSet)
         return try writeTransaction { db in
-            let outcome = try merge(db, changeSet.changes, checkingClock: false)
+            var outcome = try merge(db, changeSet.changes, checkingClock: false)
             try settle(db, changeSet.changes)
-            try remove(db, customers: customers, records: records)
+            (outcome.removedCustomers, outcome.removedRecords) = try remove(
+                db, customers: customers, records: records)
             try storePullCursor(db, cursor)
+            if let manager, managerID == nil, try Self.meta(db, SyncKey.syncsAs.rawValue) == nil {
+                try Self.setMeta(db, SyncKey.syncsAs.rawValue, manager)
+            }
             return outcome
         }
     }

@@ -66,7 +66,8 @@ struct SyncRoutes: Sendable {
         }
         let caller = try context.caller()
         try Self.check(named: request.uri.queryParameters["manager"].map(String.init), caller: caller)
-        let page = try await store.pull(after: cursor, limit: limit, for: caller)
+        var page = try await store.pull(after: cursor, limit: limit, for: caller)
+        page.manager = caller.id
         metrics.pulled(rows: page.changeSet.rowRuns.count)
         return try WireResponse.json(page, for: request)
     }

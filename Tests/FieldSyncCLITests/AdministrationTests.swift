@@ -67,6 +67,12 @@ struct AdministrationTests {
         let anaSync = try await sandbox.json("sync", on: ana)
         #expect(anaSync["pull"]?["removed_customers"]?.int == 1, "\(anaSync)")
         #expect(try await sandbox.json("customer", "list", on: ana).array?.isEmpty == true)
+        // A new device of Ana's never held the customer: nothing to say was removed.
+        let laptop = sandbox.path("ana-laptop.db")
+        try await sandbox.succeed(
+            "init", "--manager", "ana", "--server", server.url, "--token", server.tokens["ana"]!, on: laptop)
+        let first = try await sandbox.json("sync", on: laptop)
+        #expect(first["pull"]?["removed_customers"]?.int == 0, "\(first)")
         let carlaSync = try await sandbox.json("sync", on: carla)
         #expect(carlaSync["pull"]?["rows"]?.int == 2, "\(carlaSync)")
         #expect(try await sandbox.record("customers", id, on: carla)["owner"] == .string("carla"))
@@ -95,6 +101,37 @@ struct AdministrationTests {
         let (status, log) = try await server.stop()
         #expect(status == 0)
         for value in ["Maria", "+351", "Coffee", "standard"] { #expect(!log.contains(value), "the log holds \(value)") }
+    }
+
+    @Test(
+        "an edit Ana made after her customer went to Carla: her pull sends it first and says it was rejected; it is kept with its value, to tell Carla; discarding it says the record left"
+    )
+    func refusedEditOfReassignedCustomer() async throws {
+        let sandbox = try Sandbox()
+        let server = try await ServerProcess(in: sandbox.directory)
+        let (ana, bruno, _) = try await devices(sandbox, server)
+        let id = try await sandbox.addCustomer("Maria Costa", "phone=+351 1", on: ana)
+        _ = try await sandbox.json("sync", on: ana)
+        _ = try await sandbox.json("customer", "reassign", id, "--to", "carla", on: bruno)
+        try await sandbox.succeed("customer", "edit", id, "notes=Wants a pension plan; call Tuesday", on: ana)
+
+        // A pull alone sends the unsent edit before removing the customer, and says so.
+        let pulled = try await sandbox.json("pull", on: ana)
+        #expect(pulled["removed_customers"]?.int == 1, "\(pulled)")
+        #expect(pulled["pushed_first"]?["sent"]?.int == 1 && pulled["pushed_first"]?["rejected"]?.int == 1, "\(pulled)")
+        let rejected = try #require(try await sandbox.json("rejected", "list", on: ana).array)
+        #expect(rejected.count == 1)
+        #expect(rejected.first?["value"] == .string("Wants a pension plan; call Tuesday"), "\(rejected)")
+        #expect(rejected.first?["code"] == .string("forbidden") && rejected.first?["column"] == .string("notes"))
+        let listed = try await sandbox.succeed("rejected", "list", on: ana)
+        #expect(listed.stdout.contains("VALUE") && listed.stdout.contains("Wants a pension plan"), "\(listed)")
+
+        let rejectedID = try #require(rejected.first?["id"]?.int)
+        let discarded = try await sandbox.succeed("rejected", "discard", String(rejectedID), on: ana)
+        #expect(discarded.stdout.contains("the record is not on this device"), "\(discarded)")
+        #expect(try await sandbox.json("digest", "--compare", on: ana)["in_sync"] == .bool(true))
+        let (status, log) = try await server.stop()
+        #expect(status == 0 && !log.contains("pension") && !log.contains("Maria"), "\(log)")
     }
 
     @Test("a supervisor files Ana's visit under Carla's customer: Ana's sync removes it from her device and says so")

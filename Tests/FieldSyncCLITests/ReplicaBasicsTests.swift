@@ -43,11 +43,12 @@ struct ReplicaBasicsTests {
         #expect(
             status.keys
                 == [
-                    "path", "replica_id", "manager", "pending_changes", "change_counter", "records",
+                    "path", "replica_id", "manager", "syncs_as", "pending_changes", "change_counter", "records",
                     "refused_outside_edits", "server", "token_set", "rejected_changes", "open_conflicts", "last_sync",
                     "clock_offset_ms",
                 ])
         #expect(status["refused_outside_edits"] == .array([]))
+        #expect(status["syncs_as"] == .string("ana.lima"))
         #expect(status["replica_id"] == created["replica_id"])
         #expect(status["manager"] == "ana.lima")
         #expect(status["pending_changes"] == 0)
@@ -112,7 +113,8 @@ struct ReplicaLocationTests {
     func environmentVariable() async throws {
         let sandbox = try Sandbox()
         let path = sandbox.path("from-env.db")
-        let created = try await sandbox.run(["init", "--manager", "env.user"], environment: ["FIELDSYNC_REPLICA": path])
+        let created = try await sandbox.run(
+            ["init", "--manager", "env.user"], environment: ["FIELDSYNC_REPLICA": path])
         #expect(created.exitCode == 0, "\(created)")
         #expect(FileManager.default.fileExists(atPath: path))
         let status = try await sandbox.run(["status", "--json"], environment: ["FIELDSYNC_REPLICA": path])

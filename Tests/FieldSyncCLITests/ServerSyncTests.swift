@@ -7,16 +7,16 @@ import Testing
 
 @Suite("fieldsync and fieldsync-server end to end")
 struct ServerSyncTests {
-    /// A server, and the replicas of Ana and of Bruno, her supervisor, set up to sync with it.
-    func twoDevices() async throws -> (Sandbox, ServerProcess, ana: String, bruno: String) {
+    /// A server, and the replicas of Ana and of Bruno, her supervisor (or of `second`), set up to sync with it.
+    func twoDevices(second: String = "bruno") async throws -> (Sandbox, ServerProcess, ana: String, other: String) {
         let sandbox = try Sandbox()
         let server = try await ServerProcess(in: sandbox.directory)
-        let (ana, bruno) = (sandbox.replica, sandbox.path("bruno.db"))
+        let (ana, other) = (sandbox.replica, sandbox.path("\(second).db"))
         try await sandbox.succeed(
             "init", "--manager", "ana", "--server", server.url, "--token", server.tokens["ana"]!, on: ana)
         try await sandbox.succeed(
-            "init", "--manager", "bruno", "--server", server.url, "--token", server.tokens["bruno"]!, on: bruno)
-        return (sandbox, server, ana, bruno)
+            "init", "--manager", second, "--server", server.url, "--token", server.tokens[second]!, on: other)
+        return (sandbox, server, ana, other)
     }
 
     @Test(
@@ -123,6 +123,45 @@ struct ServerSyncTests {
         }
         let held = try await sandbox.sqlite("SELECT count(*) FROM customers", on: wrong)
         #expect(held.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "0", "\(held)")
+        try await server.stop()
+    }
+
+    @Test(
+        "a device created without a manager syncs as the manager of its first token: a colleague's token is then refused, and nothing is sent or taken in"
+    )
+    func unnamedDeviceKeepsItsFirstManager() async throws {
+        let (sandbox, server, _, carla) = try await twoDevices(second: "carla")
+        _ = try await sandbox.addCustomer("Rui Lopes", on: carla)
+        _ = try await sandbox.json("sync", on: carla)
+        let device = sandbox.path("unnamed.db")
+        try await sandbox.succeed("init", "--server", server.url, "--token", server.tokens["ana"]!, on: device)
+        let mine = try await sandbox.addCustomer("Maria Costa", "--owner", "ana", on: device)
+        _ = try await sandbox.json("sync", on: device)
+        let status = try await sandbox.json("status", on: device)
+        #expect(status["manager"] == .null && status["syncs_as"]?.string == "ana", "\(status)")
+
+        try await sandbox.succeed("config", "set", "token", server.tokens["carla"]!, on: device)
+        try await sandbox.succeed("customer", "edit", mine, "city=Porto", on: device)
+        for command in [["push"], ["pull"], ["sync"], ["digest", "--compare"]] {
+            let result = try await sandbox.run(command + ["--replica", device])
+            #expect(result.exitCode == 1, "\(command): \(result)")
+            #expect(
+                result.stderr.contains("set up for manager ana, but the token is carla's")
+                    && result.stderr.hasSuffix("[forbidden]\n"), "\(command): \(result)")
+        }
+        let held = try await sandbox.sqlite("SELECT count(*) FROM customers", on: device)
+        #expect(held.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "1", "\(held)")
+        #expect(try await sandbox.json("status", on: device)["pending_changes"]?.int == 1)
+
+        try await sandbox.succeed("config", "set", "token", server.tokens["ana"]!, on: device)
+        let synced = try await sandbox.json("sync", on: device)
+        #expect(synced["push"]?["accepted"]?.int == 1, "\(synced)")
+        let compared = try await sandbox.json("digest", "--compare", on: device)
+        #expect(compared["in_sync"] == .bool(true), "\(compared)")
+
+        // Manager ids are one service's: another service's first pull says whose token the device has there.
+        try await sandbox.succeed("config", "set", "server", "http://127.0.0.1:9", on: device)
+        #expect(try await sandbox.json("status", on: device)["syncs_as"] == .null)
         try await server.stop()
     }
 

@@ -16,7 +16,8 @@ struct PullPageCodecTests {
         Version(timestamp: HybridTimestamp(millis: millis, counter: 3), replica: replica)
     }
 
-    /// Every kind of value, strings that need escaping, two rows, a removed customer, two removed records.
+    /// Every kind of value, strings that need escaping, two rows, a removed customer, two removed records,
+    /// the token's manager.
     static let page = PullResponse(
         changeSet: ChangeSet(
             schemaVersion: 1,
@@ -45,7 +46,7 @@ struct PullPageCodecTests {
             ]),
         cursor: PullCursor(seq: 42, position: (1, other)), more: true, removed: [other],
         removedRecords: [RecordRef(table: "interactions", rowID: customer), RecordRef(table: "tasks", rowID: other)],
-        serverTimeMillis: 1_795_000_070_000)
+        manager: "ana.lima", serverTimeMillis: 1_795_000_070_000)
 
     /// Through JSONSerialization: the same document whatever the spacing and key order.
     static func object(_ data: Data) throws -> NSDictionary {
@@ -58,6 +59,7 @@ struct PullPageCodecTests {
         #expect(a.more == b.more)
         #expect(a.removed == b.removed)
         #expect(a.removedRecords == b.removedRecords)
+        #expect(a.manager == b.manager)
         #expect(a.serverTimeMillis == b.serverTimeMillis)
     }
 
@@ -92,7 +94,8 @@ struct PullPageCodecTests {
         #expect(page.changeSet.changes[0].base == nil)
         #expect(page.changeSet.changes[1].value == .text("café / 😀"))
         #expect(
-            page.removed.isEmpty && page.removedRecords.isEmpty && page.cursor == PullCursor(seq: 9) && !page.more
+            page.removed.isEmpty && page.removedRecords.isEmpty && page.manager == nil
+                && page.cursor == PullCursor(seq: 9) && !page.more
                 && page.serverTimeMillis == 7)
     }
 
@@ -134,6 +137,10 @@ struct PullPageCodecTests {
             (
                 #"{"format":"fieldsync-pull","schema_version":1,"cursor":"1","more":false,"server_time":1,"removed_records":[{"id":"c0ffee00-0000-4000-8000-000000000001"}],"rows":[]}"#,
                 "removed_records needs an id and a table"
+            ),
+            (
+                #"{"format":"fieldsync-pull","schema_version":1,"cursor":"1","more":false,"server_time":1,"manager":"ana lima","rows":[]}"#,
+                "manager is not a manager id"
             ),
             (
                 #"{"format":"fieldsync-pull","schema_version":1,"cursor":"1","more":false,"server_time":1,"rows":[]} x"#,
