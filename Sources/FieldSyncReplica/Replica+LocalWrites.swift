@@ -199,7 +199,10 @@ extension Replica {
                     table: table.name, rowID: id, column: column, value: value, version: version, base: previous))
             if refusedCapturesRemain { try dequeueCaptured(db, FieldRef(table: table.name, rowID: id, column: column)) }
         }
-        if rowHasRejected { try resendRefusedRecord(db, table, id: id, versions: versions) }
+        if rowHasRejected {
+            try resendRefusedRecord(db, table, id: id, versions: versions)
+            if table.ownerColumn != nil { try resendRefusedRecords(db, ofCustomer: id) }
+        }
         try db.execute(
             cached: """
                 INSERT INTO \(ReplicaLayout.clockTable(table))(id, seq, versions) VALUES (?, ?, ?)
@@ -239,6 +242,31 @@ extension Replica {
                     """,
                 arguments: [row["id"] as Int64])
             try db.execute(cached: "DELETE FROM fs_rejected WHERE id = ?", arguments: [row["id"] as Int64])
+        }
+    }
+}
+
+extension Replica {
+    /// Queues again the refused records of a customer whose own refusal an
+    /// edit may lift (its owner set right): its visits, tasks and holdings
+    /// were refused with it, and would otherwise stay refused for good.
+    private func resendRefusedRecords(_ db: Database, ofCustomer id: String) throws {
+        let codes = Self.recordRefusals.map { "'\($0.rawValue)'" }.joined(separator: ", ")
+        for table in schema.tables {
+            guard let parent = table.parentColumn else { continue }
+            let refused = try String.fetchAll(
+                db,
+                sql: """
+                    SELECT DISTINCT r.row_id FROM fs_rejected r
+                    JOIN \(ReplicaLayout.quote(table.name)) t ON t.id = r.row_id
+                    WHERE r.tbl = ? AND t.\(ReplicaLayout.quote(parent)) = ? AND r.code IN (\(codes))
+                    """,
+                arguments: [table.name, id])
+            for child in refused {
+                guard let record = try Self.fetchRecords(db, table, where: "t.id = ?", arguments: [child]).first
+                else { continue }
+                try resendRefusedRecord(db, table, id: child, versions: record.fieldVersions)
+            }
         }
     }
 }

@@ -166,22 +166,30 @@ struct ServerSyncTests {
     }
 
     @Test(
-        "a new customer refused for its owner: digest --compare points to the rejected list, and setting the owner sends the whole customer"
+        "a new customer refused for its owner: digest --compare points to the rejected list, and setting the owner sends the whole customer and its visit"
     )
     func refusedCustomerFixedByItsOwner() async throws {
         let (sandbox, server, ana, bruno) = try await twoDevices()
         let id = try await sandbox.addCustomer("Maria Costa", "--owner", "bruno", on: ana)
+        let visit = try await sandbox.succeed("visit", "log", id, "--summary", "first visit", on: ana).stdout
+            .trimmingCharacters(in: .whitespacesAndNewlines)
         let refused = try await sandbox.json("sync", on: ana)
-        #expect(refused["push"]?["rejected"]?.int == 3 && refused["push"]?["accepted"]?.int == 0, "\(refused)")
+        let visitFields = try #require(refused["push"]?["rejected"]?.int).advanced(by: -3)
+        #expect(visitFields > 0 && refused["push"]?["accepted"]?.int == 0, "\(refused)")
         let compared = try await sandbox.fieldsync("digest", "--compare", on: ana)
         #expect(compared.exitCode == 1, "\(compared)")
-        #expect(compared.stdout.contains("3 change(s) the service refused wait on this device"), "\(compared)")
+        #expect(
+            compared.stdout.contains("\(3 + visitFields) change(s) the service refused wait on this device"),
+            "\(compared)")
 
+        // Setting the owner sends the customer again, and the visit refused with it.
         try await sandbox.succeed("record", "set", "customers", id, "owner=ana", on: ana)
         let taken = try await sandbox.json("sync", on: ana)
-        #expect(taken["push"]?["accepted"]?.int == 3 && taken["push"]?["rejected"]?.int == 0, "\(taken)")
+        #expect(
+            taken["push"]?["accepted"]?.int == 3 + visitFields && taken["push"]?["rejected"]?.int == 0, "\(taken)")
         _ = try await sandbox.json("sync", on: bruno)
         #expect(try await sandbox.record("customers", id, on: bruno)["full_name"] == "Maria Costa")
+        #expect(try await sandbox.record("interactions", visit, on: bruno)["summary"] == "first visit")
         for replica in [ana, bruno] {
             #expect(try await sandbox.json("digest", "--compare", on: replica)["in_sync"] == .bool(true))
         }
