@@ -11,7 +11,8 @@ struct PushPullTests {
     @Test("re-sending a push that was applied changes nothing")
     func idempotentRePush() async throws {
         try await withTestServer { server in
-            let push = ana.push(ana.newCustomer(IDs.anna, name: "Anna", at: t0) + [ana.change(IDs.anna, "phone", .text("1"), at: t0)])
+            let push = ana.push(
+                ana.newCustomer(IDs.anna, name: "Anna", at: t0) + [ana.change(IDs.anna, "phone", .text("1"), at: t0)])
             let first = try await server.push(push).decode(PushResponse.self)
             #expect(first.accepted == 4 && first.rejected.isEmpty && first.conflicts == 0)
             let digest = try await server.request(.GET, "/v1/digest").decode(DigestResponse.self)
@@ -27,7 +28,9 @@ struct PushPullTests {
         }
     }
 
-    @Test("a pull pages through many rows, each row once, in bounded pages")
+    @Test(
+        "a pull pages through many rows, each row once, in bounded pages; a limit above the largest is taken as the largest"
+    )
     func manyPages() async throws {
         try await withTestServer { server in
             let count = 1_234
@@ -39,7 +42,8 @@ struct PushPullTests {
             var seen: [String] = []
             var pages = 0
             while true {
-                let page = try await server.request(.GET, "/v1/pull?after=\(cursor)&limit=100").decode(PullResponse.self)
+                let page = try await server.request(.GET, "/v1/pull?after=\(cursor)&limit=100").decode(
+                    PullResponse.self)
                 pages += 1
                 #expect(page.changeSet.rowRuns.count <= 100)
                 seen += page.changeSet.rowRuns.map { page.changeSet.changes[$0.lowerBound].rowID }
@@ -49,6 +53,13 @@ struct PushPullTests {
             #expect(pages == 13)
             #expect(seen.count == count && Set(seen).count == count)
             #expect(cursor == PullCursor(seq: 1))
+            // A larger limit than the largest, even one too large for a number, is taken as the largest.
+            for limit in ["20000", "99999999999999999999999"] {
+                let whole = try await server.request(.GET, "/v1/pull?after=0&limit=\(limit)")
+                try #require(whole.status == 200, "\(limit): \(whole)")
+                let page = try whole.decode(PullResponse.self)
+                #expect(page.changeSet.rowRuns.count == count && !page.more, "\(limit)")
+            }
         }
     }
 
@@ -83,7 +94,8 @@ struct PushPullTests {
         }
     }
 
-    @Test("a change stamped beyond the clock bound is rejected with clock_skew and the server's time; the rest is taken")
+    @Test(
+        "a change stamped beyond the clock bound is rejected with clock_skew and the server's time; the rest is taken")
     func clockSkew() async throws {
         try await withTestServer(clock: ManualWallClock(t0)) { server in
             let ahead = ana.change(IDs.anna, "phone", .text("future"), at: t0 + 10 * 60_000)
@@ -130,7 +142,8 @@ struct PushPullTests {
             ] {
                 let answer = try await server.request(
                     .GET, SyncAPI.pull, headers: [(SyncAPI.schemaVersionHeader, "1"), ("Accept-Encoding", accepted)])
-                #expect((answer.headers.first(name: "Content-Encoding") == "gzip") == gzip, "Accept-Encoding: \(accepted)")
+                #expect(
+                    (answer.headers.first(name: "Content-Encoding") == "gzip") == gzip, "Accept-Encoding: \(accepted)")
             }
         }
     }
