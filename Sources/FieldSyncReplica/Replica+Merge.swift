@@ -45,8 +45,7 @@ extension Replica {
         guard changeSet.schemaVersion == schema.version else {
             throw SchemaViolation(
                 .schemaVersion, field: nil,
-                "the changes are for schema version \(changeSet.schemaVersion); this replica holds version \(schema.version)"
-            )
+                "the changes are for schema version \(changeSet.schemaVersion); this replica holds version \(schema.version)")
         }
     }
 
@@ -176,34 +175,33 @@ final class RecordMerger {
 
         var won = false
         for run in runs {
-            for position in run {
-                let offset = position - run.lowerBound
-                // Producers usually send a record's fields in schema order: try
-                // that position before hashing the name.
-                let index: Int
-                if offset < columns.count, columns[offset].name == changes[position].column {
-                    index = offset
-                } else if let found = columnIndex[changes[position].column] {
-                    index = found
-                } else {
-                    _ = try table.column(changes[position].column)  // throws the unknown-column error
-                    continue
-                }
-                let value = try table.validate(changes[position].value, for: columns[index])
-                let version = changes[position].version
-                if version == scratch.versions[index], let earlier = scratch.winners[index], earlier != value {
-                    throw SchemaViolation(
-                        .malformed, field: "\(table.name).\(columns[index].name)",
-                        "the changes hold two values for \(table.name).\(columns[index].name) of record \(rowID) under one version"
-                    )
-                }
-                if MergeRule.incoming(version, wins: scratch.versions[index]) {
-                    scratch.versions[index] = version
-                    scratch.winners[index] = value
-                    scratch.winnerPositions[index] = position
-                    won = true
-                }
+          for position in run {
+            let offset = position - run.lowerBound
+            // Producers usually send a record's fields in schema order: try
+            // that position before hashing the name.
+            let index: Int
+            if offset < columns.count, columns[offset].name == changes[position].column {
+                index = offset
+            } else if let found = columnIndex[changes[position].column] {
+                index = found
+            } else {
+                _ = try table.column(changes[position].column)  // throws the unknown-column error
+                continue
             }
+            let value = try table.validate(changes[position].value, for: columns[index])
+            let version = changes[position].version
+            if version == scratch.versions[index], let earlier = scratch.winners[index], earlier != value {
+                throw SchemaViolation(
+                    .malformed, field: "\(table.name).\(columns[index].name)",
+                    "the changes hold two values for \(table.name).\(columns[index].name) of record \(rowID) under one version")
+            }
+            if MergeRule.incoming(version, wins: scratch.versions[index]) {
+                scratch.versions[index] = version
+                scratch.winners[index] = value
+                scratch.winnerPositions[index] = position
+                won = true
+            }
+          }
         }
         guard won else { return false }
 
