@@ -24,6 +24,10 @@ struct BookGenerator {
         record("interactions", fixed: ["customer_id": .text(customer), "author": .text(author)]).changes
     }
 
+    mutating func task(customer: String, assignee: String) -> [FieldChange] {
+        record("tasks", fixed: ["customer_id": .text(customer), "assignee": .text(assignee)]).changes
+    }
+
     /// A value `column` of `table` accepts, for a device's own edits.
     mutating func value(_ table: String, _ column: String) -> Value {
         let column = try! schema.table(table).column(column)
