@@ -74,7 +74,7 @@ enum SyncReport {
         }
         if let first = pull?.pushedFirst, first.sent > 0 {
             notes.append(
-                "Before removing them, \(first.sent) unsent change(s) of those records were sent: \(first.accepted) accepted, \(first.rejected) rejected"
+                "Before removing them, this device sent its \(first.sent) unsent change(s): \(first.accepted) accepted, \(first.rejected) rejected"
                     + (first.rejected > 0 ? " (they stay on this device: see `fieldsync rejected list`)." : "."))
         }
         if let openConflicts, openConflicts > 0 {

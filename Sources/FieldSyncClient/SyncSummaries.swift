@@ -15,6 +15,17 @@ public struct PushSummary: Sendable, Equatable {
     public var stillAhead = 0
 
     public init() {}
+
+    /// Counts `other`'s push as part of this one.
+    mutating func add(_ other: PushSummary) {
+        sent += other.sent
+        accepted += other.accepted
+        rejected += other.rejected
+        restamped += other.restamped
+        clockAheadMillis = max(clockAheadMillis, other.clockAheadMillis)
+        conflictsRecorded += other.conflictsRecorded
+        stillAhead += other.stillAhead
+    }
 }
 
 /// What a pull received.
@@ -31,7 +42,8 @@ public struct PullSummary: Sendable, Equatable {
     public var removedRecords = 0
     /// How far ahead of the service this device's clock is; 0 when within the bound.
     public var clockAheadMillis: UInt64 = 0
-    /// The push a pull makes before removing records that hold unsent edits.
+    /// The push a pull makes first when records it removes hold unsent edits
+    /// (it sends every unsent change).
     public var pushedFirst = PushSummary()
 
     public init() {}

@@ -168,11 +168,7 @@ public struct Synchronizer {
             if try replica.hasPendingChanges(forCustomers: page.removed, records: page.removedRecords) {
                 // Reassigned or moved away: the unsent edits go first, to be accepted (made before the
                 // reassignment or move) or kept as rejected.
-                let pushed = try await push()
-                summary.pushedFirst.sent += pushed.sent
-                summary.pushedFirst.accepted += pushed.accepted
-                summary.pushedFirst.rejected += pushed.rejected
-                summary.pushedFirst.conflictsRecorded += pushed.conflictsRecorded
+                summary.pushedFirst.add(try await push())
             }
             let outcome = try replica.applyPulled(
                 page.changeSet, cursor: page.cursor, removing: page.removed, removingRecords: page.removedRecords,

@@ -201,7 +201,9 @@ extension Replica {
         }
         if rowHasRejected {
             try resendRefusedRecord(db, table, id: id, versions: versions)
-            if table.ownerColumn != nil { try resendRefusedRecords(db, ofCustomer: id) }
+            if let owner = table.ownerColumn, fields.contains(where: { table.columns[$0.index].name == owner }) {
+                try resendRefusedRecords(db, ofCustomer: id)
+            }
         }
         try db.execute(
             cached: """
@@ -223,12 +225,14 @@ extension Replica {
     /// travel with the edit that may make the record acceptable (the service
     /// takes a new record only with its required fields). A change the
     /// record has moved past (a pulled newer value) stays refused.
-    private func resendRefusedRecord(_ db: Database, _ table: TableSchema, id: String, versions: FieldVersions) throws {
+    private func resendRefusedRecord(
+        _ db: Database, _ table: TableSchema, id: String, versions: FieldVersions, codes: [ErrorCode] = recordRefusals
+    ) throws {
         let refused = try Row.fetchAll(
             db,
             cached: """
                 SELECT id, col, hlc, replica FROM fs_rejected
-                WHERE tbl = ? AND row_id = ? AND code IN (\(Self.recordRefusals.map { "'\($0.rawValue)'" }.joined(separator: ", ")))
+                WHERE tbl = ? AND row_id = ? AND code IN (\(codes.map { "'\($0.rawValue)'" }.joined(separator: ", ")))
                 """,
             arguments: [table.name, id])
         for row in refused {
@@ -247,11 +251,10 @@ extension Replica {
 }
 
 extension Replica {
-    /// Queues again the refused records of a customer whose own refusal an
-    /// edit may lift (its owner set right): its visits, tasks and holdings
-    /// were refused with it, and would otherwise stay refused for good.
+    /// Queues again, with an edit of a refused customer's owner (which may
+    /// lift its refusal), its visits, tasks and holdings refused as not the
+    /// manager's: refused with it, they would otherwise stay refused for good.
     private func resendRefusedRecords(_ db: Database, ofCustomer id: String) throws {
-        let codes = Self.recordRefusals.map { "'\($0.rawValue)'" }.joined(separator: ", ")
         for table in schema.tables {
             guard let parent = table.parentColumn else { continue }
             let refused = try String.fetchAll(
@@ -259,13 +262,13 @@ extension Replica {
                 sql: """
                     SELECT DISTINCT r.row_id FROM fs_rejected r
                     JOIN \(ReplicaLayout.quote(table.name)) t ON t.id = r.row_id
-                    WHERE r.tbl = ? AND t.\(ReplicaLayout.quote(parent)) = ? AND r.code IN (\(codes))
+                    WHERE r.tbl = ? AND t.\(ReplicaLayout.quote(parent)) = ? AND r.code = '\(ErrorCode.forbidden.rawValue)'
                     """,
                 arguments: [table.name, id])
             for child in refused {
                 guard let record = try Self.fetchRecords(db, table, where: "t.id = ?", arguments: [child]).first
                 else { continue }
-                try resendRefusedRecord(db, table, id: child, versions: record.fieldVersions)
+                try resendRefusedRecord(db, table, id: child, versions: record.fieldVersions, codes: [.forbidden])
             }
         }
     }

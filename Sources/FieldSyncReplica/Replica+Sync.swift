@@ -56,10 +56,9 @@ extension Replica {
                 let previous = try Self.meta(db, SyncKey.serverURL.rawValue)
                 try Self.setMeta(db, SyncKey.serverURL.rawValue, url)
                 if let token { try Self.setMeta(db, SyncKey.token.rawValue, token) }
-                guard let previous, previous != url else { return false }
-                // Manager ids are the service's: the next pull says whose token this is there.
-                try Self.removeMeta(db, SyncKey.syncsAs.rawValue)
-                guard try Self.meta(db, SyncKey.pullCursor.rawValue) != nil else { return false }
+                guard let previous, previous != url, try Self.meta(db, SyncKey.pullCursor.rawValue) != nil else {
+                    return false
+                }
                 try Self.removeMeta(db, SyncKey.pullCursor.rawValue)
                 return true
             }
@@ -69,9 +68,14 @@ extension Replica {
     /// The manager this replica syncs as, named on every push, pull and
     /// digest so that the service refuses another manager's token: its own
     /// manager, or, for a replica created without one, the manager whose
-    /// token its first pull used. Nil until then.
+    /// token its first pull used (kept when the service's address changes:
+    /// the data here is theirs). Nil until then.
     public func syncsAs() throws -> String? {
-        try managerID ?? meta(SyncKey.syncsAs.rawValue)
+        try read { db in try syncsAs(db) }
+    }
+
+    private func syncsAs(_ db: Database) throws -> String? {
+        try managerID ?? Self.meta(db, SyncKey.syncsAs.rawValue)
     }
 
     public func setToken(_ token: String) throws { try setMeta(SyncKey.token.rawValue, token) }
@@ -88,7 +92,7 @@ extension Replica {
                 })
             return SyncState(
                 serverURL: meta[SyncKey.serverURL.rawValue], hasToken: meta[SyncKey.token.rawValue] != nil,
-                syncsAs: managerID ?? meta[SyncKey.syncsAs.rawValue],
+                syncsAs: try syncsAs(db),
                 pullCursor: meta[SyncKey.pullCursor.rawValue].flatMap(PullCursor.init) ?? .start,
                 lastSyncMillis: meta[SyncKey.lastSync.rawValue].flatMap { UInt64($0) },
                 openConflicts: meta[SyncKey.openConflicts.rawValue].flatMap { Int($0) },
@@ -121,7 +125,7 @@ extension Replica {
             (outcome.removedCustomers, outcome.removedRecords) = try remove(
                 db, customers: customers, records: records)
             try storePullCursor(db, cursor)
-            if let manager, managerID == nil, try Self.meta(db, SyncKey.syncsAs.rawValue) == nil {
+            if let manager, try syncsAs(db) == nil {
                 try Self.setMeta(db, SyncKey.syncsAs.rawValue, manager)
             }
             return outcome
@@ -191,6 +195,7 @@ extension Replica {
                         arguments: StatementArguments(version + key))
                 }
             }
+            try removeRefusedMoves(db, rejected)
             if let resume, try !isUnsettled(db, anyOf: sent) {
                 let stored = try Self.meta(db, SyncKey.pullCursor.rawValue)
                 if (stored.flatMap(PullCursor.init) ?? .start) == resume.from { try storePullCursor(db, resume.to) }

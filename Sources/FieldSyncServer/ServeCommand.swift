@@ -17,7 +17,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "The address to listen on.") var host = "127.0.0.1"
     @Option(help: "The port to listen on (0: any free port, printed at start).") var port = 8080
     @OptionGroup var storage: StoreOptions
-    @Option(help: "How far ahead of this server's clock (seconds) a change's timestamp may be.")
+    @Option(help: "How far ahead of this server's clock (seconds, 1 to 86400) a change's timestamp may be.")
     var maxClockAhead: UInt64 = HybridLogicalClock.defaultMaxDriftMillis / 1000
     @Option(help: "The largest request body accepted, in bytes (after gzip decoding).")
     var maxBodyBytes = 8 * 1024 * 1024

@@ -60,8 +60,8 @@ struct SyncRoutes: Sendable {
         var limit = SyncAPI.defaultPullLimit
         if let text = request.uri.queryParameters["limit"] {
             // Digits too many for an Int are a limit above the largest, taken as the largest.
-            let digitsOnly =
-                !text.isEmpty && text.utf8.allSatisfy { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
+            let digits = text.utf8.dropFirst(text.first == "+" ? 1 : 0)
+            let digitsOnly = !digits.isEmpty && digits.allSatisfy { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
             guard let parsed = Int(String(text)) ?? (digitsOnly ? .max : nil), parsed >= 1 else {
                 throw APIError(.badArgument, "limit must be a whole number of rows, at least 1")
             }

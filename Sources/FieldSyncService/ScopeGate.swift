@@ -89,11 +89,16 @@ package struct ScopeGate<Facts: ScopeFacts> {
             } else {
                 allowed = try may(change.version, customer: parent)
             }
-            // Moving a record to another customer needs that customer in scope too. And the
-            // customer it leaves in scope now, whatever the move's version: a move brings the
-            // record, with every edit made since, into the target's scope.
+            // Moving a record to another customer needs the customer it leaves in scope now,
+            // whatever the move's version (a move brings the record, with every edit made since,
+            // into the target's scope), and the target in scope too.
             if allowed, change.column == parentColumn, let target = change.value.textValue, target != parent {
-                allowed = try seesNow(customer: parent) && may(change.version, customer: target)
+                guard try seesNow(customer: parent) else {
+                    refused[position] =
+                        "moving \(table.name) record \(id) needs the customer it is filed under now to be one of yours, and it is not (it may have gone to another manager since); the move stays on your device as rejected"
+                    continue
+                }
+                allowed = try may(change.version, customer: target)
             }
             if !allowed { refused[position] = "\(table.name) record \(id) \(Self.outOfScope)" }
         }

@@ -159,9 +159,13 @@ struct ServerSyncTests {
         let compared = try await sandbox.json("digest", "--compare", on: device)
         #expect(compared["in_sync"] == .bool(true), "\(compared)")
 
-        // Manager ids are one service's: another service's first pull says whose token the device has there.
+        // The data here is Ana's: a new address of the service does not unbind the device.
         try await sandbox.succeed("config", "set", "server", "http://127.0.0.1:9", on: device)
-        #expect(try await sandbox.json("status", on: device)["syncs_as"] == .null)
+        try await sandbox.succeed("config", "set", "server", server.url, on: device)
+        try await sandbox.succeed("config", "set", "token", server.tokens["carla"]!, on: device)
+        #expect(try await sandbox.json("status", on: device)["syncs_as"]?.string == "ana")
+        let refused = try await sandbox.run(["sync", "--replica", device])
+        #expect(refused.exitCode == 1 && refused.stderr.hasSuffix("[forbidden]\n"), "\(refused)")
         try await server.stop()
     }
 
@@ -182,11 +186,21 @@ struct ServerSyncTests {
             compared.stdout.contains("\(3 + visitFields) change(s) the service refused wait on this device"),
             "\(compared)")
 
+        // Another edit of the customer leaves the visit's refusals as they are (the customer is still refused).
+        func visitRefusals() async throws -> [Int64] {
+            try #require(try await sandbox.json("rejected", "list", on: ana).array)
+                .filter { $0["table"] == "interactions" }.compactMap { $0["id"]?.int }
+        }
+        let before = try await visitRefusals()
+        try await sandbox.succeed("customer", "edit", id, "phone=+351 9", on: ana)
+        _ = try await sandbox.json("sync", on: ana)
+        #expect(try await visitRefusals() == before && before.count == visitFields)
+
         // Setting the owner sends the customer again, and the visit refused with it.
         try await sandbox.succeed("record", "set", "customers", id, "owner=ana", on: ana)
         let taken = try await sandbox.json("sync", on: ana)
         #expect(
-            taken["push"]?["accepted"]?.int == 3 + visitFields && taken["push"]?["rejected"]?.int == 0, "\(taken)")
+            taken["push"]?["accepted"]?.int == 4 + visitFields && taken["push"]?["rejected"]?.int == 0, "\(taken)")
         _ = try await sandbox.json("sync", on: bruno)
         #expect(try await sandbox.record("customers", id, on: bruno)["full_name"] == "Maria Costa")
         #expect(try await sandbox.record("interactions", visit, on: bruno)["summary"] == "first visit")

@@ -54,7 +54,7 @@ struct PushPullTests {
             #expect(seen.count == count && Set(seen).count == count)
             #expect(cursor == PullCursor(seq: 1))
             // A larger limit than the largest, even one too large for a number, is taken as the largest.
-            for limit in ["20000", "99999999999999999999999"] {
+            for limit in ["20000", "99999999999999999999999", "+99999999999999999999999"] {
                 let whole = try await server.request(.GET, "/v1/pull?after=0&limit=\(limit)")
                 try #require(whole.status == 200, "\(limit): \(whole)")
                 let page = try whole.decode(PullResponse.self)

@@ -162,7 +162,28 @@ struct RecordMoveTests {
     }
 
     @Test(
-        "a move Ana made offline, before her customer went to Ben, is refused: it would bring the visit back to her with Ben's later edits"
+        "Ana files her visit under her other customer, then under one she creates in the same push: both moves are taken"
+    )
+    func movesBetweenOwnCustomers() async throws {
+        try await withSyncWorld { world in
+            let (ana, _, _, visit, _) = try await setUp(world)
+            let other = try ana.0.addCustomer("Otto Keller", phone: "+41 3")
+            _ = try await world.synchronizer(ana.0, clock: ana.1).sync()
+            world.tick(ana.1)
+            try ana.0.write("interactions", id: visit, values: [("customer_id", .text(other))])
+            #expect(try await world.synchronizer(ana.0, clock: ana.1).sync().push.rejected == 0)
+            world.tick(ana.1)
+            let new = try ana.0.addCustomer("Lena Keller", phone: "+41 4")
+            try ana.0.write("interactions", id: visit, values: [("customer_id", .text(new))])
+            let pushed = try await world.synchronizer(ana.0, clock: ana.1).sync().push
+            #expect(pushed.rejected == 0 && pushed.accepted > 0)
+            #expect(try ana.0.record("interactions", id: visit)?["customer_id"] == .text(new))
+            #expect(try await matches(ana, Staff.ana, in: world))
+        }
+    }
+
+    @Test(
+        "a move Ana made offline, before her customer went to Ben, is refused (it would bring the visit back to her with Ben's later edits) and the visit leaves her device"
     )
     func moveOutOfReassignedCustomerRefused() async throws {
         try await withSyncWorld { world in
@@ -181,11 +202,16 @@ struct RecordMoveTests {
             try ben.0.write("interactions", id: visit, values: [("summary", .text("Ben's notes"))])
             _ = try await world.synchronizer(ben.0, clock: ben.1).sync()
 
-            let pushed = try await world.synchronizer(ana.0, clock: ana.1).push()
-            #expect(pushed.accepted == 0 && pushed.rejected == 1)
-            #expect(try ana.0.rejectedChanges().map(\.code) == [.forbidden])
+            let synced = try await world.synchronizer(ana.0, clock: ana.1).sync()
+            #expect(synced.push.accepted == 0 && synced.push.rejected == 1)
+            let rejected = try ana.0.rejectedChanges()
+            #expect(rejected.map(\.code) == [.forbidden] && rejected.first?.change.value == .text(other))
+            #expect(rejected.first?.message.contains("needs the customer it is filed under now") == true)
             let served = try await world.store.pull(after: .start, limit: 1_000, for: Staff.ana)
             #expect(!served.changeSet.changes.contains { $0.rowID == visit })
+            // Filed under her other customer on her device, the visit still leaves it: it is Ben's.
+            #expect(try ana.0.record("interactions", id: visit) == nil)
+            #expect(try await matches(ana, Staff.ana, in: world))
             _ = try await world.synchronizer(ben.0, clock: ben.1).sync()
             #expect(try ben.0.record("interactions", id: visit)?["customer_id"] == .text(annas))
             #expect(try ben.0.record("interactions", id: visit)?["summary"] == .text("Ben's notes"))
