@@ -61,7 +61,7 @@ struct ConflictsCommand: ParsableCommand {
                 if global.json {
                     Output.json(try ConflictsCommand.jsonObject(conflict, replica))
                 } else {
-                    ConflictsCommand.describe(conflict, replica)
+                    try ConflictsCommand.describe(conflict, replica)
                 }
             }
         }
@@ -94,7 +94,7 @@ struct ConflictsCommand: ParsableCommand {
         func run() async throws {
             try await global.runAsync {
                 let replica = try global.openReplica()
-                guard replica.managerID != nil else { throw SyncError.noManagerToSettle }
+                guard try replica.syncsAs() != nil else { throw SyncError.noManagerToSettle }
                 let (settled, pulled) = try await HTTPSyncTransport.with(for: replica) { transport in
                     let synchronizer = Synchronizer(replica: replica, transport: transport)
                     let conflict = try await transport.conflict(id: id)
@@ -115,7 +115,7 @@ struct ConflictsCommand: ParsableCommand {
             if let value {
                 return .value(try replica.schema.table(conflict.table).parse(value, for: conflict.column))
             }
-            guard let sides = conflict.perspective(replica: replica.replicaID, manager: replica.managerID) else {
+            guard let sides = conflict.perspective(replica: replica.replicaID, manager: try replica.syncsAs()) else {
                 throw SyncError(
                     .badArgument,
                     "neither side of conflict \(conflict.id) is yours alone, so --keep mine/theirs is ambiguous; settle with --value VALUE, or ask the people who wrote it (`fieldsync conflicts show \(conflict.id)`)"
@@ -138,13 +138,13 @@ struct ConflictsCommand: ParsableCommand {
         let data = try WireJSON.encode(ConflictDocument(conflict))
         var object = (try JSONSerialization.jsonObject(with: data) as? [String: Any]) ?? [:]
         object["mine"] = Output.optional(
-            conflict.perspective(replica: replica.replicaID, manager: replica.managerID)?.mine.version.description)
+            conflict.perspective(replica: replica.replicaID, manager: try replica.syncsAs())?.mine.version.description)
         return object
     }
 
     /// Both sides with their values: for the person at the terminal only.
-    static func describe(_ conflict: Conflict, _ replica: Replica) {
-        let perspective = conflict.perspective(replica: replica.replicaID, manager: replica.managerID)
+    static func describe(_ conflict: Conflict, _ replica: Replica) throws {
+        let perspective = conflict.perspective(replica: replica.replicaID, manager: try replica.syncsAs())
         Output.line("Conflict \(conflict.id) (\(conflict.status.rawValue)): \(conflict.table) \(conflict.rowID), \(conflict.column)")
         Output.line(
             "Kind:      "

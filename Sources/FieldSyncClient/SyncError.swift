@@ -27,7 +27,7 @@ public struct SyncError: FieldSyncError {
     /// Settling records who settled: a replica without a manager cannot.
     public static let noManagerToSettle = SyncError(
         .badArgument,
-        "settling records who settled, and this replica has no manager; settle from a replica created with `fieldsync init --manager ID`"
+        "settling records who settled, and this replica does not know its manager yet: sync once with your token, or settle from a replica created with `fieldsync init --manager ID`"
     )
 
     static func unreachable(_ serverURL: String, reason: String) -> SyncError {

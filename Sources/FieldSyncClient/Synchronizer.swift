@@ -195,13 +195,15 @@ public struct Synchronizer {
 
     // MARK: - Sync
 
-    /// Push, then pull, then count the open conflicts that concern this
-    /// replica's manager (all open ones when it has none), and note the sync.
+    /// Push, then pull, then count the open conflicts that concern the
+    /// manager this replica syncs as (all open ones while it knows none), and
+    /// note the sync.
     public func sync(progress: (PullProgress) -> Void = { _ in }) async throws -> SyncSummary {
         let pushed = try await push()
         let pulled = try await pull(progress: progress)
+        let manager = try replica.syncsAs()
         let open = try await transport.conflicts(status: .open)
-            .count { $0.involves(replica: replica.replicaID, manager: replica.managerID) }
+            .count { $0.involves(replica: replica.replicaID, manager: manager) }
         let completed = now()
         try replica.recordSync(atMillis: completed, openConflicts: open)
         return SyncSummary(push: pushed, pull: pulled, openConflicts: open, completedAtMillis: completed)
