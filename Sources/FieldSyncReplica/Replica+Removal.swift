@@ -52,15 +52,15 @@ extension Replica {
                     .first
             else { continue }
             // Taken by the service: some field's version is neither waiting nor refused here.
-            let taken = try table.columns.indices.contains { index in
-                guard record.versions[index] != nil else { return false }
-                let key: [(any DatabaseValueConvertible)?] = [table.name, record.id, table.columns[index].name]
-                return try Bool.fetchOne(
+            let unsent = Set(
+                try String.fetchAll(
                     db,
                     sql: """
-                        SELECT NOT EXISTS (SELECT 1 FROM fs_pending WHERE tbl = ?1 AND row_id = ?2 AND col = ?3)
-                          AND NOT EXISTS (SELECT 1 FROM fs_rejected WHERE tbl = ?1 AND row_id = ?2 AND col = ?3)
-                        """, arguments: StatementArguments(key)) ?? false
+                        SELECT col FROM fs_pending WHERE tbl = ?1 AND row_id = ?2
+                        UNION SELECT col FROM fs_rejected WHERE tbl = ?1 AND row_id = ?2
+                        """, arguments: [table.name, record.id]))
+            let taken = table.columns.indices.contains {
+                record.versions[$0] != nil && !unsent.contains(table.columns[$0].name)
             }
             if taken { _ = try remove(db, customers: [], records: [RecordRef(table: table.name, rowID: record.id)]) }
         }
