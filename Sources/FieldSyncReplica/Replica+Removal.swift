@@ -38,34 +38,6 @@ extension Replica {
         return (removedCustomers, removedRecords)
     }
 
-    /// Deletes the records whose move to another customer the service refused
-    /// without showing them (`current` absent: they are outside this
-    /// manager's scope now, their customer reassigned away while the move
-    /// waited). The device files each under the customer it moved it to, so
-    /// removing the customer it left did not take it; its edits stay among
-    /// the rejected. A record the service never took is kept: its refusal
-    /// can still be lifted here.
-    func removeRefusedMoves(_ db: Database, _ rejected: [ChangeRejection]) throws {
-        for rejection in rejected where rejection.code == .forbidden && rejection.current == nil {
-            guard let table = try? schema.table(rejection.field.table), rejection.field.column == table.parentColumn,
-                let record = try Self.fetchRecords(db, table, where: "t.id = ?", arguments: [rejection.field.rowID])
-                    .first
-            else { continue }
-            // Taken by the service: some field's version is neither waiting nor refused here.
-            let unsent = Set(
-                try String.fetchAll(
-                    db,
-                    sql: """
-                        SELECT col FROM fs_pending WHERE tbl = ?1 AND row_id = ?2
-                        UNION SELECT col FROM fs_rejected WHERE tbl = ?1 AND row_id = ?2
-                        """, arguments: [table.name, record.id]))
-            let taken = table.columns.indices.contains {
-                record.versions[$0] != nil && !unsent.contains(table.columns[$0].name)
-            }
-            if taken { _ = try remove(db, customers: [], records: [RecordRef(table: table.name, rowID: record.id)]) }
-        }
-    }
-
     /// Returns how many of the records this device held.
     private func remove(_ db: Database, _ table: TableSchema, _ ids: [String], because reason: String) throws -> Int {
         guard !ids.isEmpty else { return 0 }

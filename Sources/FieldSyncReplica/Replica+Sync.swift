@@ -195,7 +195,7 @@ extension Replica {
                         arguments: StatementArguments(version + key))
                 }
             }
-            try removeRefusedMoves(db, rejected)
+            try fileRefusedMovesBack(db, rejected)
             if let resume, try !isUnsettled(db, anyOf: sent) {
                 let stored = try Self.meta(db, SyncKey.pullCursor.rawValue)
                 if (stored.flatMap(PullCursor.init) ?? .start) == resume.from { try storePullCursor(db, resume.to) }
@@ -338,19 +338,10 @@ extension Replica {
                 if case .reference(let target) = column.type, case .text(let id) = record.values[index] {
                     named = (target, id)
                 }
-                var versions = record.fieldVersions
-                versions[index] = current?.1
-                try db.execute(
-                    cached:
-                        "UPDATE \(ReplicaLayout.quote(table.name)) SET \(ReplicaLayout.quote(column.name)) = ? WHERE id = ?",
-                    arguments: [
-                        (current?.0 ?? (column.name == TableSchema.deletedColumn ? .integer(0) : .null)).databaseValue,
-                        rejected.change.rowID,
-                    ])
-                try db.execute(
-                    cached: "UPDATE \(ReplicaLayout.clockTable(table)) SET seq = ?, versions = ? WHERE id = ?",
-                    arguments: [transactionSeq, versions.encoded.databaseValue, rejected.change.rowID])
-                transactionChanged = true
+                try setField(
+                    db, record, index,
+                    to: current?.0 ?? (column.name == TableSchema.deletedColumn ? .integer(0) : .null),
+                    version: current?.1)
                 try markUnsettled(db, table: table.name, id: rejected.change.rowID)
             }
             try db.execute(cached: "DELETE FROM fs_rejected WHERE id = ?", arguments: [id])
@@ -358,5 +349,39 @@ extension Replica {
             if let named { try removeIfNeverSynced(db, try schema.table(named.table), id: named.id) }
             return rejected
         }
+    }
+}
+
+extension Replica {
+    /// Files a record back under the customer the service holds it under
+    /// when the service refused to move it (`forbidden`, with `current`):
+    /// a pull removing the customer the device had moved it to must not take
+    /// a record that stays in this manager's scope. The move stays among the
+    /// rejected changes, for the manager to see.
+    func fileRefusedMovesBack(_ db: Database, _ rejected: [ChangeRejection]) throws {
+        for rejection in rejected where rejection.code == .forbidden {
+            guard let current = rejection.current, let table = try? schema.table(rejection.field.table),
+                rejection.field.column == table.parentColumn, let index = table.columnIndex(rejection.field.column),
+                let record = try Self.fetchRecords(db, table, where: "t.id = ?", arguments: [rejection.field.rowID])
+                    .first,
+                record.versions[index] == rejection.version
+            else { continue }
+            try setField(db, record, index, to: current.value, version: current.version)
+        }
+    }
+
+    /// Sets one field of a record, value and version, without queueing it.
+    private func setField(_ db: Database, _ record: Record, _ index: Int, to value: Value, version: Version?) throws {
+        let table = record.table
+        var versions = record.fieldVersions
+        versions[index] = version
+        try db.execute(
+            cached:
+                "UPDATE \(ReplicaLayout.quote(table.name)) SET \(ReplicaLayout.quote(table.columns[index].name)) = ? WHERE id = ?",
+            arguments: [value.databaseValue, record.id])
+        try db.execute(
+            cached: "UPDATE \(ReplicaLayout.clockTable(table)) SET seq = ?, versions = ? WHERE id = ?",
+            arguments: [transactionSeq, versions.encoded.databaseValue, record.id])
+        transactionChanged = true
     }
 }

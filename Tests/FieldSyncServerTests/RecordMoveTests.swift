@@ -183,7 +183,7 @@ struct RecordMoveTests {
     }
 
     @Test(
-        "a move Ana made offline, before her customer went to Ben, is refused (it would bring the visit back to her with Ben's later edits) and the visit leaves her device"
+        "a move Ana made offline, before her customer went to Ben, is refused: it would bring the visit back to her with Ben's later edits"
     )
     func moveOutOfReassignedCustomerRefused() async throws {
         try await withSyncWorld { world in
@@ -209,13 +209,34 @@ struct RecordMoveTests {
             #expect(rejected.first?.message.contains("needs the customer it is filed under now") == true)
             let served = try await world.store.pull(after: .start, limit: 1_000, for: Staff.ana)
             #expect(!served.changeSet.changes.contains { $0.rowID == visit })
-            // Filed under her other customer on her device, the visit still leaves it: it is Ben's.
-            #expect(try ana.0.record("interactions", id: visit) == nil)
-            #expect(try await matches(ana, Staff.ana, in: world))
             _ = try await world.synchronizer(ben.0, clock: ben.1).sync()
             #expect(try ben.0.record("interactions", id: visit)?["customer_id"] == .text(annas))
             #expect(try ben.0.record("interactions", id: visit)?["summary"] == .text("Ben's notes"))
             #expect(try await matches(ben, Staff.ben, in: world))
+        }
+    }
+
+    @Test(
+        "a move Ana made offline to her customer that went to Ben meanwhile is refused; the visit stays on her device, filed back under its customer"
+    )
+    func moveIntoReassignedCustomerRefused() async throws {
+        try await withSyncWorld { world in
+            let (ana, _, sue, visit, _) = try await setUp(world)
+            let annas = try #require(try ana.0.record("interactions", id: visit)?["customer_id"].textValue)
+            let other = try ana.0.addCustomer("Otto Keller", phone: "+41 3")
+            _ = try await world.synchronizer(ana.0, clock: ana.1).sync()
+
+            world.tick(ana.1, sue.1)
+            _ = try await world.transport("sue").reassign(customer: other, ReassignRequest(to: "ben"))
+            world.tick(ana.1, sue.1)
+            try ana.0.write("interactions", id: visit, values: [("customer_id", .text(other))])
+
+            let synced = try await world.synchronizer(ana.0, clock: ana.1).sync()
+            #expect(synced.push.rejected == 1 && synced.pull.removedCustomers == 1)
+            #expect(try ana.0.rejectedChanges().map(\.change.value) == [.text(other)])
+            // Removing the customer it was moved to on the device did not take it: it is still Ana's.
+            #expect(try ana.0.record("interactions", id: visit)?["customer_id"] == .text(annas))
+            #expect(try await matches(ana, Staff.ana, in: world))
         }
     }
 
