@@ -15,7 +15,8 @@ struct ConflictsCommand: ParsableCommand {
         subcommands: [List.self, Show.self, Settle.self])
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List the open conflicts (with --all, settled ones too).")
+        static let configuration = CommandConfiguration(
+            abstract: "List the open conflicts (with --all, settled ones too).")
 
         @OptionGroup var global: GlobalOptions
         @Flag(help: "Include settled conflicts.") var all = false
@@ -27,7 +28,8 @@ struct ConflictsCommand: ParsableCommand {
                     try await transport.conflicts(status: all ? nil : .open)
                 }
                 if global.json {
-                    Output.json(try conflicts.map { try ConflictsCommand.jsonObject($0, replica) })
+                    let manager = try replica.syncsAs()
+                    Output.json(try conflicts.map { try ConflictsCommand.jsonObject($0, replica, syncsAs: manager) })
                 } else if conflicts.isEmpty {
                     Output.line(all ? "No conflicts." : "No open conflicts.")
                 } else {
@@ -59,7 +61,7 @@ struct ConflictsCommand: ParsableCommand {
                     try await transport.conflict(id: id)
                 }
                 if global.json {
-                    Output.json(try ConflictsCommand.jsonObject(conflict, replica))
+                    Output.json(try ConflictsCommand.jsonObject(conflict, replica, syncsAs: try replica.syncsAs()))
                 } else {
                     try ConflictsCommand.describe(conflict, replica)
                 }
@@ -102,11 +104,14 @@ struct ConflictsCommand: ParsableCommand {
                 }
                 if global.json {
                     Output.json([
-                        "conflict": try ConflictsCommand.jsonObject(settled, replica), "pull": SyncReport.json(pulled),
+                        "conflict": try ConflictsCommand.jsonObject(settled, replica, syncsAs: try replica.syncsAs()),
+                        "pull": SyncReport.json(pulled),
                     ])
                 } else {
                     let version = settled.settlement.map { " (version \($0.version))" } ?? ""
-                    Output.line("Settled conflict \(id)\(version); this device pulled \(pulled.rows) row(s) and holds the settled value.")
+                    Output.line(
+                        "Settled conflict \(id)\(version); this device pulled \(pulled.rows) row(s) and holds the settled value."
+                    )
                 }
             }
         }
@@ -134,18 +139,21 @@ struct ConflictsCommand: ParsableCommand {
     }
 
     /// The wire document, plus `mine`: the version of this device's side, or null.
-    static func jsonObject(_ conflict: Conflict, _ replica: Replica) throws -> [String: Any] {
+    /// `manager`: the one the replica syncs as (`Replica.syncsAs`), read once for a list.
+    static func jsonObject(_ conflict: Conflict, _ replica: Replica, syncsAs manager: String?) throws -> [String: Any] {
         let data = try WireJSON.encode(ConflictDocument(conflict))
         var object = (try JSONSerialization.jsonObject(with: data) as? [String: Any]) ?? [:]
         object["mine"] = Output.optional(
-            conflict.perspective(replica: replica.replicaID, manager: try replica.syncsAs())?.mine.version.description)
+            conflict.perspective(replica: replica.replicaID, manager: manager)?.mine.version.description)
         return object
     }
 
     /// Both sides with their values: for the person at the terminal only.
     static func describe(_ conflict: Conflict, _ replica: Replica) throws {
         let perspective = conflict.perspective(replica: replica.replicaID, manager: try replica.syncsAs())
-        Output.line("Conflict \(conflict.id) (\(conflict.status.rawValue)): \(conflict.table) \(conflict.rowID), \(conflict.column)")
+        Output.line(
+            "Conflict \(conflict.id) (\(conflict.status.rawValue)): \(conflict.table) \(conflict.rowID), \(conflict.column)"
+        )
         Output.line(
             "Kind:      "
                 + (conflict.kind == .field
@@ -154,7 +162,9 @@ struct ConflictsCommand: ParsableCommand {
         Output.line("Detected:  \(ISODate.dateTimeMillis(millisSinceEpoch: conflict.detectedAtMillis))")
         for (index, side) in conflict.sides.enumerated() {
             let label: String
-            if let perspective { label = side.version == perspective.mine.version ? "Mine:" : "Theirs:" } else {
+            if let perspective {
+                label = side.version == perspective.mine.version ? "Mine:" : "Theirs:"
+            } else {
                 label = "Side \(index + 1):"
             }
             let what =

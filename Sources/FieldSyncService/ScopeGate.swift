@@ -146,7 +146,12 @@ package struct ScopeGate<Facts: ScopeFacts> {
     private mutating func wasInScope(_ version: Version, customer id: String) throws -> Bool {
         guard let owner = try owner(ofCustomer: id) else { return false }
         guard let since = owner.version, version < since else { return try scope.includes(owner: owner.owner, facts) }
-        return try facts.owner(ofCustomer: id, before: version).map { try scope.includes(owner: $0, facts) } ?? false
+        return try ownerInScope(ofCustomer: id, before: version)
+    }
+
+    /// Whether the customer's owner just before `version` (by the audit trail) is in scope.
+    private func ownerInScope(ofCustomer id: String, before version: Version) throws -> Bool {
+        try facts.owner(ofCustomer: id, before: version).map { try scope.includes(owner: $0, facts) } ?? false
     }
 
     /// In scope now, or owned by someone in scope when the change was made
@@ -154,6 +159,6 @@ package struct ScopeGate<Facts: ScopeFacts> {
     private func may(_ version: Version, customerOwner owner: (String?, Version?), id: String) throws -> Bool {
         if try scope.includes(owner: owner.0, facts) { return true }
         guard let since = owner.1, version < since else { return false }
-        return try facts.owner(ofCustomer: id, before: version).map { try scope.includes(owner: $0, facts) } ?? false
+        return try ownerInScope(ofCustomer: id, before: version)
     }
 }

@@ -104,6 +104,19 @@ struct ServerSyncTests {
         try await server.stop()
     }
 
+    /// Runs each command on `device` and expects it refused: the device is set up for `manager`, its token is `other`'s.
+    func expectRefused(
+        _ commands: [[String]], on device: String, setUpFor manager: String, tokenOf other: String, in sandbox: Sandbox
+    ) async throws {
+        for command in commands {
+            let result = try await sandbox.run(command + ["--replica", device])
+            #expect(result.exitCode == 1, "\(command): \(result)")
+            #expect(
+                result.stderr.contains("set up for manager \(manager), but the token is \(other)'s")
+                    && result.stderr.hasSuffix("[forbidden]\n"), "\(command): \(result)")
+        }
+    }
+
     @Test(
         "a device set up for one manager with another's token: pull, sync and digest --compare are refused, and it takes in nothing"
     )
@@ -114,13 +127,8 @@ struct ServerSyncTests {
         let wrong = sandbox.path("wrong.db")
         try await sandbox.succeed(
             "init", "--manager", "bruno", "--server", server.url, "--token", server.tokens["ana"]!, on: wrong)
-        for command in [["pull"], ["sync"], ["digest", "--compare"]] {
-            let result = try await sandbox.run(command + ["--replica", wrong])
-            #expect(result.exitCode == 1, "\(command): \(result)")
-            #expect(
-                result.stderr.contains("set up for manager bruno, but the token is ana's")
-                    && result.stderr.hasSuffix("[forbidden]\n"), "\(command): \(result)")
-        }
+        try await expectRefused(
+            [["pull"], ["sync"], ["digest", "--compare"]], on: wrong, setUpFor: "bruno", tokenOf: "ana", in: sandbox)
         let held = try await sandbox.sqlite("SELECT count(*) FROM customers", on: wrong)
         #expect(held.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "0", "\(held)")
         try await server.stop()
@@ -142,13 +150,9 @@ struct ServerSyncTests {
 
         try await sandbox.succeed("config", "set", "token", server.tokens["carla"]!, on: device)
         try await sandbox.succeed("customer", "edit", mine, "city=Porto", on: device)
-        for command in [["push"], ["pull"], ["sync"], ["digest", "--compare"]] {
-            let result = try await sandbox.run(command + ["--replica", device])
-            #expect(result.exitCode == 1, "\(command): \(result)")
-            #expect(
-                result.stderr.contains("set up for manager ana, but the token is carla's")
-                    && result.stderr.hasSuffix("[forbidden]\n"), "\(command): \(result)")
-        }
+        try await expectRefused(
+            [["push"], ["pull"], ["sync"], ["digest", "--compare"]], on: device, setUpFor: "ana", tokenOf: "carla",
+            in: sandbox)
         let held = try await sandbox.sqlite("SELECT count(*) FROM customers", on: device)
         #expect(held.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "1", "\(held)")
         #expect(try await sandbox.json("status", on: device)["pending_changes"]?.int == 1)

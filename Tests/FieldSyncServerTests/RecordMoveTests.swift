@@ -34,6 +34,13 @@ struct RecordMoveTests {
         return (ana, ben, sue, visit, bens)
     }
 
+    /// Ana's second customer, added and synced.
+    func secondCustomer(of ana: (Replica, ManualWallClock), in world: SyncWorld) async throws -> String {
+        let other = try ana.0.addCustomer("Otto Keller", phone: "+41 3")
+        _ = try await world.synchronizer(ana.0, clock: ana.1).sync()
+        return other
+    }
+
     /// Whether `device`'s replica holds exactly what the service holds in `manager`'s scope.
     func matches(_ device: (Replica, ManualWallClock), _ manager: Manager, in world: SyncWorld) async throws -> Bool {
         try device.0.digest().digest == (try await world.store.digest(for: manager).digest)
@@ -98,8 +105,7 @@ struct RecordMoveTests {
     func moveThenReassign(inOnePush: Bool) async throws {
         try await withSyncWorld { world in
             let (ana, ben, sue, visit, _) = try await setUp(world)
-            let other = try ana.0.addCustomer("Otto Keller", phone: "+41 3")
-            _ = try await world.synchronizer(ana.0, clock: ana.1).sync()
+            let other = try await secondCustomer(of: ana, in: world)
             _ = try await world.synchronizer(sue.0, clock: sue.1).sync()
 
             world.tick(ana.1, ben.1, sue.1)
@@ -167,8 +173,7 @@ struct RecordMoveTests {
     func movesBetweenOwnCustomers() async throws {
         try await withSyncWorld { world in
             let (ana, _, _, visit, _) = try await setUp(world)
-            let other = try ana.0.addCustomer("Otto Keller", phone: "+41 3")
-            _ = try await world.synchronizer(ana.0, clock: ana.1).sync()
+            let other = try await secondCustomer(of: ana, in: world)
             world.tick(ana.1)
             try ana.0.write("interactions", id: visit, values: [("customer_id", .text(other))])
             #expect(try await world.synchronizer(ana.0, clock: ana.1).sync().push.rejected == 0)
@@ -189,8 +194,7 @@ struct RecordMoveTests {
         try await withSyncWorld { world in
             let (ana, ben, sue, visit, _) = try await setUp(world)
             let annas = try #require(try ana.0.record("interactions", id: visit)?["customer_id"].textValue)
-            let other = try ana.0.addCustomer("Otto Keller", phone: "+41 3")
-            _ = try await world.synchronizer(ana.0, clock: ana.1).sync()
+            let other = try await secondCustomer(of: ana, in: world)
 
             // Offline, Ana files the visit under her other customer; then Sue gives the first to Ben, who edits the visit.
             world.tick(ana.1, ben.1, sue.1)
@@ -223,8 +227,7 @@ struct RecordMoveTests {
         try await withSyncWorld { world in
             let (ana, _, sue, visit, _) = try await setUp(world)
             let annas = try #require(try ana.0.record("interactions", id: visit)?["customer_id"].textValue)
-            let other = try ana.0.addCustomer("Otto Keller", phone: "+41 3")
-            _ = try await world.synchronizer(ana.0, clock: ana.1).sync()
+            let other = try await secondCustomer(of: ana, in: world)
 
             world.tick(ana.1, sue.1)
             _ = try await world.transport("sue").reassign(customer: other, ReassignRequest(to: "ben"))
@@ -244,8 +247,7 @@ struct RecordMoveTests {
     func moveBySettlement() async throws {
         try await withSyncWorld { world in
             let (ana, ben, sue, visit, bens) = try await setUp(world)
-            let other = try ana.0.addCustomer("Otto Keller", phone: "+41 3")
-            _ = try await world.synchronizer(ana.0, clock: ana.1).sync()
+            let other = try await secondCustomer(of: ana, in: world)
             _ = try await world.synchronizer(sue.0, clock: sue.1).sync()
 
             // Without seeing each other, Sue files the visit under Ben's customer, then Ana under her other one.
