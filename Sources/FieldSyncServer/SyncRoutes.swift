@@ -120,6 +120,8 @@ struct SyncRoutes: Sendable {
     @Sendable func report(_ request: Request, context: Context) async throws -> Response {
         let caller = try context.caller()
         let branch = request.uri.queryParameters["branch"].map(String.init)
+        // Who may read it comes first: a manager learns that, not what is wrong with `since`.
+        _ = try BranchReportAccess.branch(branch, for: caller)
         let since = try BranchReport.since(
             request.uri.queryParameters["since"].map(String.init), nowMillis: store.now())
         return try WireResponse.json(try await store.report(branch: branch, since: since, for: caller), for: request)

@@ -98,14 +98,16 @@ package struct BranchReportQueries {
 }
 
 /// Who may read which branch's report.
-enum BranchReportAccess {
-    static func branch(_ asked: String?, for caller: Manager) throws -> String? {
+package enum BranchReportAccess {
+    /// The branch `caller` reads (nil: every branch), or `forbidden`.
+    package static func branch(_ asked: String?, for caller: Manager) throws -> String? {
         switch caller.role {
         case .manager:
             throw ServiceError(.forbidden, "the branch report is for supervisors and admins")
         case .supervisor:
             guard asked == nil || asked == caller.branch else {
-                throw ServiceError(.forbidden, "a supervisor reads the report of their own branch (\(caller.branch)) only")
+                throw ServiceError(
+                    .forbidden, "a supervisor reads the report of their own branch (\(caller.branch)) only")
             }
             return caller.branch
         case .admin:

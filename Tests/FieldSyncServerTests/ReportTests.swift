@@ -70,10 +70,12 @@ struct ReportTests {
         }
     }
 
-    @Test("managers may not read it; a supervisor reads her own branch only; a bad day is a 400")
+    @Test("managers may not read it, whatever they ask; a supervisor reads her own branch only; a bad day is a 400")
     func access() async throws {
         try await withTestServer { server in
             #expect(try await server.request(.GET, SyncAPI.report, as: "ana").status == 403)
+            let managerAskingBadly = try await server.request(.GET, SyncAPI.report + "?since=yesterday", as: "ana")
+            #expect(managerAskingBadly.status == 403 && managerAskingBadly.error?.code == .forbidden)
             #expect(try await server.request(.GET, SyncAPI.report + "?branch=south", as: "sue").status == 403)
             #expect(try await server.request(.GET, SyncAPI.report + "?branch=south", as: "sol").status == 200)
             #expect(try await server.request(.GET, SyncAPI.report + "?branch=south", as: "root").status == 200)
