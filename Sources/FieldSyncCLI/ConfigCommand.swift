@@ -31,8 +31,15 @@ struct ConfigCommand: ParsableCommand {
                 switch key {
                 case .server:
                     let url = try ServerAddress.normalized(value)
+                    let previous = try replica.serverURL
                     let forgot = try replica.setServer(url: url, token: nil)
                     if ServerAddress.isUnencryptedRemote(url) { Output.warning(ServerAddress.unencryptedWarning) }
+                    if let previous, previous != url, try replica.token != nil {
+                        // A mistyped address would receive the token on the next sync.
+                        Output.warning(
+                            "the next sync shows this device's token to \(url): check the address; for another service, set its own token with `fieldsync config set token -`"
+                        )
+                    }
                     if global.json {
                         Output.json(["server": url, "pull_restarts": forgot])
                     } else {

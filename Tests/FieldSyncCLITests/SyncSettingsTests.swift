@@ -32,6 +32,15 @@ struct SyncSettingsTests {
             #expect(result.exitCode == 0)
             #expect(!result.stdout.contains(Self.token) && !result.stderr.contains(Self.token), "\(result)")
         }
+
+        // With a token set, another address is taken with a warning: a mistyped one would receive the token.
+        let same = try await sandbox.run(
+            ["config", "set", "server", "https://sync.example.test:8443/fieldsync", "--replica", sandbox.replica])
+        #expect(same.exitCode == 0 && same.stderr.isEmpty, "\(same)")
+        let moved = try await sandbox.run(
+            ["config", "set", "server", "https://sync.exmaple.test:8443/fieldsync", "--replica", sandbox.replica])
+        #expect(moved.exitCode == 0 && moved.stderr.contains("shows this device's token to https://sync.exmaple.test"))
+        #expect(!moved.stderr.contains(Self.token), "\(moved)")
     }
 
     @Test(
