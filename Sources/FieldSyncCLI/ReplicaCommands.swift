@@ -77,7 +77,10 @@ struct Status: ParsableCommand {
                     "Rejected:        \(sync.rejected)\(sync.rejected > 0 ? " (see `fieldsync rejected list`)" : "")")
                 Output.line(
                     "Open conflicts:  "
-                        + (sync.openConflicts.map { "\($0) (as of the last sync)" } ?? "unknown (never synced)"))
+                        + (sync.openConflicts.map { "\($0) (as of the last sync)" }
+                            ?? (lastSync == nil
+                                ? "unknown (never synced)" : "unknown (the last sync could not count them)"))
+                )
                 Output.line("Last sync:       \(lastSync ?? "never")")
                 if sync.clockOffsetMillis > 0 {
                     Output.line(

@@ -31,7 +31,9 @@ struct PullCommand: AsyncParsableCommand {
     @OptionGroup var pages: PageOptions
 
     func run() async throws {
-        try await global.synchronize(pageSize: pages.pageSize, { synchronizer, progress in try await synchronizer.pull(progress: progress) }) {
+        try await global.synchronize(
+            pageSize: pages.pageSize, { synchronizer, progress in try await synchronizer.pull(progress: progress) }
+        ) {
             summary in (SyncReport.json(summary), SyncReport.line(summary), SyncReport.notes(push: nil, pull: summary))
         }
     }
@@ -51,11 +53,15 @@ struct SyncCommand: AsyncParsableCommand {
     @OptionGroup var pages: PageOptions
 
     func run() async throws {
-        try await global.synchronize(pageSize: pages.pageSize, { synchronizer, progress in try await synchronizer.sync(progress: progress) }) {
+        try await global.synchronize(
+            pageSize: pages.pageSize, { synchronizer, progress in try await synchronizer.sync(progress: progress) }
+        ) {
             summary in
             (
                 SyncReport.json(summary), SyncReport.line(summary),
-                SyncReport.notes(push: summary.push, pull: summary.pull, openConflicts: summary.openConflicts)
+                SyncReport.notes(
+                    push: summary.push, pull: summary.pull, openConflicts: summary.openConflicts,
+                    countFailure: summary.countFailure)
             )
         }
     }

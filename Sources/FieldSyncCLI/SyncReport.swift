@@ -9,7 +9,7 @@ enum SyncReport {
         [
             "sent": push.sent, "accepted": push.accepted, "rejected": push.rejected, "restamped": push.restamped,
             "clock_ahead_ms": push.clockAheadMillis, "conflicts_recorded": push.conflictsRecorded,
-            "still_ahead": push.stillAhead,
+            "still_ahead": push.stillAhead, "removed_records": push.removedRecords,
         ]
     }
 
@@ -23,7 +23,8 @@ enum SyncReport {
 
     static func json(_ sync: SyncSummary) -> [String: Any] {
         [
-            "push": json(sync.push), "pull": json(sync.pull), "open_conflicts": sync.openConflicts,
+            "push": json(sync.push), "pull": json(sync.pull), "open_conflicts": Output.optional(sync.openConflicts),
+            "count_failure": Output.optional(sync.countFailure),
             "synced_at": ISODate.dateTimeMillis(millisSinceEpoch: sync.completedAtMillis),
         ]
     }
@@ -38,11 +39,13 @@ enum SyncReport {
 
     static func line(_ sync: SyncSummary) -> String {
         "Sync: sent \(sync.push.sent), accepted \(sync.push.accepted), rejected \(sync.push.rejected), "
-            + "received \(sync.pull.rows) rows, conflicts \(sync.openConflicts)"
+            + "received \(sync.pull.rows) rows, conflicts \(sync.openConflicts.map(String.init) ?? "unknown")"
     }
 
     /// What the person should know or do after the summary line.
-    static func notes(push: PushSummary?, pull: PullSummary?, openConflicts: Int? = nil) -> [String] {
+    static func notes(push: PushSummary?, pull: PullSummary?, openConflicts: Int? = nil, countFailure: String? = nil)
+        -> [String]
+    {
         var notes: [String] = []
         if let push, push.restamped > 0 || push.stillAhead > 0 {
             notes.append(
@@ -62,6 +65,12 @@ enum SyncReport {
             notes.append(
                 "\(push.rejected) change(s) were rejected and stay on this device: see `fieldsync rejected list`.")
         }
+        let pushRemoved = (push?.removedRecords ?? 0) + (pull?.pushedFirst.removedRecords ?? 0)
+        if pushRemoved > 0 {
+            notes.append(
+                "\(pushRemoved) visit(s), task(s) or holding(s) this device sent changes for are filed under another manager's customer now, and were removed from this device."
+            )
+        }
         if let pull, pull.removedCustomers > 0 {
             notes.append(
                 "\(pull.removedCustomers) customer(s) were reassigned to another manager and removed from this device, with their visits, tasks and holdings."
@@ -76,6 +85,11 @@ enum SyncReport {
             notes.append(
                 "Before removing them, this device sent its \(first.sent) unsent change(s): \(first.accepted) accepted, \(first.rejected) rejected"
                     + (first.rejected > 0 ? " (they stay on this device: see `fieldsync rejected list`)." : "."))
+        }
+        if let countFailure {
+            notes.append(
+                "Your changes were sent and everyone else's received, but counting the open conflicts failed (\(countFailure)): see `fieldsync conflicts list` later."
+            )
         }
         if let openConflicts, openConflicts > 0 {
             notes.append("\(openConflicts) open conflict(s) involve you: see `fieldsync conflicts list`.")

@@ -13,6 +13,9 @@ public struct PushSummary: Sendable, Equatable {
     public var conflictsRecorded = 0
     /// Changes still refused for clock skew after re-stamping once: they stay unsent.
     public var stillAhead = 0
+    /// Visits, tasks and holdings removed from this device: the service files
+    /// them under another manager's customer.
+    public var removedRecords = 0
 
     public init() {}
 
@@ -25,6 +28,7 @@ public struct PushSummary: Sendable, Equatable {
         clockAheadMillis = max(clockAheadMillis, other.clockAheadMillis)
         conflictsRecorded += other.conflictsRecorded
         stillAhead += other.stillAhead
+        removedRecords += other.removedRecords
     }
 }
 
@@ -64,15 +68,22 @@ public struct PullProgress: Sendable, Equatable {
 public struct SyncSummary: Sendable, Equatable {
     public var push: PushSummary
     public var pull: PullSummary
-    /// Open conflicts involving this replica's manager (all open ones when it has none).
-    public var openConflicts: Int
+    /// Open conflicts involving this replica's manager (all open ones when
+    /// it has none); nil when counting them failed (`countFailure` says why).
+    public var openConflicts: Int?
+    /// Why the open conflicts could not be counted, after push and pull were saved.
+    public var countFailure: String?
     /// When the sync completed, Unix milliseconds.
     public var completedAtMillis: UInt64
 
-    public init(push: PushSummary, pull: PullSummary, openConflicts: Int, completedAtMillis: UInt64) {
+    public init(
+        push: PushSummary, pull: PullSummary, openConflicts: Int?, countFailure: String? = nil,
+        completedAtMillis: UInt64
+    ) {
         self.push = push
         self.pull = pull
         self.openConflicts = openConflicts
+        self.countFailure = countFailure
         self.completedAtMillis = completedAtMillis
     }
 }

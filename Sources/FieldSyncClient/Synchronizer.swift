@@ -111,9 +111,10 @@ public struct Synchronizer {
                 request = try self.request(batch)
                 response = try await transport.push(request)
             }
-            try replica.acknowledgePush(
+            summary.removedRecords += try replica.acknowledgePush(
                 sent: batch, rejected: response.rejected, atMillis: now(),
-                resumingPull: response.cursor.map { (from: request.cursor ?? .start, to: $0) })
+                resumingPull: response.cursor.map { (from: request.cursor ?? .start, to: $0) },
+                removing: response.removedRecords)
             let batchSkewed = response.rejected.filter { $0.code == .clockSkew }
             sentFields.formUnion(batch.lazy.map(\.field))
             summary.accepted += response.accepted
@@ -197,16 +198,24 @@ public struct Synchronizer {
 
     /// Push, then pull, then count the open conflicts that concern the
     /// manager this replica syncs as (all open ones while it knows none), and
-    /// note the sync.
+    /// note the sync. Push and pull are saved by then, so a count that fails
+    /// (the network dropped) fails only the count, not the sync.
     public func sync(progress: (PullProgress) -> Void = { _ in }) async throws -> SyncSummary {
         let pushed = try await push()
         let pulled = try await pull(progress: progress)
         let manager = try replica.syncsAs()
-        let open = try await transport.conflicts(status: .open)
-            .count { $0.involves(replica: replica.replicaID, manager: manager) }
+        var open: Int?
+        var countFailure: String?
+        do {
+            open = try await transport.conflicts(status: .open)
+                .count { $0.involves(replica: replica.replicaID, manager: manager) }
+        } catch let error as SyncError {
+            countFailure = "\(error.message) [\(error.code.rawValue)]"
+        }
         let completed = now()
         try replica.recordSync(atMillis: completed, openConflicts: open)
-        return SyncSummary(push: pushed, pull: pulled, openConflicts: open, completedAtMillis: completed)
+        return SyncSummary(
+            push: pushed, pull: pulled, openConflicts: open, countFailure: countFailure, completedAtMillis: completed)
     }
 
     // MARK: - Conflicts

@@ -19,7 +19,8 @@ extension PostgresCentralStore {
             throw InvalidChanges(rejections: try await withCurrentValues(invalid, scope: scope))
         }
         let accepted = screening.accepted
-        let (conflicts, refused) = try await transaction { connection -> (Int, [ChangeRejection]) in
+        let (conflicts, refused, unseen) = try await transaction {
+            connection -> (Int, [ChangeRejection], [RecordRef]) in
             // A push that may give customers away (a supervisor's or an admin's) locks their records too
             // (`childRecords`).
             let givenAway = accepted.filter {
@@ -43,7 +44,7 @@ extension PostgresCentralStore {
                 try await noteSync(connection, of: caller.manager, at: now)
             }
             let conflicts = try await facts.writeConflicts(connection, detectedAt: now, logger: logger)
-            guard !plan.fresh.isEmpty else { return (conflicts, plan.refused) }
+            guard !plan.fresh.isEmpty else { return (conflicts, plan.refused, gate.unseenRecords) }
             // From the counter to commit every other writer waits: the push takes it as it commits.
             let (writes, won) = try merging(plan.fresh.map(\.change), records: records, seq: provisional)
             let logged = logging(
@@ -75,13 +76,13 @@ extension PostgresCentralStore {
                         version: entry.change.version, by: caller.manager, at: now, seq: provisional)
                 }
             }
-            return (conflicts, plan.refused)
+            return (conflicts, plan.refused, gate.unseenRecords)
         }
         screening.logRejections(refused: refused, from: caller, logger: logger)
         return PushResponse(
             accepted: accepted.count - refused.count,
             rejected: try await withCurrentValues(screening.rejected + refused, scope: scope), conflicts: conflicts,
-            serverTimeMillis: now)
+            serverTimeMillis: now, removedRecords: unseen)
     }
 
     /// Merges changes (each new to the service) into the records they name,

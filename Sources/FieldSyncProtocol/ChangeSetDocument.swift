@@ -70,7 +70,9 @@ public enum WireJSON {
         // Pull pages, pushes and their answers are most of what travels: written by hand (same document).
         if !pretty, let page = value as? PullResponse { return try PullPageWriter.write(page) }
         if !pretty, let push = value as? PushRequest { return try PushRequestWriter.write(push) }
-        if !pretty, let result = value as? PushResponse, result.rejected.isEmpty {
+        if !pretty, let result = value as? PushResponse, result.rejected.isEmpty,
+            result.removedRecords.isEmpty
+        {
             return PushResultWriter.write(result)
         }
         let encoder = JSONEncoder()

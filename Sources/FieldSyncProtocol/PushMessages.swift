@@ -76,21 +76,27 @@ public struct PushResponse: Codable, Sendable, Equatable {
     /// without a conflict. Without it the next pull brings the pushed rows
     /// back. Nil when the service cannot tell (or does not say).
     public var cursor: PullCursor?
+    /// Interactions, tasks and holdings the push named that the service
+    /// files under a customer the caller does not see now (it went to
+    /// another manager): the device drops its copy. Sent only when not empty.
+    public var removedRecords: [RecordRef]
 
     public init(
         accepted: Int, rejected: [ChangeRejection], conflicts: Int, serverTimeMillis: UInt64,
-        cursor: PullCursor? = nil
+        cursor: PullCursor? = nil, removedRecords: [RecordRef] = []
     ) {
         self.accepted = accepted
         self.rejected = rejected
         self.conflicts = conflicts
         self.serverTimeMillis = serverTimeMillis
         self.cursor = cursor
+        self.removedRecords = removedRecords
     }
 
     enum CodingKeys: String, CodingKey {
         case format, accepted, rejected, conflicts, cursor
         case serverTime = "server_time"
+        case removedRecords = "removed_records"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -102,6 +108,8 @@ public struct PushResponse: Codable, Sendable, Equatable {
         rejected = try WireRejection.rejections(
             container.decode([WireRejection].self, forKey: .rejected), path: "rejected")
         cursor = try container.decodeIfPresent(String.self, forKey: .cursor).map(PushResponse.cursor)
+        removedRecords = try container.decodeIfPresent([WireRecordRef].self, forKey: .removedRecords)?.map(\.ref) ?? []
+        try WireRecordRef.check(removedRecords)
     }
 
     /// Reads the `cursor` of a push's answer.
@@ -118,6 +126,9 @@ public struct PushResponse: Codable, Sendable, Equatable {
         try container.encode(serverTimeMillis, forKey: .serverTime)
         try container.encode(rejected.map(WireRejection.init), forKey: .rejected)
         try container.encodeIfPresent(cursor?.description, forKey: .cursor)
+        if !removedRecords.isEmpty {
+            try container.encode(removedRecords.map(WireRecordRef.init), forKey: .removedRecords)
+        }
     }
 }
 

@@ -6,7 +6,9 @@ import Foundation
 /// are rare, and `Codable` writes them.
 enum PushResultWriter {
     static func write(_ result: PushResponse) -> Data {
-        precondition(result.rejected.isEmpty, "PushResultWriter writes answers without rejections")
+        precondition(
+            result.rejected.isEmpty && result.removedRecords.isEmpty,
+            "PushResultWriter writes answers without rejections or removed records")
         var out = JSONBytes()
         out.raw("{\"accepted\":")
         out.raw(String(result.accepted))

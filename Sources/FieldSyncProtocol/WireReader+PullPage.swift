@@ -55,20 +55,4 @@ extension WireReader {
             removed: removed, removedRecords: removedRecords, manager: manager,
             serverTimeMillis: serverTime)
     }
-
-    /// `{"id": ..., "table": ...}`.
-    private mutating func recordRef() throws -> RecordRef {
-        var id: String?
-        var table: String?
-        try object { reader, key in
-            switch key {
-            case "id": id = try reader.text("removed_records.id")
-            case "table": table = try reader.text("removed_records.table")
-            default: try reader.skipValue()
-            }
-        }
-        guard let id, let table else { throw WireError.malformed("removed_records needs an id and a table") }
-        return RecordRef(table: table, rowID: id)
-    }
-
 }

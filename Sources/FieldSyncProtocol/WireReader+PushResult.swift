@@ -10,6 +10,7 @@ extension WireReader {
         var serverTime: UInt64?
         var rejected: [WireRejection]?
         var cursor: PullCursor?
+        var removedRecords: [RecordRef] = []
         try object { reader, key in
             switch key {
             case "format": format = try reader.text("format")
@@ -21,6 +22,11 @@ extension WireReader {
                 var list: [WireRejection] = []
                 try reader.array { reader in list.append(try reader.rejection(path: "rejected[\(list.count)]")) }
                 rejected = list
+            case "removed_records":
+                removedRecords = []
+                if try !reader.null() {
+                    try reader.array { reader in removedRecords.append(try reader.recordRef()) }
+                }
             default: try reader.skipValue()
             }
         }
@@ -29,9 +35,10 @@ extension WireReader {
         guard let conflicts else { throw WireError.malformed("conflicts is missing") }
         guard let serverTime else { throw WireError.malformed("server_time is missing") }
         guard let rejected else { throw WireError.malformed("rejected is missing") }
+        try WireRecordRef.check(removedRecords)
         return PushResponse(
             accepted: accepted, rejected: try WireRejection.rejections(rejected, path: "rejected"),
-            conflicts: conflicts, serverTimeMillis: serverTime, cursor: cursor)
+            conflicts: conflicts, serverTimeMillis: serverTime, cursor: cursor, removedRecords: removedRecords)
     }
 
     /// One refused change, read as Codable reads `WireRejection`, and checked by the same code.

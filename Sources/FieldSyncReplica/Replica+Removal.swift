@@ -25,7 +25,8 @@ extension Replica {
             removedRecords += try remove(
                 db, table, ids,
                 because:
-                    "the record was moved to another manager's customer before this edit was sent; tell its new owner")
+                    "the record went to another manager's customer (it was moved, or its customer reassigned) before this edit was sent; tell its new owner"
+            )
         }
         guard !customers.isEmpty else { return (0, removedRecords) }
         var removedCustomers = 0

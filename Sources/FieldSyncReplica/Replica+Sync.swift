@@ -102,10 +102,19 @@ extension Replica {
         }
     }
 
-    /// Notes a completed sync.
+    /// Notes a completed sync, and the open conflicts it counted (nil: it
+    /// could not count them, so an earlier count is not shown as current).
     public func recordSync(atMillis: UInt64, openConflicts: Int?) throws {
-        try setMeta(SyncKey.lastSync.rawValue, String(atMillis))
-        if let openConflicts { try setMeta(SyncKey.openConflicts.rawValue, String(openConflicts)) }
+        try storageCall {
+            try database.write { db in
+                try Self.setMeta(db, SyncKey.lastSync.rawValue, String(atMillis))
+                if let openConflicts {
+                    try Self.setMeta(db, SyncKey.openConflicts.rawValue, String(openConflicts))
+                } else {
+                    try Self.removeMeta(db, SyncKey.openConflicts.rawValue)
+                }
+            }
+        }
     }
 
     // MARK: - Pull
@@ -146,13 +155,17 @@ extension Replica {
     /// `from` when it pushed, now holds everything through `to`; the cursor
     /// moves there unless a pull moved it meanwhile, or a pushed row was set
     /// back here and must come back from the service (`markUnsettled`).
+    /// `removing`: records the service files under another manager's
+    /// customer, deleted here as a pull deletes them; returns how many of
+    /// them this device held.
+    @discardableResult
     public func acknowledgePush(
         sent: [FieldChange], rejected: [ChangeRejection], atMillis: UInt64,
-        resumingPull resume: (from: PullCursor, to: PullCursor)? = nil
-    ) throws {
+        resumingPull resume: (from: PullCursor, to: PullCursor)? = nil, removing records: [RecordRef] = []
+    ) throws -> Int {
         let refused = Dictionary(
             rejected.map { ($0.field, $0) }, uniquingKeysWith: { first, _ in first })
-        try writeTransaction { db in
+        return try writeTransaction { db in
             for change in sent {
                 let key: [(any DatabaseValueConvertible)?] = [change.table, change.rowID, change.column]
                 let version: [(any DatabaseValueConvertible)?] = [
@@ -196,10 +209,12 @@ extension Replica {
                 }
             }
             try fileRefusedMovesBack(db, rejected)
+            let removed = try remove(db, customers: [], records: records).records
             if let resume, try !isUnsettled(db, anyOf: sent) {
                 let stored = try Self.meta(db, SyncKey.pullCursor.rawValue)
                 if (stored.flatMap(PullCursor.init) ?? .start) == resume.from { try storePullCursor(db, resume.to) }
             }
+            return removed
         }
     }
 

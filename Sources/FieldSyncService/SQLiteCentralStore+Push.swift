@@ -14,6 +14,7 @@ extension SQLiteCentralStore {
         }
         var refused: [ChangeRejection] = []
         var resumeAfter: PullCursor?
+        var unseen: [RecordRef] = []
         let conflicts = try replica.writeTransaction { db -> Int in
             if syncNotes.isDue(for: caller.manager.id, at: now) { try noteSync(db, of: caller.manager, at: now) }
             // The device held everything in its scope: if the push is taken
@@ -33,6 +34,7 @@ extension SQLiteCentralStore {
                 ledger: &recorder
             ) { table, id in try Replica.fetchRecords(db, table, where: "t.id = ?", arguments: [id]).first }
             refused = plan.refused
+            unseen = gate.unseenRecords
             let fresh = plan.fresh
             guard !fresh.isEmpty else { return recorder.recorded }
             let outcome = try replica.merge(db, fresh.map(\.change), checkingClock: true)
@@ -63,7 +65,7 @@ extension SQLiteCentralStore {
         return PushResponse(
             accepted: screening.accepted.count - refused.count,
             rejected: try withCurrentValues(screening.rejected + refused, scope: scope), conflicts: conflicts,
-            serverTimeMillis: now, cursor: resumeAfter)
+            serverTimeMillis: now, cursor: resumeAfter, removedRecords: unseen)
     }
 
     /// Adds what the service holds for each rejected field the caller may

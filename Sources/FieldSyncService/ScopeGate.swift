@@ -18,6 +18,10 @@ package struct ScopeGate<Facts: ScopeFacts> {
     private var created: [String: String] = [:]
     /// Owners (and their versions) of customers already looked up: a visit's many records need one read.
     private var owners: [String: (owner: String?, version: Version?)?] = [:]
+    /// Interactions, tasks and holdings this push names that the service
+    /// files under a customer the caller does not see now: the device drops
+    /// its copy. (Customers leave a device by a pull's `removed`.)
+    package private(set) var unseenRecords: [RecordRef] = []
 
     package init(facts: Facts, scope: Scope) {
         self.facts = facts
@@ -75,6 +79,11 @@ package struct ScopeGate<Facts: ScopeFacts> {
             refuseAll("a new \(table.name) record must name its customer (\(parentColumn))")
             return refused
         }
+        if !scope.seesEverything, let record, let current = record.values[parentIndex].textValue,
+            !(try seesNow(customer: current))
+        {
+            unseenRecords.append(RecordRef(table: table.name, rowID: id))
+        }
         let customerSince = record?.versions[parentIndex]
         for position in run.indices {
             let change = run[position]
@@ -95,10 +104,14 @@ package struct ScopeGate<Facts: ScopeFacts> {
             if allowed, change.column == parentColumn, let target = change.value.textValue, target != parent {
                 guard try seesNow(customer: parent) else {
                     refused[position] =
-                        "moving \(table.name) record \(id) needs the customer it is filed under now to be one of yours, and it is not (it may have gone to another manager since); the move stays on your device as rejected"
+                        "moving \(table.name) record \(id) needs the customer it is filed under now to be one of yours, and it is not (it may have gone to another manager since); the record leaves your device, and the move stays there as rejected"
                     continue
                 }
-                allowed = try may(change.version, customer: target)
+                guard try may(change.version, customer: target) else {
+                    refused[position] =
+                        "\(table.name) record \(id) cannot move to customer \(target): that customer is not one of yours (or it went to another manager before this change was made); the record stays with its customer, and the move stays on your device as rejected"
+                    continue
+                }
             }
             if !allowed { refused[position] = "\(table.name) record \(id) \(Self.outOfScope)" }
         }

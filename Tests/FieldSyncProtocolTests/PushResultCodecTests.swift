@@ -37,6 +37,15 @@ struct PushResultCodecTests {
                 cursor: PullCursor(seq: 812)),
             PushResponse(accepted: 0, rejected: [], conflicts: 12, serverTimeMillis: 0),
             PushResponse(accepted: 2, rejected: refusals, conflicts: 1, serverTimeMillis: UInt64(Int64.max)),
+            PushResponse(
+                accepted: 2, rejected: [], conflicts: 0, serverTimeMillis: 7,
+                removedRecords: [RecordRef(table: "interactions", rowID: PullPageCodecTests.other)]),
+            PushResponse(
+                accepted: 0, rejected: refusals, conflicts: 0, serverTimeMillis: 7,
+                removedRecords: [
+                    RecordRef(table: "interactions", rowID: PullPageCodecTests.other),
+                    RecordRef(table: "tasks", rowID: PullPageCodecTests.other),
+                ]),
         ])
     func roundTrip(_ result: PushResponse) throws {
         let written = try WireJSON.encode(result)
@@ -126,6 +135,12 @@ struct PushResultCodecTests {
             #"{"format":"fieldsync-push-result","accepted":1,"conflicts":0,"rejected":[{"table":"t","id":"i","column":"c","code":"forbidden","message":"m","version":"01a1ee565e000003-1f2e3d4c5b6a7980","current":{"value":{"base64":"AQI="},"version":"01a1ee565e000002-1f2e3d4c5b6a7980"}}],"server_time":1}"#,
             #"{"format":"fieldsync-push-result","accepted":1,"conflicts":0,"rejected":[{"table":"t","id":"i","column":"c","code":"forbidden","message":"m","version":7}],"server_time":1}"#,
             #"{"format":"fieldsync-push-result","accepted":1,"conflicts":0,"rejected":[{"table":"t","id":"i","column":"c","code":"forbidden","message":"m","version":"01a1ee565e000003-1f2e3d4c5b6a7980","current":{"value":"x","version":"later"}}],"server_time":1}"#,
+            #"{"format":"fieldsync-push-result","accepted":1,"conflicts":0,"rejected":[],"removed_records":[{"id":"c0ffee00-0000-4000-8000-000000000001","table":"tasks"}],"server_time":1}"#,
+            #"{"format":"fieldsync-push-result","accepted":1,"conflicts":0,"rejected":[],"removed_records":null,"server_time":1}"#,
+            #"{"format":"fieldsync-push-result","accepted":1,"conflicts":0,"rejected":[],"removed_records":[],"server_time":1}"#,
+            #"{"format":"fieldsync-push-result","accepted":1,"conflicts":0,"rejected":[],"removed_records":[{"id":"x","table":"tasks"}],"server_time":1}"#,
+            #"{"format":"fieldsync-push-result","accepted":1,"conflicts":0,"rejected":[],"removed_records":[{"id":"c0ffee00-0000-4000-8000-000000000001"}],"server_time":1}"#,
+            #"{"format":"fieldsync-push-result","accepted":1,"conflicts":0,"rejected":[],"removed_records":{},"server_time":1}"#,
         ])
     func sameAsCodable(_ document: String) throws {
         let reference = Result { try Self.decodedByCodable(document) }

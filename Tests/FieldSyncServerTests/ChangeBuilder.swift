@@ -40,6 +40,7 @@ struct Writer {
 enum IDs {
     static let anna = "c0ffee00-0000-4000-8000-000000000001"
     static let bruno = "c0ffee00-0000-4000-8000-000000000002"
+    static let visit = "5b1e7c2a-8d3f-4e6a-9b0c-1d2e3f4a5b6c"
 
     static func customer(_ number: Int) -> String {
         let digits = String(number)

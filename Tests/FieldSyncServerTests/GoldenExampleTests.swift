@@ -105,6 +105,28 @@ struct GoldenExampleTests {
             Example(
                 name: "17-no-token", description: "A request without a token.", method: "GET", path: SyncAPI.digest,
                 body: nil, caller: nil),
+            Example(
+                name: "18-push-visit", description: "Ana adds her customer Bruno and logs a visit to him.", method: "POST",
+                path: SyncAPI.push,
+                body: try json(
+                    ana.push(
+                        ana.newCustomer(IDs.bruno, name: "Bruno Otto", at: t0 + 70_000) + [
+                            ana.change(IDs.visit, "customer_id", .text(IDs.bruno), at: t0 + 70_000, table: "interactions"),
+                            ana.change(IDs.visit, "channel", .text("visit"), at: t0 + 70_000, table: "interactions"),
+                            ana.change(
+                                IDs.visit, "occurred_at", .text("2026-11-18T09:30:00Z"), at: t0 + 70_000, table: "interactions"),
+                        ])), caller: "ana"),
+            Example(
+                name: "19-reassign-bruno", description: "Sue gives Bruno to Ben too.", method: "POST",
+                path: SyncAPI.reassign(IDs.bruno), body: try json(ReassignRequest(to: "ben")), caller: "sue"),
+            Example(
+                name: "20-push-removed-records",
+                description: "Ana, not synced since, edits her visit to Bruno: refused, and removed_records tells her device to drop its copy of the visit (the edit stays among her rejected changes).",
+                method: "POST", path: SyncAPI.push,
+                body: try json(
+                    ana.push([
+                        ana.change(IDs.visit, "summary", .text("brought the forms"), at: t0 + 100_000, table: "interactions")
+                    ])), caller: "ana"),
         ]
     }
 

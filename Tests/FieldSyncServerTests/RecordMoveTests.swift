@@ -66,7 +66,9 @@ struct RecordMoveTests {
 
             let anaSync = try await world.synchronizer(ana.0, clock: ana.1).sync()
             #expect(anaSync.push.accepted == 1 && anaSync.push.rejected == 1)
-            #expect(anaSync.pull.removedRecords == 1 && anaSync.pull.removedCustomers == 0)
+            // The push's answer names the visit, so her device lets it go before the pull would.
+            #expect(anaSync.push.removedRecords == 1)
+            #expect(anaSync.pull.removedRecords == 0 && anaSync.pull.removedCustomers == 0)
             #expect(try ana.0.record("interactions", id: visit) == nil)
             #expect(try ana.0.recordCount("customers") == 1)
             let kept = try ana.0.rejectedChanges()
@@ -188,7 +190,7 @@ struct RecordMoveTests {
     }
 
     @Test(
-        "a move Ana made offline, before her customer went to Ben, is refused: it would bring the visit back to her with Ben's later edits"
+        "a move Ana made offline, before her customer went to Ben, is refused: it would bring the visit back to her with Ben's later edits; the visit leaves her device, the move stays among her rejected changes"
     )
     func moveOutOfReassignedCustomerRefused() async throws {
         try await withSyncWorld { world in
@@ -213,6 +215,10 @@ struct RecordMoveTests {
             #expect(rejected.first?.message.contains("needs the customer it is filed under now") == true)
             let served = try await world.store.pull(after: .start, limit: 1_000, for: Staff.ana)
             #expect(!served.changeSet.changes.contains { $0.rowID == visit })
+            // The service said the visit is another manager's now: her device keeps no stale copy of it.
+            #expect(synced.push.removedRecords == 1)
+            #expect(try ana.0.record("interactions", id: visit) == nil)
+            #expect(try await matches(ana, Staff.ana, in: world))
             _ = try await world.synchronizer(ben.0, clock: ben.1).sync()
             #expect(try ben.0.record("interactions", id: visit)?["customer_id"] == .text(annas))
             #expect(try ben.0.record("interactions", id: visit)?["summary"] == .text("Ben's notes"))
@@ -236,7 +242,10 @@ struct RecordMoveTests {
 
             let synced = try await world.synchronizer(ana.0, clock: ana.1).sync()
             #expect(synced.push.rejected == 1 && synced.pull.removedCustomers == 1)
-            #expect(try ana.0.rejectedChanges().map(\.change.value) == [.text(other)])
+            let rejected = try ana.0.rejectedChanges()
+            #expect(rejected.map(\.change.value) == [.text(other)])
+            #expect(rejected.first?.message.contains("cannot move to customer \(other)") == true)
+            #expect(synced.push.removedRecords == 0)
             // Removing the customer it was moved to on the device did not take it: it is still Ana's.
             #expect(try ana.0.record("interactions", id: visit)?["customer_id"] == .text(annas))
             #expect(try await matches(ana, Staff.ana, in: world))

@@ -19,6 +19,7 @@ final class FaultyTransport: SyncTransport, @unchecked Sendable {
     private var _failPushNumber: Int?
     private var _withholdCurrentPushNumber: Int?
     private var _offline = false
+    private var _failConflicts = false
 
     init(serverURL: String, token: String?) {
         http = HTTPSyncTransport(serverURL: serverURL, token: token, schemaVersion: Schema.default.version)
@@ -30,6 +31,11 @@ final class FaultyTransport: SyncTransport, @unchecked Sendable {
     var offline: Bool {
         get { lock.withLock { _offline } }
         set { lock.withLock { _offline = newValue } }
+    }
+    /// Listing conflicts fails, as a connection dropped after a sync's pull would.
+    var failConflicts: Bool {
+        get { lock.withLock { _failConflicts } }
+        set { lock.withLock { _failConflicts = newValue } }
     }
     /// The pull request with this number (1 = first) fails, as a dropped connection would.
     var failPullNumber: Int? {
@@ -108,6 +114,7 @@ final class FaultyTransport: SyncTransport, @unchecked Sendable {
 
     func conflicts(status: Conflict.Status?) async throws -> [Conflict] {
         try checkOnline()
+        if failConflicts { throw Self.unreachable }
         return try await http.conflicts(status: status)
     }
 

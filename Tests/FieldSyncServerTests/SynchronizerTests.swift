@@ -171,6 +171,33 @@ struct SynchronizerTests {
         }
     }
 
+    @Test(
+        "the network drops after push and pull: the sync keeps what it sent and received, and says the conflicts are not counted"
+    )
+    func conflictCountFails() async throws {
+        try await withSyncWorld { world in
+            let (ana, anaClock) = try world.device("ana", manager: "ana.lima")
+            let (bruno, brunoClock) = try world.device("bruno", manager: "ana.lima")
+            try bruno.addCustomer("Bruno Costa")
+            _ = try await world.synchronizer(bruno, clock: brunoClock).sync()
+            _ = try await world.synchronizer(ana, clock: anaClock).sync()
+            #expect(try ana.syncState().openConflicts == 0)
+
+            try ana.addCustomer("Ana Silva")
+            world.transport("ana.lima").failConflicts = true
+            let synced = try await world.synchronizer(ana, clock: anaClock).sync()
+            #expect(synced.push.accepted == synced.push.sent && synced.push.sent > 0)
+            #expect(synced.pull.pages > 0)
+            #expect(synced.openConflicts == nil)
+            #expect(synced.countFailure?.contains("unreachable") == true)
+            #expect(try ana.pendingCount() == 0)
+            // The earlier count is not shown as current.
+            #expect(try ana.syncState().openConflicts == nil && ana.syncState().lastSyncMillis != nil)
+            _ = try await world.synchronizer(bruno, clock: brunoClock).sync()
+            #expect(try bruno.recordCount("customers") == 2)
+        }
+    }
+
     @Test("a device clock two hours ahead: changes are re-stamped with the service's time and pushed again")
     func clockSkewRestamps() async throws {
         try await withSyncWorld { world in
