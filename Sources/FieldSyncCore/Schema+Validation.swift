@@ -53,6 +53,10 @@ extension TableSchema {
     /// What is wrong with `text` for a column of `type`, if anything.
     static func textProblem(_ text: String, type: ColumnType) -> (code: ErrorCode, expectation: String)? {
         guard text.utf8.count <= maxTextBytes else { return (.wrongType, "is longer than \(maxTextBytes) bytes") }
+        // PostgreSQL cannot store it, and SQLite's readers cut the text there: every copy must read the same.
+        guard !text.utf8.contains(0) else {
+            return (.wrongType, "contains a NUL character (U+0000), which no store keeps")
+        }
         switch type {
         case .date:
             return ISODate.isValidDate(text) ? nil : (.badDate, "expects a date as YYYY-MM-DD")

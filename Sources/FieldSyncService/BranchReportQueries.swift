@@ -63,7 +63,7 @@ package struct BranchReportQueries {
                 sql: """
                     SELECT count(DISTINCT row_id) FROM svc_log
                     WHERE manager = ? AND received_at >= ? AND tbl = 'customers' AND col NOT IN ('owner', 'deleted')
-                      AND won AND value IS NOT NULL AND value IS DISTINCT FROM old_value
+                      AND won AND value IS NOT NULL AND (old_value IS NULL OR value <> old_value)
                     """, arguments: [.text(id), .integer(sinceMillis)]),
             Query(sql: openTasks, arguments: [.text(id)]),
             Query(sql: openTasks + " AND k.due_date < ?", arguments: [.text(id), .text(ISODate.dateString(today))]),
@@ -111,6 +111,9 @@ package enum BranchReportAccess {
             }
             return caller.branch
         case .admin:
+            if let asked, !BranchName.isValid(asked) {
+                throw ServiceError(.badArgument, "branch is not a branch name (\(BranchName.rule)); check `branch`")
+            }
             return asked
         }
     }

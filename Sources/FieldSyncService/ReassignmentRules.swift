@@ -8,6 +8,13 @@ package enum ReassignmentRules {
         }
     }
 
+    /// Refuses a new owner that cannot be a manager id before any store looks it up.
+    package static func checkTarget(_ owner: String) throws {
+        guard ManagerID.isValid(owner) else {
+            throw ServiceError(.badArgument, "the new owner is not a manager id (\(ManagerID.rule)); check `to`")
+        }
+    }
+
     package static func check(customer id: String, from previous: String?, to target: Manager, by caller: Manager) throws {
         if caller.role == .supervisor && target.branch != caller.branch {
             throw ServiceError(.forbidden, "\(target.id) is not a manager of branch \(caller.branch)")

@@ -7,6 +7,7 @@ extension SQLiteCentralStore {
     public func reassign(customer id: String, to owner: String, by caller: Manager) throws -> Reassignment {
         // First, so a manager hears "forbidden" whatever customer she names.
         try ReassignmentRules.checkCaller(caller)
+        try ReassignmentRules.checkTarget(owner)
         let scope = Scope(caller, schema: schema)
         let table = scope.ownerTable
         let now = now()

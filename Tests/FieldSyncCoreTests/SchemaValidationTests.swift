@@ -52,6 +52,7 @@ struct SchemaValidationTests {
         #expect(violation { _ = try customers.validate(.real(3.5), for: "dependents") }?.code == .wrongType)
         #expect(violation { _ = try customers.validate(.integer(2), for: "deleted") }?.code == .wrongType)
         #expect(violation { _ = try customers.validate(.integer(5), for: "phone") }?.code == .wrongType)
+        #expect(violation { _ = try customers.validate(.text("An\u{0}na"), for: "notes") }?.code == .wrongType)
         #expect(violation { _ = try customers.validate(.null, for: "full_name") }?.code == .requiredField)
         #expect(try customers.validate(.null, for: "phone") == .null)
     }

@@ -66,6 +66,9 @@ struct BadInputTests {
                 name: "wrong type for a column", body: replacing("\"value\":\"Anna\"", "\"value\":42"), status: 400,
                 code: .wrongType, mentions: "full_name"),
             Case(
+                name: "text holding a NUL character", body: replacing("\"value\":\"Anna\"", "\"value\":\"An\\u0000na\""),
+                status: 400, code: .wrongType, mentions: "NUL"),
+            Case(
                 name: "bad record id", body: replacing(IDs.anna, "not-a-uuid"), status: 400, code: .badID,
                 mentions: "UUID"),
             Case(

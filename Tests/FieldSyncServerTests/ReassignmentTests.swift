@@ -111,6 +111,10 @@ struct ReassignmentTests {
             await expectRefusal(.unknownManager) {
                 try await world.transport("sue").reassign(customer: customer, ReassignRequest(to: "nobody"))
             }
+            // Not a manager id at all: PostgreSQL, which cannot hold a NUL, failed with a 500.
+            await expectRefusal(.badArgument) {
+                try await world.transport("sue").reassign(customer: customer, ReassignRequest(to: "ben\u{0}x"))
+            }
             let done = try await world.transport().reassign(customer: customer, ReassignRequest(to: "zoe"))
             #expect(done.to == "zoe")
             // The audit trail shows who moved it.

@@ -70,7 +70,9 @@ struct ReportTests {
         }
     }
 
-    @Test("managers may not read it, whatever they ask; a supervisor reads her own branch only; a bad day is a 400")
+    @Test(
+        "managers may not read it, whatever they ask; a supervisor reads her own branch only; a bad day or branch is a 400"
+    )
     func access() async throws {
         try await withTestServer { server in
             #expect(try await server.request(.GET, SyncAPI.report, as: "ana").status == 403)
@@ -81,6 +83,8 @@ struct ReportTests {
             #expect(try await server.request(.GET, SyncAPI.report + "?branch=south", as: "root").status == 200)
             let bad = try await server.request(.GET, SyncAPI.report + "?since=yesterday", as: "sue")
             #expect(bad.status == 400 && bad.error?.code == .badDate)
+            let notABranch = try await server.request(.GET, SyncAPI.report + "?branch=%00", as: "root")
+            #expect(notABranch.status == 400 && notABranch.error?.code == .badArgument, "\(notABranch)")
         }
     }
 }
