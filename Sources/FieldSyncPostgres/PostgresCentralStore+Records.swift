@@ -67,16 +67,13 @@ extension PostgresCentralStore {
         return try await records(connection, table, where: statement).first?.record
     }
 
-    /// Waits for, then holds until commit, a lock on each record a
-    /// transaction may change, so two instances never decide about one record
-    /// at once. Taken in one order (by key), so two transactions never wait
-    /// for each other. Records not yet created are locked by the same keys.
+    /// Waits for, then holds until commit, the locks on records a
+    /// transaction may change (`RecordLocks`). Once per transaction, before
+    /// any other lock.
     func lock(_ connection: PostgresConnection, records: some Sequence<(table: String, id: String)>) async throws {
-        let keys = lockKeys(records)
-        guard !keys.isEmpty else { return }
-        try await connection.run(
-            "SELECT pg_advisory_xact_lock(k.t, k.i) FROM unnest(?::int4[], ?::int4[]) AS k(t, i)",
-            [.integers(keys.map(\.table)), .integers(keys.map(\.hash))], prepared: true, logger: logger)
+        let locks = RecordLocks(records, tables: schema.tables.map(\.name))
+        guard locks.keys.count > 1 || locks.exclusive else { return }
+        try await connection.run(RecordLocks.selectTaking, locks.arguments, prepared: true, logger: logger)
     }
 
     /// `lock`, and the push's provisional seq in the same round trip: rows
@@ -87,24 +84,12 @@ extension PostgresCentralStore {
     func lockForPush(
         _ connection: PostgresConnection, records: some Sequence<(table: String, id: String)>
     ) async throws -> Int64 {
-        let keys = lockKeys(records)
+        let locks = RecordLocks(records, tables: schema.tables.map(\.name))
         let marker = try await connection.value(
-            Int64.self,
-            """
-            SELECT -nextval('svc_markers'), l.locked
-            FROM (SELECT count(pg_advisory_xact_lock(k.t, k.i)) AS locked FROM unnest(?::int4[], ?::int4[]) AS k(t, i)) l
-            """, [.integers(keys.map(\.table)), .integers(keys.map(\.hash))], prepared: true, logger: logger)
+            Int64.self, "SELECT -nextval('svc_markers'), l.locked FROM (\(RecordLocks.selectTaking)) l(locked)",
+            locks.arguments, prepared: true, logger: logger)
         guard let marker else { throw ServiceError(.storage, "the store gave no provisional seq (svc_markers)") }
         return marker
-    }
-
-    /// The records' lock keys, in the one order they are taken.
-    private func lockKeys(_ records: some Sequence<(table: String, id: String)>) -> [RecordLockKey] {
-        var keys = Set<RecordLockKey>()
-        for (table, id) in records {
-            keys.insert(RecordLockKey(table: schema.tables.firstIndex { $0.name == table } ?? -1, id: id))
-        }
-        return keys.sorted()
     }
 
     /// Writes fields of one record (the record row, then its clock row with
@@ -118,21 +103,4 @@ extension PostgresCentralStore {
                 [RecordWrite(table: table, id: id, fields: fields, versions: versions)], seq: seq),
             logger: logger)
     }
-}
-
-/// A record's advisory lock: its table's position and a hash of its id
-/// (two records sharing a hash only wait for each other needlessly).
-struct RecordLockKey: Hashable, Comparable {
-    let table: Int32
-    let hash: Int32
-
-    init(table: Int, id: String) {
-        self.table = Int32(table)
-        // FNV-1a: stable across processes and instances, unlike Swift's hashing.
-        var hash: UInt32 = 2_166_136_261
-        for byte in id.utf8 { hash = (hash ^ UInt32(byte)) &* 16_777_619 }
-        self.hash = Int32(bitPattern: hash)
-    }
-
-    static func < (lhs: Self, rhs: Self) -> Bool { (lhs.table, lhs.hash) < (rhs.table, rhs.hash) }
 }
