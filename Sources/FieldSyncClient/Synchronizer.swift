@@ -101,12 +101,14 @@ public struct Synchronizer {
                 // The service refused the whole batch for changes that break
                 // its schema: set those aside, with their reasons, and send the
                 // rest, which stay pending until the service takes them.
-                let refused = Set(error.rejected.map(\.field))
-                try replica.acknowledgePush(
-                    sent: batch.filter { refused.contains($0.field) }, rejected: error.rejected, atMillis: now())
-                summary.rejected += error.rejected.count
+                // Only the changes sent as listed: nothing was written, so a
+                // change the list names under another version stays pending.
+                let listed = Dictionary(error.rejected.map { ($0.field, $0.version) }) { first, _ in first }
+                let refused = batch.filter { listed[$0.field] == $0.version }
+                try replica.acknowledgePush(sent: refused, rejected: error.rejected, atMillis: now())
+                summary.rejected += refused.count
                 sentFields.formUnion(batch.lazy.map(\.field))
-                batch.removeAll { refused.contains($0.field) }
+                batch.removeAll { listed[$0.field] == $0.version }
                 guard !batch.isEmpty else { continue }
                 request = try self.request(batch)
                 response = try await transport.push(request)

@@ -166,16 +166,22 @@ extension Replica {
         for (index, value) in fields {
             let column = table.columns[index].name
             // A field whose last push was rejected: this edit fixes it, and
-            // its base is what the rejected change was based on.
-            let rejectedBase =
+            // its base is what the rejected change was based on, unless a
+            // pull has since replaced the rejected value: then that is what
+            // this writer last saw.
+            let rejected =
                 rowHasRejected
                 ? try Row.fetchOne(
                     db,
-                    cached:
-                        "DELETE FROM fs_rejected WHERE tbl = ? AND row_id = ? AND col = ? RETURNING base_hlc, base_replica",
+                    cached: """
+                        DELETE FROM fs_rejected WHERE tbl = ? AND row_id = ? AND col = ?
+                        RETURNING hlc, replica, base_hlc, base_replica
+                        """,
                     arguments: [table.name, id, column]) : nil
-            let previous =
-                rejectedBase.map { Version(timestamp: $0["base_hlc"], replica: $0["base_replica"]) } ?? versions[index]
+            var previous = versions[index]
+            if let rejected, Version(timestamp: rejected["hlc"], replica: rejected["replica"]) == previous {
+                previous = Version(timestamp: rejected["base_hlc"], replica: rejected["base_replica"])
+            }
             versions[index] = version
             // The base is what this writer last saw of the field; a second
             // unsent edit of the same field keeps the base of the first.

@@ -41,33 +41,36 @@ extension Replica {
 
     /// Returns how many of the records this device held.
     private func remove(_ db: Database, _ table: TableSchema, _ ids: [String], because reason: String) throws -> Int {
-        guard !ids.isEmpty else { return 0 }
-        let list = Self.placeholders(ids.count)
-        let arguments = StatementArguments([table.name] + ids)
-        try db.execute(
-            sql: """
-                INSERT INTO fs_rejected(tbl, row_id, col, value, hlc, replica, base_hlc, base_replica, code, message, rejected_at)
-                SELECT tbl, row_id, col, value, hlc, replica, base_hlc, base_replica, ?, ?, ?
-                FROM fs_pending WHERE tbl = ? AND row_id IN \(list)
-                ON CONFLICT(tbl, row_id, col) DO UPDATE SET
-                  value = excluded.value, hlc = excluded.hlc, replica = excluded.replica,
-                  code = excluded.code, message = excluded.message, rejected_at = excluded.rejected_at
-                """,
-            arguments: [ErrorCode.forbidden.rawValue, reason, Int64(deviceWallClock())] + arguments)
-        for sql in [
-            "DELETE FROM fs_pending WHERE tbl = ? AND row_id IN \(list)",
-            "DELETE FROM fs_captured WHERE tbl = ? AND row_id IN \(list)",
-        ] {
-            try db.execute(sql: sql, arguments: arguments)
+        var removed = 0
+        for chunk in Self.chunks(ids) {
+            let list = Self.placeholders(chunk.count)
+            let arguments = StatementArguments([table.name] + chunk)
+            try db.execute(
+                sql: """
+                    INSERT INTO fs_rejected(tbl, row_id, col, value, hlc, replica, base_hlc, base_replica, code, message, rejected_at)
+                    SELECT tbl, row_id, col, value, hlc, replica, base_hlc, base_replica, ?, ?, ?
+                    FROM fs_pending WHERE tbl = ? AND row_id IN \(list)
+                    ON CONFLICT(tbl, row_id, col) DO UPDATE SET
+                      value = excluded.value, hlc = excluded.hlc, replica = excluded.replica,
+                      code = excluded.code, message = excluded.message, rejected_at = excluded.rejected_at
+                    """,
+                arguments: [ErrorCode.forbidden.rawValue, reason, Int64(deviceWallClock())] + arguments)
+            for sql in [
+                "DELETE FROM fs_pending WHERE tbl = ? AND row_id IN \(list)",
+                "DELETE FROM fs_captured WHERE tbl = ? AND row_id IN \(list)",
+            ] {
+                try db.execute(sql: sql, arguments: arguments)
+            }
+            try db.execute(
+                sql: "DELETE FROM \(ReplicaLayout.clockTable(table)) WHERE id IN \(list)",
+                arguments: StatementArguments(chunk))
+            try db.execute(
+                sql: "DELETE FROM \(ReplicaLayout.quote(table.name)) WHERE id IN \(list)",
+                arguments: StatementArguments(chunk))
+            removed += db.changesCount
+            transactionChanged = true
         }
-        try db.execute(
-            sql: "DELETE FROM \(ReplicaLayout.clockTable(table)) WHERE id IN \(list)",
-            arguments: StatementArguments(ids))
-        try db.execute(
-            sql: "DELETE FROM \(ReplicaLayout.quote(table.name)) WHERE id IN \(list)",
-            arguments: StatementArguments(ids))
-        transactionChanged = true
-        return db.changesCount
+        return removed
     }
 
     /// Deletes a record none of whose fields has a version left (each edit of
@@ -96,14 +99,15 @@ extension Replica {
     /// The ids to remove per table, children first (they reference the customers).
     private func removalTargets(_ db: Database, customers: [String]) throws -> [(TableSchema, [String])] {
         var targets: [(TableSchema, [String])] = []
-        let list = Self.placeholders(customers.count)
         for table in schema.tables {
             if let parent = table.parentColumn {
-                let ids = try String.fetchAll(
-                    db,
-                    sql:
-                        "SELECT id FROM \(ReplicaLayout.quote(table.name)) WHERE \(ReplicaLayout.quote(parent)) IN \(list)",
-                    arguments: StatementArguments(customers))
+                let ids = try Self.chunks(customers).flatMap { chunk in
+                    try String.fetchAll(
+                        db,
+                        sql:
+                            "SELECT id FROM \(ReplicaLayout.quote(table.name)) WHERE \(ReplicaLayout.quote(parent)) IN \(Self.placeholders(chunk.count))",
+                        arguments: StatementArguments(chunk))
+                }
                 targets.append((table, ids))
             }
         }
@@ -123,11 +127,24 @@ extension Replica {
     }
 
     private static func pendingCount(_ db: Database, _ table: TableSchema, _ ids: [String]) throws -> Int {
-        guard !ids.isEmpty else { return 0 }
-        return try Int.fetchOne(
-            db, sql: "SELECT count(*) FROM fs_pending WHERE tbl = ? AND row_id IN \(placeholders(ids.count))",
-            arguments: StatementArguments([table.name] + ids)) ?? 0
+        try chunks(ids).reduce(0) { count, chunk in
+            count
+                + (try Int.fetchOne(
+                    db, sql: "SELECT count(*) FROM fs_pending WHERE tbl = ? AND row_id IN \(placeholders(chunk.count))",
+                    arguments: StatementArguments([table.name] + chunk)) ?? 0)
+        }
     }
+
+    /// Ids in slices small enough for one statement each: a page may remove
+    /// a whole book of customers and their records, past the variables one
+    /// SQLite statement may bind (32,766 in a stock build, 999 in older ones).
+    private static func chunks(_ ids: [String]) -> [ArraySlice<String>] {
+        stride(from: 0, to: ids.count, by: maxIDsPerStatement).map {
+            ids[$0..<min($0 + maxIDsPerStatement, ids.count)]
+        }
+    }
+
+    private static let maxIDsPerStatement = 500
 
     private static func placeholders(_ count: Int) -> String {
         "(" + Array(repeating: "?", count: count).joined(separator: ", ") + ")"

@@ -16,6 +16,7 @@ final class FaultyTransport: SyncTransport, @unchecked Sendable {
     private var _failPullNumber: Int?
     private var _losePushAnswerNumber: Int?
     private var _refusePushNumber: Int?
+    private var _refuseUnderAnotherVersion = false
     private var _failPushNumber: Int?
     private var _withholdCurrentPushNumber: Int?
     private var _offline = false
@@ -57,6 +58,13 @@ final class FaultyTransport: SyncTransport, @unchecked Sendable {
         set { lock.withLock { _refusePushNumber = newValue } }
     }
 
+    /// `refusePushNumber`'s refusal names the change under a version it was
+    /// not sent with, as a faulty service might.
+    var refuseUnderAnotherVersion: Bool {
+        get { lock.withLock { _refuseUnderAnotherVersion } }
+        set { lock.withLock { _refuseUnderAnotherVersion = newValue } }
+    }
+
     /// The push request with this number never reaches the service.
     var failPushNumber: Int? {
         get { lock.withLock { _failPushNumber } }
@@ -86,7 +94,12 @@ final class FaultyTransport: SyncTransport, @unchecked Sendable {
             throw SyncError(
                 .wrongType, "the test refused it",
                 rejected: [
-                    ChangeRejection(field: first.field, version: first.version, code: .wrongType, message: "refused")
+                    ChangeRejection(
+                        field: first.field,
+                        version: refuseUnderAnotherVersion
+                            ? Version(timestamp: first.version.timestamp, replica: ReplicaID(rawValue: 99)!)
+                            : first.version,
+                        code: .wrongType, message: "refused")
                 ])
         }
         var answer = try await http.push(request)

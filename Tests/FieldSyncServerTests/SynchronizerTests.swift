@@ -76,30 +76,6 @@ struct SynchronizerTests {
         }
     }
 
-    @Test(
-        "a batch refused whole for one change: the others stay pending until the service takes them, even if the retry fails"
-    )
-    func refusedBatchKeepsTheRest() async throws {
-        try await withSyncWorld { world in
-            let (ana, anaClock) = try world.device("ana", manager: "ana.lima")
-            let id = try ana.addCustomer("Ana Silva", phone: "+351 1")
-            _ = try await world.synchronizer(ana, clock: anaClock).sync()
-            world.tick(anaClock)
-            try ana.write("customers", id: id, values: [("city", .text("Porto")), ("phone", .text("+351 2"))])
-            let transport = world.transport("ana.lima")
-            transport.refusePushNumber = transport.pushes + 1
-            transport.failPushNumber = transport.pushes + 2
-            await #expect(throws: SyncError.self) { try await world.synchronizer(ana, clock: anaClock).push() }
-            #expect(try ana.rejectedChanges().map(\.change.column) == ["city"])
-            #expect(try ana.pendingCount() == 1)
-
-            let pushed = try await world.synchronizer(ana, clock: anaClock).push()
-            #expect(pushed.sent == 1 && pushed.accepted == 1)
-            #expect(try ana.pendingCount() == 0)
-            #expect(try await world.store.history(table: "customers", id: id, column: "phone").entries.count == 2)
-        }
-    }
-
     @Test("a batch larger than the service takes (long notes): sent again in smaller batches, all of it taken")
     func oversizedBatchIsSplit() async throws {
         try await withSyncWorld { world in

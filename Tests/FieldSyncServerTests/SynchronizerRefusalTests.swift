@@ -1,0 +1,56 @@
+import FieldSyncClient
+import FieldSyncCore
+import FieldSyncProtocol
+import FieldSyncReplica
+import FieldSyncTestSupport
+import Testing
+
+/// A push the service refuses whole (400) for changes that break its schema:
+/// the device sets those aside and sends the rest.
+@Suite("Synchronizer: pushes refused whole")
+struct SynchronizerRefusalTests {
+    @Test(
+        "a batch refused whole for one change: the others stay pending until the service takes them, even if the retry fails"
+    )
+    func refusedBatchKeepsTheRest() async throws {
+        try await withSyncWorld { world in
+            let (ana, anaClock) = try world.device("ana", manager: "ana.lima")
+            let id = try ana.addCustomer("Ana Silva", phone: "+351 1")
+            _ = try await world.synchronizer(ana, clock: anaClock).sync()
+            world.tick(anaClock)
+            try ana.write("customers", id: id, values: [("city", .text("Porto")), ("phone", .text("+351 2"))])
+            let transport = world.transport("ana.lima")
+            transport.refusePushNumber = transport.pushes + 1
+            transport.failPushNumber = transport.pushes + 2
+            await #expect(throws: SyncError.self) { try await world.synchronizer(ana, clock: anaClock).push() }
+            #expect(try ana.rejectedChanges().map(\.change.column) == ["city"])
+            #expect(try ana.pendingCount() == 1)
+
+            let pushed = try await world.synchronizer(ana, clock: anaClock).push()
+            #expect(pushed.sent == 1 && pushed.accepted == 1)
+            #expect(try ana.pendingCount() == 0)
+            #expect(try await world.store.history(table: "customers", id: id, column: "phone").entries.count == 2)
+        }
+    }
+
+    /// The service wrote nothing: a change it names under another version
+    /// than the one sent must stay pending, not pass for taken.
+    @Test("a batch refused whole naming a change under another version: that change is sent again, not dropped")
+    func refusalOfAnotherVersion() async throws {
+        try await withSyncWorld { world in
+            let (ana, anaClock) = try world.device("ana", manager: "ana.lima")
+            let id = try ana.addCustomer("Ana Silva", phone: "+351 1")
+            _ = try await world.synchronizer(ana, clock: anaClock).sync()
+            world.tick(anaClock)
+            try ana.write("customers", id: id, values: [("phone", .text("+351 2"))])
+            let transport = world.transport("ana.lima")
+            transport.refusePushNumber = transport.pushes + 1
+            transport.refuseUnderAnotherVersion = true
+            let pushed = try await world.synchronizer(ana, clock: anaClock).push()
+            #expect(pushed.accepted == 1 && pushed.rejected == 0)
+            #expect(try ana.pendingCount() == 0 && ana.rejectedChanges().isEmpty)
+            let history = try await world.store.history(table: "customers", id: id, column: "phone")
+            #expect(history.entries.contains { $0.value == .text("+351 2") })
+        }
+    }
+}
