@@ -89,6 +89,7 @@ let package = Package(
             dependencies: [
                 "FieldSyncCore", "FieldSyncProtocol", "FieldSyncReplica",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
         // The field manager's CLI, as a library so tests and the executable share it.

@@ -87,12 +87,14 @@ enum PeopleCommands {
         return ISODate.Day(year: parts.year!, month: parts.month!, day: parts.day!)!
     }
 
-    /// The manager of this device, for `owner`, `author` and `assignee`.
+    /// The manager of this device, for `owner`, `author` and `assignee`:
+    /// its own, or for a device set up without one, whom it syncs as.
     static func manager(_ replica: Replica, _ override: String?) throws -> String {
-        guard let manager = override ?? replica.managerID else {
+        guard let manager = try override ?? replica.syncsAs() else {
             throw SchemaViolation(
                 .requiredField, field: "customers.owner",
-                "this replica has no manager: pass --owner, or create the replica with `fieldsync init --manager ID`")
+                "this replica has no manager yet: pass --owner, sync once with your token, or create the replica with `fieldsync init --manager ID`"
+            )
         }
         return manager
     }

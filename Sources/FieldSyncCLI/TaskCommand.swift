@@ -25,7 +25,7 @@ struct TaskCommand: ParsableCommand {
                     global, replica, "tasks",
                     options: [
                         ("customer_id", customer), ("title", title), ("due_date", due), ("kind", kind),
-                        ("status", "open"), ("assignee", replica.managerID),
+                        ("status", "open"), ("assignee", try replica.syncsAs()),
                     ], assignments: assignments)
             }
         }

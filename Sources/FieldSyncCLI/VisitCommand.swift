@@ -31,8 +31,8 @@ struct VisitCommand: ParsableCommand {
                     global, replica, "interactions",
                     options: [
                         ("customer_id", customer), ("channel", channel), ("occurred_at", occurredAt),
-                        ("author", replica.managerID), ("purpose", purpose), ("summary", summary), ("outcome", outcome),
-                        ("next_step", nextStep), ("opportunity", opportunity),
+                        ("author", try replica.syncsAs()), ("purpose", purpose), ("summary", summary),
+                        ("outcome", outcome), ("next_step", nextStep), ("opportunity", opportunity),
                         ("opportunity_status", opportunity.map { _ in "open" }),
                     ], assignments: assignments)
             }

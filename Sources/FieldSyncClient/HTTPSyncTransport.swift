@@ -207,6 +207,9 @@ public final class HTTPSyncTransport: SyncTransport {
         if error is NIOTooManyBytesError || error is NIOHTTPDecompression.DecompressionError {
             return SyncError(.serverError, "the service at \(serverURL) answered more than this client reads at once")
         }
+        if TransportFailure.isSecureConnection(error) {
+            return SyncError.insecure(serverURL, reason: TransportFailure.reason(error))
+        }
         return SyncError.unreachable(serverURL, reason: TransportFailure.reason(error))
     }
 }

@@ -30,6 +30,14 @@ public struct SyncError: FieldSyncError {
         "settling records who settled, and this replica does not know its manager yet: sync once with your token, or settle from a replica created with `fieldsync init --manager ID`"
     )
 
+    /// No secure connection: retrying from this network will not help.
+    static func insecure(_ serverURL: String, reason: String) -> SyncError {
+        SyncError(
+            .unreachable,
+            "cannot reach the service at \(serverURL) securely: \(reason); your changes are safe on this device. If this network asks you to sign in (a hotel's or an airport's page), sign in and sync again; otherwise check the address or tell your IT team"
+        )
+    }
+
     static func unreachable(_ serverURL: String, reason: String) -> SyncError {
         SyncError(
             .unreachable,

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOPosix
+import NIOSSL
 
 /// Why a request got no answer, in words a person can act on ("connection
 /// refused", "the host name could not be resolved"), not a type dump.
@@ -20,6 +21,11 @@ enum TransportFailure {
             return "no connection within 5 s"
         case let error as HTTPClientError:
             return reason(error)
+        case let error as NIOSSLError:
+            guard case .handshakeFailed(let cause) = error else { return "the secure connection failed (\(error))" }
+            return reason(cause)
+        case let error as BoringSSLError:
+            return reason(error)
         default:
             return String(describing: error)
         }
@@ -34,6 +40,25 @@ enum TransportFailure {
         case .tlsHandshakeTimeout: "the secure connection could not be set up in time"
         default: error.shortDescription.lowercased()
         }
+    }
+
+    /// BoringSSL names its failures in capitals (CERTIFICATE_VERIFY_FAILED);
+    /// the common ones get words.
+    static func reason(_ error: BoringSSLError) -> String {
+        let text = String(describing: error)
+        if text.contains("CERTIFICATE_VERIFY_FAILED") {
+            return "the service's certificate is not trusted (expired, issued for another name, or replaced by a network that intercepts secure connections)"
+        }
+        if text.contains("WRONG_VERSION_NUMBER") {
+            return "the service does not speak https at this address (should the URL start with http://?)"
+        }
+        return "the secure connection could not be set up (\(text))"
+    }
+
+    /// A secure connection that failed: trying again from the same network
+    /// gives the same answer, unlike a network that is down.
+    static func isSecureConnection(_ error: any Error) -> Bool {
+        error is NIOSSLError || error is BoringSSLError
     }
 
     /// The URL itself is unusable: retrying will not help, fixing the configuration will.

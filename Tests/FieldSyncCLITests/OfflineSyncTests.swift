@@ -62,6 +62,25 @@ struct OfflineSyncTests {
         }
     }
 
+    /// A secure connection that fails fails again from the same network:
+    /// "try again when online" would send the manager round in circles.
+    @Test("https to a service without TLS: unreachable, saying the secure connection failed and why, nothing changed")
+    func secureConnectionFails() async throws {
+        let sandbox = try Sandbox()
+        let server = try await ServerProcess(in: sandbox.directory)
+        let url = server.url.replacingOccurrences(of: "http://", with: "https://")
+        try await sandbox.succeed("init", "--manager", "ana", "--server", url, "--token", server.tokens["ana"]!)
+        _ = try await sandbox.addCustomer("Ana Silva")
+        let pending = try await sandbox.json("status")["pending_changes"]
+        let result = try await sandbox.fieldsync("sync")
+        #expect(result.exitCode == 1 && result.stderr.hasSuffix(" [unreachable]\n"), "\(result)")
+        #expect(result.stderr.hasPrefix("fieldsync: cannot reach the service at \(url) securely: "), "\(result)")
+        #expect(result.stderr.contains("does not speak https"), "\(result)")
+        #expect(!result.stderr.contains("try again when online"), "\(result)")
+        #expect(try await sandbox.json("status")["pending_changes"] == pending && pending != .int(0))
+        _ = try await server.stop()
+    }
+
     @Test("no service configured: code no_server, naming `fieldsync config set server URL`",
         arguments: [["push"], ["pull"], ["sync"], ["conflicts", "list"], ["conflicts", "show", "3"]])
     func noServer(arguments: [String]) async throws {

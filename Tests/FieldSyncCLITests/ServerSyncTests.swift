@@ -147,6 +147,13 @@ struct ServerSyncTests {
         _ = try await sandbox.json("sync", on: device)
         let status = try await sandbox.json("status", on: device)
         #expect(status["manager"] == .null && status["syncs_as"]?.string == "ana", "\(status)")
+        // What she records from now on is hers, as on a device set up with her id.
+        let next = try await sandbox.addCustomer("Rui Costa", on: device)
+        #expect(try await sandbox.record("customers", next, on: device)["owner"]?.string == "ana")
+        let visit = try await sandbox.succeed("visit", "log", next, "--summary", "first", on: device).stdout
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(try await sandbox.record("interactions", visit, on: device)["author"]?.string == "ana")
+        _ = try await sandbox.json("sync", on: device)
 
         try await sandbox.succeed("config", "set", "token", server.tokens["carla"]!, on: device)
         try await sandbox.succeed("customer", "edit", mine, "city=Porto", on: device)
@@ -154,7 +161,7 @@ struct ServerSyncTests {
             [["push"], ["pull"], ["sync"], ["digest", "--compare"]], on: device, setUpFor: "ana", tokenOf: "carla",
             in: sandbox)
         let held = try await sandbox.sqlite("SELECT count(*) FROM customers", on: device)
-        #expect(held.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "1", "\(held)")
+        #expect(held.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "2", "\(held)")
         #expect(try await sandbox.json("status", on: device)["pending_changes"]?.int == 1)
 
         try await sandbox.succeed("config", "set", "token", server.tokens["ana"]!, on: device)
