@@ -99,12 +99,17 @@ public struct Synchronizer {
                 continue
             } catch let error as SyncError where !error.rejected.isEmpty {
                 // The service refused the whole batch for changes that break
-                // its schema: set those aside, with their reasons, and send the
+                // its schema: set those aside (exactly the versions sent, as
+                // the service wrote nothing), with their reasons, and send the
                 // rest, which stay pending until the service takes them.
-                // Only the changes sent as listed: nothing was written, so a
-                // change the list names under another version stays pending.
                 let listed = Dictionary(error.rejected.map { ($0.field, $0.version) }) { first, _ in first }
                 let refused = batch.filter { listed[$0.field] == $0.version }
+                guard !refused.isEmpty else {
+                    throw SyncError(
+                        .serverError,
+                        "the service refused changes this device did not send (\(error.code.rawValue): \(error.message)); nothing was set aside: report it to whoever runs the service"
+                    )
+                }
                 try replica.acknowledgePush(sent: refused, rejected: error.rejected, atMillis: now())
                 summary.rejected += refused.count
                 sentFields.formUnion(batch.lazy.map(\.field))

@@ -21,11 +21,12 @@ enum TransportFailure {
             return "no connection within 5 s"
         case let error as HTTPClientError:
             return reason(error)
-        case let error as NIOSSLError:
-            guard case .handshakeFailed(let cause) = error else { return "the secure connection failed (\(error))" }
+        case NIOSSLError.handshakeFailed(let cause):
             return reason(cause)
         case let error as BoringSSLError:
             return reason(error)
+        case let error as NIOSSLExtraError where error == .failedToValidateHostname:
+            return "the service's certificate is issued for another name (a wrong address, or a network that intercepts secure connections)"
         default:
             return String(describing: error)
         }
@@ -55,10 +56,15 @@ enum TransportFailure {
         return "the secure connection could not be set up (\(text))"
     }
 
-    /// A secure connection that failed: trying again from the same network
-    /// gives the same answer, unlike a network that is down.
+    /// A secure connection that could not be set up: trying again from the
+    /// same network gives the same answer, unlike a network that is down. (A
+    /// secure connection cut short mid-request is the network's doing.)
     static func isSecureConnection(_ error: any Error) -> Bool {
-        error is NIOSSLError || error is BoringSSLError
+        switch error {
+        case NIOSSLError.handshakeFailed, is BoringSSLError: true
+        case let error as NIOSSLExtraError: error == .failedToValidateHostname
+        default: false
+        }
     }
 
     /// The URL itself is unusable: retrying will not help, fixing the configuration will.

@@ -68,12 +68,9 @@ extension PostgresCentralStore {
     }
 
     /// Waits for, then holds until commit, the locks on records a
-    /// transaction may change (`RecordLocks`). Once per transaction, before
-    /// any other lock.
+    /// transaction may change (`RecordLocks`).
     func lock(_ connection: PostgresConnection, records: some Sequence<(table: String, id: String)>) async throws {
-        let locks = RecordLocks(records, tables: schema.tables.map(\.name))
-        guard locks.keys.count > 1 || locks.exclusive else { return }
-        try await connection.run(RecordLocks.selectTaking, locks.arguments, prepared: true, logger: logger)
+        try await RecordLocks(records, tables: schema.tables.map(\.name)).take(on: connection, logger: logger)
     }
 
     /// `lock`, and the push's provisional seq in the same round trip: rows

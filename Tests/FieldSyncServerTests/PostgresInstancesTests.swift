@@ -202,19 +202,69 @@ struct PostgresInstancesTests {
         let few = RecordLocks(
             [("interactions", IDs.visit), ("customers", IDs.anna), ("customers", IDs.anna), ("customers", IDs.bruno)],
             tables: tables)
-        #expect(!few.exclusive)
         #expect(few.keys.first == .storeWide && few.keys.count == 4)
+        #expect(few.exclusiveKeys == [false, true, true, true])
         #expect(few.keys == few.keys.sorted(), "one order, so two transactions never wait for each other")
-        #expect(Set(few.keys.dropFirst()) == [
-            RecordLockKey(table: 0, id: IDs.anna), RecordLockKey(table: 0, id: IDs.bruno),
-            RecordLockKey(table: 1, id: IDs.visit),
-        ])
+        #expect(
+            Set(few.keys.dropFirst()) == [
+                RecordLockKey(table: 0, id: IDs.anna), RecordLockKey(table: 0, id: IDs.bruno),
+                RecordLockKey(table: 1, id: IDs.visit),
+            ])
         let capped: [(table: String, id: String)] = (0...RecordLocks.maxRecordKeys).map {
             ("customers", IDs.customer($0))
         }
         #expect(!RecordLocks(capped.dropLast(), tables: tables).exclusive)
         let many = RecordLocks(capped, tables: tables)
-        #expect(many.exclusive && many.keys == [.storeWide])
+        #expect(many.keys == [.storeWide] && many.exclusiveKeys == [true])
+    }
+
+    /// What the keys do in PostgreSQL, between two transactions.
+    @Test("one record's lock holds back another transaction on that record, not on others; past the cap, everything waits")
+    func lockModes() async throws {
+        try await ScratchDatabase.using { database in
+            try await database.withConnection { holder in
+                try await database.withConnection { other in
+                    let logger = TestServer.quiet
+                    let tables = ["customers"]
+                    let anna = [(table: "customers", id: IDs.anna)]
+                    let bruno = [(table: "customers", id: IDs.bruno)]
+                    let many = (0...RecordLocks.maxRecordKeys).map { (table: "customers", id: IDs.customer($0)) }
+                    func holding(_ records: [(table: String, id: String)], _ body: () async throws -> Void)
+                        async throws
+                    {
+                        _ = try await holder.query("BEGIN", logger: logger)
+                        try await RecordLocks(records, tables: tables).take(on: holder, logger: logger)
+                        try await body()
+                        _ = try await holder.query("COMMIT", logger: logger)
+                    }
+                    // Whether another transaction gets these locks within 200 ms.
+                    func othersTake(_ records: [(table: String, id: String)]) async throws -> Bool {
+                        _ = try await other.query("BEGIN", logger: logger)
+                        _ = try await other.query("SET LOCAL lock_timeout = '200ms'", logger: logger)
+                        var taken = true
+                        do {
+                            try await RecordLocks(records, tables: tables).take(on: other, logger: logger)
+                        } catch let error as PSQLError where error.serverInfo?[.sqlState] == "55P03" {
+                            taken = false
+                        }
+                        _ = try await other.query("ROLLBACK", logger: logger)
+                        return taken
+                    }
+                    try await holding(anna) {
+                        let (sameRecord, otherRecord, tooMany) = try await (
+                            othersTake(anna), othersTake(bruno), othersTake(many)
+                        )
+                        #expect(!sameRecord && otherRecord && !tooMany)
+                    }
+                    try await holding(many) {
+                        let otherRecord = try await othersTake(bruno)
+                        #expect(!otherRecord)
+                    }
+                    let afterwards = try await othersTake(many)
+                    #expect(afterwards)
+                }
+            }
+        }
     }
 
     @Test("pulls paging through one instance while both take pushes never skip a change")

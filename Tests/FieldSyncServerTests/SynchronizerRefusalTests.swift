@@ -34,8 +34,9 @@ struct SynchronizerRefusalTests {
     }
 
     /// The service wrote nothing: a change it names under another version
-    /// than the one sent must stay pending, not pass for taken.
-    @Test("a batch refused whole naming a change under another version: that change is sent again, not dropped")
+    /// than the one sent must stay pending, not pass for taken; and sending
+    /// the same batch again would meet the same answer.
+    @Test("a batch refused whole naming a change under another version: a service error, the change still pending")
     func refusalOfAnotherVersion() async throws {
         try await withSyncWorld { world in
             let (ana, anaClock) = try world.device("ana", manager: "ana.lima")
@@ -46,9 +47,15 @@ struct SynchronizerRefusalTests {
             let transport = world.transport("ana.lima")
             transport.refusePushNumber = transport.pushes + 1
             transport.refuseUnderAnotherVersion = true
+            let pushesBefore = transport.pushes
+            let refused = await #expect(throws: SyncError.self) {
+                try await world.synchronizer(ana, clock: anaClock).push()
+            }
+            #expect(refused?.code == .serverError && transport.pushes == pushesBefore + 1)
+            #expect(try ana.pendingCount() == 1 && ana.rejectedChanges().isEmpty)
+
             let pushed = try await world.synchronizer(ana, clock: anaClock).push()
             #expect(pushed.accepted == 1 && pushed.rejected == 0)
-            #expect(try ana.pendingCount() == 0 && ana.rejectedChanges().isEmpty)
             let history = try await world.store.history(table: "customers", id: id, column: "phone")
             #expect(history.entries.contains { $0.value == .text("+351 2") })
         }
