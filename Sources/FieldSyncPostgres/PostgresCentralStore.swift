@@ -71,7 +71,7 @@ public final class PostgresCentralStore: CentralStore {
                     try await Task.sleep(for: .seconds(15))
                     throw ServiceError(
                         .storage,
-                        "cannot connect to PostgreSQL at \(location) within 15 s; check that it runs and that the URL (host, port, user, database) is right"
+                        "cannot connect to PostgreSQL at \(location) within 15 s; \(PostgresCentralStore.connectionAdvice)"
                     )
                 }
                 defer { group.cancelAll() }
@@ -84,6 +84,11 @@ public final class PostgresCentralStore: CentralStore {
             throw error
         }
     }
+
+    /// What to check when no connection can be made. (The pool retries
+    /// quietly, and a refused certificate looks to it like a server down.)
+    static let connectionAdvice =
+        "check that it runs, that the URL (host, port, user, database) is right and, with TLS, that the server's certificate is trusted (sslrootcert=PATH) and names that host (else sslmode=verify-ca)"
 
     /// Closes the store's connections.
     public func close() async {
@@ -173,7 +178,7 @@ public final class PostgresCentralStore: CentralStore {
                 logger.error("PostgreSQL unreachable", metadata: ["error": "\(error)"])
                 throw ServiceError(
                     .storage,
-                    "cannot connect to PostgreSQL at \(location); check that it runs and that the URL (host, port, user, database) is right"
+                    "cannot connect to PostgreSQL at \(location); \(Self.connectionAdvice)"
                 )
             }
         }

@@ -3,35 +3,74 @@ import Foundation
 import NIOSSL
 import PostgresNIO
 
-/// A PostgreSQL connection URL, `postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE[?sslmode=MODE]`,
-/// as libpq reads it (`postgresql://` too). `sslmode` is `disable` (the
-/// default on a loopback host), `prefer`, or `require` (the default elsewhere).
+/// A PostgreSQL connection URL,
+/// `postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE[?sslmode=MODE&sslrootcert=PATH]`,
+/// as libpq reads it (`postgresql://` too). `sslmode`: `disable` (the
+/// default on a loopback host), `allow` or `prefer` (TLS when the server
+/// offers it), `require` (the default elsewhere), `verify-ca` or
+/// `verify-full`. Stricter than libpq, which trusts any certificate under
+/// `require`: every mode with TLS checks the server's certificate, against
+/// `sslrootcert` (a PEM file of the CAs to trust; a self-signed server
+/// certificate is its own CA) or else the system's CAs, and its host name
+/// too except under `verify-ca`. The link carries customers' data.
 public enum PostgresURL {
     public static func configuration(_ text: String) throws -> PostgresClient.Configuration {
-        func bad(_ why: String) -> ServiceError {
-            ServiceError(
-                .badArgument,
-                "the PostgreSQL URL \(redacted(text)) \(why); write it as postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE"
-            )
-        }
-        guard let url = URLComponents(string: text), ["postgres", "postgresql"].contains(url.scheme ?? "") else {
-            throw bad("is not a postgres:// URL")
-        }
-        guard let host = url.host, !host.isEmpty else { throw bad("names no host") }
-        guard let user = url.user, !user.isEmpty else { throw bad("names no user") }
-        let database = String(url.path.drop { $0 == "/" })
-        guard !database.isEmpty else { throw bad("names no database") }
-        let loopback = ["localhost", "127.0.0.1", "::1"].contains(host)
-        let mode = url.queryItems?.first { $0.name == "sslmode" }?.value ?? (loopback ? "disable" : "require")
-        let tls: PostgresClient.Configuration.TLS
-        switch mode {
-        case "disable": tls = .disable
-        case "prefer", "allow": tls = .prefer(.makeClientConfiguration())
-        case "require", "verify-ca", "verify-full": tls = .require(.makeClientConfiguration())
-        default: throw bad("has sslmode=\(mode), which is none of disable, prefer, require")
-        }
+        let url = try components(text)
+        let tls: PostgresClient.Configuration.TLS =
+            switch try tlsSettings(text) {
+            case (_, nil): .disable
+            case (let required, let configuration?): required ? .require(configuration) : .prefer(configuration)
+            }
         return PostgresClient.Configuration(
-            host: host, port: url.port ?? 5432, username: user, password: url.password, database: database, tls: tls)
+            host: url.host!, port: url.port ?? 5432, username: url.user!, password: url.password,
+            database: String(url.path.drop { $0 == "/" }), tls: tls)
+    }
+
+    /// Whether the URL requires TLS, and how it is set up (nil: no TLS).
+    package static func tlsSettings(_ text: String) throws -> (required: Bool, configuration: TLSConfiguration?) {
+        let url = try components(text)
+        let parameters = url.queryItems ?? []
+        for parameter in parameters where parameter.name.hasPrefix("ssl") {
+            guard ["sslmode", "sslrootcert"].contains(parameter.name) else {
+                throw bad(text, "has \(parameter.name), which FieldSync does not read (it reads sslmode and sslrootcert)")
+            }
+        }
+        let loopback = ["localhost", "127.0.0.1", "::1"].contains(url.host!)
+        let mode = parameters.first { $0.name == "sslmode" }?.value ?? (loopback ? "disable" : "require")
+        guard mode != "disable" else { return (false, nil) }
+        var configuration = TLSConfiguration.makeClientConfiguration()
+        if let path = parameters.first(where: { $0.name == "sslrootcert" })?.value {
+            guard FileManager.default.isReadableFile(atPath: path) else {
+                throw bad(text, "has sslrootcert=\(path), which is not a readable file (a PEM file of the CAs to trust)")
+            }
+            configuration.trustRoots = .file(path)
+        }
+        switch mode {
+        case "allow", "prefer": return (false, configuration)
+        case "require", "verify-full": return (true, configuration)
+        case "verify-ca":
+            configuration.certificateVerification = .noHostnameVerification
+            return (true, configuration)
+        default:
+            throw bad(text, "has sslmode=\(mode), which is none of disable, allow, prefer, require, verify-ca, verify-full")
+        }
+    }
+
+    private static func components(_ text: String) throws -> URLComponents {
+        guard let url = URLComponents(string: text), ["postgres", "postgresql"].contains(url.scheme ?? "") else {
+            throw bad(text, "is not a postgres:// URL")
+        }
+        guard let host = url.host, !host.isEmpty else { throw bad(text, "names no host") }
+        guard let user = url.user, !user.isEmpty else { throw bad(text, "names no user") }
+        guard !url.path.drop(while: { $0 == "/" }).isEmpty else { throw bad(text, "names no database") }
+        return url
+    }
+
+    private static func bad(_ text: String, _ why: String) -> ServiceError {
+        ServiceError(
+            .badArgument,
+            "the PostgreSQL URL \(redacted(text)) \(why); write it as postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE[?sslmode=MODE&sslrootcert=PATH]"
+        )
     }
 
     /// The URL without its password, for messages and logs. One that does

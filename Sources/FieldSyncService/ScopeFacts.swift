@@ -43,7 +43,9 @@ struct SQLiteScopeFacts: ScopeFacts {
         return try loggedValue(table.name, id, parent, before: version)
     }
 
-    /// The value of a field logged last before `version`: the field's value then.
+    /// The value of a field logged last before `version`: the field's value
+    /// then (of two entries with one timestamp, the higher version's, which
+    /// won; as `PushFacts` picks on PostgreSQL).
     private func loggedValue(_ table: String, _ id: String, _ column: String, before version: Version) throws
         -> String?
     {
@@ -51,7 +53,7 @@ struct SQLiteScopeFacts: ScopeFacts {
             db,
             cached: """
                 SELECT value FROM svc_log WHERE tbl = ? AND row_id = ? AND col = ? AND hlc < ?
-                ORDER BY hlc DESC LIMIT 1
+                ORDER BY hlc DESC, replica DESC LIMIT 1
                 """,
             arguments: [table, id, column, version.storedTimestamp])
     }

@@ -1,5 +1,8 @@
 import FieldSyncPostgres
 import FieldSyncService
+import FieldSyncTestSupport
+import Foundation
+import NIOSSL
 import Testing
 
 @Suite("PostgreSQL URLs: read as libpq reads them, never shown with their password")
@@ -23,6 +26,49 @@ struct PostgresURLTests {
         } throws: { error in
             let message = String(describing: error)
             return message.contains("postgres://***@db.example.test/branch") && !message.contains("p#ss")
+        }
+    }
+
+    static let remote = "postgres://fs:s3cret@db.example.test/branch"
+
+    @Test("TLS: none on the loopback unless asked; elsewhere required, the certificate and its host name checked")
+    func tlsDefaults() throws {
+        #expect(try PostgresURL.tlsSettings("postgres://fs@127.0.0.1/branch").configuration == nil)
+        let remote = try PostgresURL.tlsSettings(Self.remote)
+        #expect(remote.required && remote.configuration?.certificateVerification == .fullVerification)
+        let preferred = try PostgresURL.tlsSettings(Self.remote + "?sslmode=prefer")
+        #expect(!preferred.required && preferred.configuration?.certificateVerification == .fullVerification)
+        #expect(try PostgresURL.tlsSettings(Self.remote + "?sslmode=disable").configuration == nil)
+    }
+
+    /// A private CA (or a self-signed server certificate) is trusted only
+    /// through `sslrootcert`, which was ignored: such a server could not be
+    /// reached with TLS at all.
+    @Test("sslrootcert names the CAs to trust; verify-ca checks the chain but not the host name")
+    func rootCertificate() throws {
+        let directory = TemporaryDirectory()
+        let path = directory.file("root.pem")
+        try Data("-----BEGIN CERTIFICATE-----\n".utf8).write(to: URL(fileURLWithPath: path))
+        let trusted = try PostgresURL.tlsSettings(Self.remote + "?sslmode=verify-full&sslrootcert=\(path)")
+        #expect(trusted.configuration?.trustRoots == .file(path))
+        #expect(trusted.configuration?.certificateVerification == .fullVerification)
+        let chainOnly = try PostgresURL.tlsSettings(Self.remote + "?sslmode=verify-ca&sslrootcert=\(path)")
+        #expect(chainOnly.required && chainOnly.configuration?.certificateVerification == .noHostnameVerification)
+    }
+
+    @Test(
+        "refused, naming what to fix and never the password: an unknown sslmode, an unreadable sslrootcert, ssl settings FieldSync does not read",
+        arguments: [
+            ("?sslmode=verify", "none of disable, allow, prefer, require, verify-ca, verify-full"),
+            ("?sslrootcert=/nonexistent/root.pem", "not a readable file"),
+            ("?sslmode=require&sslcert=/etc/client.pem", "sslcert, which FieldSync does not read"),
+        ])
+    func badTLSSettings(query: String, mentions: String) {
+        #expect {
+            try PostgresURL.configuration(Self.remote + query)
+        } throws: { error in
+            let message = String(describing: error)
+            return message.contains(mentions) && !message.contains("s3cret")
         }
     }
 }
