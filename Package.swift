@@ -149,7 +149,7 @@ let package = Package(
             name: "FieldSyncCLITests",
             dependencies: [
                 "fieldsync", "fieldsync-server", "fieldsync-bench", "FieldSyncCore", "FieldSyncProtocol",
-                "CFieldSyncProcess",
+                "CFieldSyncProcess", .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ]
         ),
     ],

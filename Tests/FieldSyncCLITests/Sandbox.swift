@@ -1,4 +1,5 @@
 import Foundation
+import GRDBSQLite
 import Testing
 
 /// One test's private directory, its replica files, and ways to run
@@ -117,6 +118,22 @@ final class Sandbox {
             FileManager.default.isExecutableFile(atPath: Self.sqlite3.path), "these tests need /usr/bin/sqlite3")
         return try await ChildProcess.run(
             Self.sqlite3, ["-batch", "-bail", replica ?? self.replica, sql], environment: environment(), in: directory)
+    }
+
+    /// The rows of `table` in a replica, read in this process: for polling a
+    /// running command, where starting `sqlite3` each time is too slow on a
+    /// busy machine (the command finishes between two looks).
+    func rowCount(_ table: String, on replica: String) throws -> Int {
+        var db: OpaquePointer?
+        defer { sqlite3_close(db) }
+        guard sqlite3_open_v2(replica, &db, SQLITE_OPEN_READONLY, nil) == SQLITE_OK else { return 0 }
+        sqlite3_busy_timeout(db, 1_000)
+        var statement: OpaquePointer?
+        defer { sqlite3_finalize(statement) }
+        guard sqlite3_prepare_v2(db, "SELECT count(*) FROM \(table)", -1, &statement, nil) == SQLITE_OK,
+            sqlite3_step(statement) == SQLITE_ROW
+        else { return 0 }
+        return Int(sqlite3_column_int64(statement, 0))
     }
 
     /// A fresh lower-case record id.

@@ -85,8 +85,7 @@ struct ServerSyncTests {
         var stored = 0
         while pull.isRunning, stored < 500 {
             try await Task.sleep(for: .milliseconds(10))
-            let count = try await sandbox.sqlite("SELECT count(*) FROM customers", on: bruno)
-            stored = Int(count.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+            stored = try sandbox.rowCount("customers", on: bruno)
         }
         pull.signal(SIGKILL)
         let ending = await pull.waitUntilExit()
