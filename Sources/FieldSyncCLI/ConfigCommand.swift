@@ -18,7 +18,7 @@ struct ConfigCommand: ParsableCommand {
     struct Set: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract:
-                "Set the service URL (`config set server URL`) or the access token (`config set token TOKEN`, or - to read it from standard input)."
+                "Set the service URL (`config set server URL`) or the access token (`config set token -` reads it from standard input, out of the shell's history)."
         )
 
         @OptionGroup var global: GlobalOptions

@@ -18,7 +18,7 @@ public enum ServerAddress {
         // A password in the URL would be printed by `status`: the token is the place for credentials.
         guard components.user == nil, components.password == nil else {
             throw SyncError(
-                .badArgument, "\(problem), without a user or password: use `fieldsync config set token TOKEN`")
+                .badArgument, "\(problem), without a user or password: set the token with `fieldsync config set token -` (then paste it)")
         }
         guard components.query == nil, components.fragment == nil else {
             throw SyncError(.badArgument, "\(problem), without a query or fragment")

@@ -21,7 +21,7 @@ public struct SyncError: FieldSyncError {
     /// The replica has no service to sync with.
     public static let noServer = SyncError(
         .noServer,
-        "this replica has no sync service configured; run `fieldsync config set server URL` (and `fieldsync config set token TOKEN` if the service gave you one)"
+        "this replica has no sync service configured; run `fieldsync config set server URL` (and `fieldsync config set token -`, then paste the token, if the service gave you one)"
     )
 
     /// Settling records who settled: a replica without a manager cannot.

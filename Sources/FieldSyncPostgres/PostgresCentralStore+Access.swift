@@ -75,20 +75,32 @@ extension PostgresCentralStore {
     }
 
     public func revokeTokens(_ managerOrToken: String) async throws -> Int {
+        let target = try AccessToken.revocationTarget(managerOrToken)
         let revoked = try await transaction { connection -> Int in
-            if AccessToken.looksLikeToken(managerOrToken) {
+            switch target {
+            case .token(let hash):
                 let count = try await connection.run(
                     "UPDATE svc_tokens SET revoked_at = ? WHERE hash = ? AND revoked_at IS NULL RETURNING 1",
-                    [.integer(Int64(now())), .bytes(Array(AccessToken.hash(managerOrToken)))], logger: logger)
+                    [.integer(Int64(now())), .bytes(Array(hash))], logger: logger)
                 guard count == 1 else {
                     throw ServiceError(.badArgument, "no active token matches; it may be revoked already")
                 }
                 return 1
+            case .hint(let hint):
+                try AccessToken.checkHintMatches(
+                    try await connection.value(
+                        Int64.self, "SELECT count(*) FROM svc_tokens WHERE hint = ? AND revoked_at IS NULL",
+                        [.text(hint)], logger: logger
+                    ).map(Int.init) ?? 0, hint)
+                return try await connection.run(
+                    "UPDATE svc_tokens SET revoked_at = ? WHERE hint = ? AND revoked_at IS NULL RETURNING 1",
+                    [.integer(Int64(now())), .text(hint)], logger: logger)
+            case .manager(let id):
+                try await requireManager(connection, id)
+                return try await connection.run(
+                    "UPDATE svc_tokens SET revoked_at = ? WHERE manager = ? AND revoked_at IS NULL RETURNING 1",
+                    [.integer(Int64(now())), .text(id)], logger: logger)
             }
-            try await requireManager(connection, managerOrToken)
-            return try await connection.run(
-                "UPDATE svc_tokens SET revoked_at = ? WHERE manager = ? AND revoked_at IS NULL RETURNING 1",
-                [.integer(Int64(now())), .text(managerOrToken)], logger: logger)
         }
         logger.info("tokens revoked", metadata: ["count": "\(revoked)"])
         return revoked

@@ -17,7 +17,7 @@ struct AuthenticationMiddleware: RouterMiddleware {
         guard let header = request.headers[.authorization] else {
             throw APIError(
                 .unauthorized,
-                "the request has no token: send Authorization: Bearer TOKEN (fieldsync config set token TOKEN)")
+                "the request has no token: send Authorization: Bearer TOKEN (fieldsync config set token -, then paste it)")
         }
         let parts = header.split(separator: " ", maxSplits: 1)
         guard parts.count == 2, parts[0].lowercased() == "bearer" else {

@@ -27,7 +27,13 @@ struct ReportCommand: AsyncParsableCommand {
         }
         if json { return ServerOutput.json(report) }
         print("Branch report for \(report.branch ?? "all branches"), since \(report.since) (today \(report.today))")
-        guard !report.managers.isEmpty else { return print("No managers.") }
+        guard !report.managers.isEmpty else {
+            // A mistyped branch reads as an empty one: say which branches there are.
+            return print(
+                report.branch == nil
+                    ? "No managers." : "No managers in branch \(report.branch!); `fieldsync-server manager list` shows the branches."
+            )
+        }
         print(
             TextTable.render(
                 [

@@ -28,10 +28,11 @@ struct TokenCommand: AsyncParsableCommand {
 
     struct Revoke: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Revoke one token (give the token) or all of a manager's tokens (give their id).",
+            abstract:
+                "Revoke one token (give the token, or its first characters as `token list` shows them) or all of a manager's tokens (give their id).",
             discussion: "A revoked token is refused from its next request on, also by a server already running.")
 
-        @Argument(help: "A manager's id, or a token.") var managerOrToken: String
+        @Argument(help: "A manager's id, a token, or a token's first characters (fst_AbCdEf).") var managerOrToken: String
         @OptionGroup var storage: StoreOptions
 
         func run() async throws {

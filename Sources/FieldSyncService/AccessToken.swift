@@ -29,4 +29,38 @@ public enum AccessToken {
     public static func looksLikeToken(_ text: String) -> Bool {
         text.hasPrefix(prefix) && text.count == prefix.count + 43
     }
+
+    /// What `token revoke` names: a whole token; a token's hint as `token
+    /// list` shows it (`fst_AbCdEf…`, the `…` optional), for a token nobody
+    /// has any more (lost before it reached the device); or a manager.
+    package enum RevocationTarget: Equatable {
+        case token(hash: Data)
+        case hint(String)
+        case manager(String)
+    }
+
+    package static func revocationTarget(_ text: String) throws -> RevocationTarget {
+        guard text.hasPrefix(prefix) else { return .manager(text) }
+        if looksLikeToken(text) { return .token(hash: hash(text)) }
+        let shown = text.hasSuffix("…") ? String(text.dropLast()) : text
+        guard shown.count == prefix.count + 6 else {
+            throw ServiceError(
+                .badArgument,
+                "that is neither a whole token (\(prefix) and 43 characters) nor its first characters as `token list` shows them (\(prefix) and 6)"
+            )
+        }
+        return .hint(shown + "…")
+    }
+
+    /// A hint names one token only if no other active token shares it.
+    package static func checkHintMatches(_ count: Int, _ hint: String) throws {
+        switch count {
+        case 1: return
+        case 0: throw ServiceError(.badArgument, "no active token starts with \(hint); `token list` shows them")
+        default:
+            throw ServiceError(
+                .badArgument,
+                "\(count) active tokens start with \(hint); give the whole token, or revoke all of its manager's tokens")
+        }
+    }
 }

@@ -50,9 +50,14 @@ package struct BranchReportQueries {
             SELECT count(*) FROM interactions i JOIN customers c ON c.id = i.customer_id
             WHERE i.deleted = 0 AND i.channel = ? AND coalesce(i.author, c.owner) = ? AND i.occurred_at >= ?
             """
+        // A task counts for its assignee, unless that is a manager who no
+        // longer holds its customer (reassigned since): its owner has it now.
         let openTasks = """
             SELECT count(*) FROM tasks k JOIN customers c ON c.id = k.customer_id
-            WHERE k.deleted = 0 AND c.deleted = 0 AND k.status = 'open' AND coalesce(k.assignee, c.owner) = ?
+            LEFT JOIN svc_managers a ON a.id = k.assignee
+            WHERE k.deleted = 0 AND c.deleted = 0 AND k.status = 'open'
+              AND CASE WHEN k.assignee IS NULL OR (coalesce(a.role, 'manager') = 'manager' AND k.assignee <> c.owner)
+                THEN c.owner ELSE k.assignee END = ?
             """
         let conflicts = Scope(Manager(id: id, name: "", branch: "", role: .manager), schema: schema).conflicts()
         return [

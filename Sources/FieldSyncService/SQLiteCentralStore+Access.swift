@@ -66,21 +66,33 @@ extension SQLiteCentralStore {
     }
 
     public func revokeTokens(_ managerOrToken: String) throws -> Int {
+        let target = try AccessToken.revocationTarget(managerOrToken)
         let revoked = try replica.writeTransaction { db -> Int in
-            if AccessToken.looksLikeToken(managerOrToken) {
+            switch target {
+            case .token(let hash):
                 try db.execute(
                     sql: "UPDATE svc_tokens SET revoked_at = ? WHERE hash = ? AND revoked_at IS NULL",
-                    arguments: [Int64(now()), AccessToken.hash(managerOrToken)])
+                    arguments: [Int64(now()), hash])
                 guard db.changesCount == 1 else {
                     throw ServiceError(.badArgument, "no active token matches; it may be revoked already")
                 }
                 return 1
+            case .hint(let hint):
+                try AccessToken.checkHintMatches(
+                    try Int.fetchOne(
+                        db, sql: "SELECT count(*) FROM svc_tokens WHERE hint = ? AND revoked_at IS NULL",
+                        arguments: [hint]) ?? 0, hint)
+                try db.execute(
+                    sql: "UPDATE svc_tokens SET revoked_at = ? WHERE hint = ? AND revoked_at IS NULL",
+                    arguments: [Int64(now()), hint])
+                return db.changesCount
+            case .manager(let id):
+                try requireManager(db, id)
+                try db.execute(
+                    sql: "UPDATE svc_tokens SET revoked_at = ? WHERE manager = ? AND revoked_at IS NULL",
+                    arguments: [Int64(now()), id])
+                return db.changesCount
             }
-            try requireManager(db, managerOrToken)
-            try db.execute(
-                sql: "UPDATE svc_tokens SET revoked_at = ? WHERE manager = ? AND revoked_at IS NULL",
-                arguments: [Int64(now()), managerOrToken])
-            return db.changesCount
         }
         logger.info("tokens revoked", metadata: ["count": "\(revoked)"])
         return revoked

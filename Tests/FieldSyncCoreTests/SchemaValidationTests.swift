@@ -63,6 +63,11 @@ struct SchemaValidationTests {
         for bad in ["2023-02-29", "2024-13-01", "24-01-01", "2024-1-1", "2024-01-01T00:00:00Z"] {
             #expect(violation { _ = try customers.validate(.text(bad), for: "birth_date") }?.code == .badDate, "\(bad)")
         }
+        // Typed in the right form, a day the calendar lacks is told apart from a wrong form.
+        let noSuchDay = violation { _ = try customers.validate(.text("2026-02-30"), for: "birth_date") }
+        #expect(noSuchDay?.message.contains("not a day of the calendar") == true)
+        let wrongForm = violation { _ = try customers.validate(.text("2026-2-3"), for: "birth_date") }
+        #expect(wrongForm?.message.contains("expects a date as YYYY-MM-DD") == true)
         let interactions = try Schema.default.table("interactions")
         for good in ["2026-11-22T09:30:00Z", "2026-11-22T09:30:00.250Z", "2026-11-22T09:30:00+01:00"] {
             #expect(try interactions.validate(.text(good), for: "occurred_at") == .text(good))

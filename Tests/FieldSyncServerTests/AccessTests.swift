@@ -56,6 +56,24 @@ struct AccessTests {
         }
     }
 
+    /// A token lost before it reached the device is known only by what
+    /// `token list` shows; revoking it must not cut off the manager's others.
+    @Test("a token revoked by its first characters, as token list shows them; ambiguous or malformed ones refused")
+    func revokedByHint() async throws {
+        try await withTestServer { server in
+            let lost = try await server.store.issueToken(for: "ana")
+            let hints = try await server.store.tokens(of: "ana").map(\.hint)
+            let hint = try #require(hints.first { lost.hasPrefix(String($0.dropLast())) }, "\(hints)")
+            #expect(hint.hasSuffix("…"))
+            #expect(try await server.store.revokeTokens(String(hint.dropLast())) == 1)
+            #expect(try await server.request(.GET, SyncAPI.digest, as: "ana").status == 200, "her device's token")
+            let again = await #expect(throws: ServiceError.self) { try await server.store.revokeTokens(hint) }
+            #expect(again?.code == .badArgument && again?.message.contains("no active token") == true)
+            let malformed = await #expect(throws: ServiceError.self) { try await server.store.revokeTokens("fst_abc") }
+            #expect(malformed?.code == .badArgument && malformed?.message.contains("token list") == true)
+        }
+    }
+
     /// Ana's customer with a visit, a task and a holding, and a conflict on its tier between Ana and her supervisor.
     func anaBook(_ server: TestServer) async throws {
         let created =

@@ -70,6 +70,28 @@ struct ReportTests {
         }
     }
 
+    /// Reassigning a customer leaves its tasks' assignee as it was: Ana's
+    /// task counted for Ana, who could no longer see it, and not for Ben.
+    @Test("after a reassignment, the customer's open tasks count for the new owner; a supervisor's own task stays hers")
+    func tasksFollowTheCustomer() async throws {
+        try await withTestServer { server in
+            var book = ana.newCustomer(IDs.anna, name: "Anna", at: t0) + task(1, due: "2026-12-01", status: "open")
+            book.append(ana.change(IDs.customer(201), "assignee", .text("ana"), at: t0, table: "tasks"))
+            try #require(try await server.push(ana.push(book)).decode(PushResponse.self).rejected.isEmpty)
+            let sueTask = IDs.customer(202)
+            let hers = [
+                ("customer_id", Value.text(IDs.anna)), ("kind", .text("call_back")), ("title", .text("Review")),
+                ("due_date", .text("2026-12-01")), ("status", .text("open")), ("assignee", .text("sue")),
+            ].map { sue.change(sueTask, $0, $1, at: t0 + 5, table: "tasks") }
+            try #require(try await server.push(sue.push(hers)).decode(PushResponse.self).rejected.isEmpty)
+            _ = try await server.store.reassign(customer: IDs.anna, to: "ben", by: Staff.admin)
+
+            let report = try await server.request(.GET, SyncAPI.report, as: "sue").decode(BranchReport.self)
+            let openTasks = Dictionary(uniqueKeysWithValues: report.managers.map { ($0.manager, $0.openTasks) })
+            #expect(openTasks["ana"] == 0 && openTasks["ben"] == 1 && openTasks["sue"] == 1, "\(openTasks)")
+        }
+    }
+
     @Test(
         "managers may not read it, whatever they ask; a supervisor reads her own branch only; a bad day or branch is a 400"
     )
