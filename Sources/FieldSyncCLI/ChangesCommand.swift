@@ -51,7 +51,15 @@ struct ChangesCommand: ParsableCommand {
                 guard !data.isEmpty else {
                     throw WireError.malformed("\(file) is empty, not a change file; export it again")
                 }
-                let document = try WireJSON.decode(ChangeSetDocument.self, from: data)
+                let document: ChangeSetDocument
+                do {
+                    document = try WireJSON.decode(ChangeSetDocument.self, from: data)
+                } catch let error as WireError where error.code == .malformed {
+                    // Which file, and what it should be: "format is missing" alone leaves a person guessing.
+                    throw WireError.malformed(
+                        "\(file) is not a FieldSync change file (\(error.message)); import a file that `fieldsync changes export` wrote"
+                    )
+                }
                 let outcome = try replica.merge(document.changeSet)
                 if global.json {
                     Output.json(["file": file, "received": outcome.received, "changed": outcome.changed])

@@ -68,7 +68,11 @@ struct RejectedCommand: ParsableCommand {
                 let replica = try global.openReplica()
                 let discarded = try replica.discardRejected(id: id)
                 let change = discarded.change
-                let held = try replica.record(change.table, id: change.rowID) != nil
+                let held = try replica.record(change.table, id: change.rowID)
+                // A version: the value came from the service; none: the service never had this field.
+                let fromService = held.flatMap { record in
+                    record.table.columnIndex(change.column).flatMap { record.versions[$0] }
+                }
                 if global.json {
                     Output.json([
                         "discarded": discarded.id, "table": change.table, "row_id": change.rowID,
@@ -77,9 +81,11 @@ struct RejectedCommand: ParsableCommand {
                 } else {
                     Output.line(
                         "Discarded rejected change \(discarded.id) (\(change.table) \(change.rowID), \(change.column)); "
-                            + (held
-                                ? "the field is back to the service's value."
-                                : "the record is not on this device (it left it, or the service never had it)."))
+                            + (held == nil
+                                ? "the record is not on this device (it left it, or the service never had it)."
+                                : fromService != nil
+                                    ? "the field is back to the service's value."
+                                    : "the field is empty again: the service never had a value for it."))
                 }
             }
         }

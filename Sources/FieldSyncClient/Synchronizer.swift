@@ -210,19 +210,24 @@ public struct Synchronizer {
     public func sync(progress: (PullProgress) -> Void = { _ in }) async throws -> SyncSummary {
         let pushed = try await push()
         let pulled = try await pull(progress: progress)
-        let manager = try replica.syncsAs()
-        var open: Int?
-        var countFailure: String?
-        do {
-            open = try await transport.conflicts(status: .open)
-                .count { $0.involves(replica: replica.replicaID, manager: manager) }
-        } catch let error as SyncError {
-            countFailure = "\(error.message) [\(error.code.rawValue)]"
-        }
+        let (open, countFailure) = try await countOpenConflicts()
         let completed = now()
         try replica.recordSync(atMillis: completed, openConflicts: open)
         return SyncSummary(
             push: pushed, pull: pulled, openConflicts: open, countFailure: countFailure, completedAtMillis: completed)
+    }
+
+    /// The open conflicts that concern this device's manager, or why they could not be counted.
+    private func countOpenConflicts() async throws -> (count: Int?, failure: String?) {
+        let manager = try replica.syncsAs()
+        do {
+            return (
+                try await transport.conflicts(status: .open)
+                    .count { $0.involves(replica: replica.replicaID, manager: manager) }, nil
+            )
+        } catch let error as SyncError {
+            return (nil, "\(error.message) [\(error.code.rawValue)]")
+        }
     }
 
     // MARK: - Conflicts
@@ -234,7 +239,10 @@ public struct Synchronizer {
     ) {
         let settled = try await transport.settle(id: id, SettleRequest(resolution: resolution))
         do {
-            return (settled, try await pull())
+            let pulled = try await pull()
+            // The settled conflict is no longer open; a count that fails leaves none rather than a stale one.
+            try replica.recordOpenConflicts(try await countOpenConflicts().count)
+            return (settled, pulled)
         } catch let error as any FieldSyncError {
             throw SyncError(
                 error.code,

@@ -99,12 +99,22 @@ extension Replica {
         try storageCall {
             try database.write { db in
                 try Self.setMeta(db, SyncKey.lastSync.rawValue, String(atMillis))
-                if let openConflicts {
-                    try Self.setMeta(db, SyncKey.openConflicts.rawValue, String(openConflicts))
-                } else {
-                    try Self.removeMeta(db, SyncKey.openConflicts.rawValue)
-                }
+                try Self.storeOpenConflicts(db, openConflicts)
             }
+        }
+    }
+
+    /// Notes the open conflicts counted since the last sync (a settlement
+    /// made here), so `status` does not go on showing one settled.
+    public func recordOpenConflicts(_ count: Int?) throws {
+        try storageCall { try database.write { db in try Self.storeOpenConflicts(db, count) } }
+    }
+
+    private static func storeOpenConflicts(_ db: Database, _ count: Int?) throws {
+        if let count {
+            try setMeta(db, SyncKey.openConflicts.rawValue, String(count))
+        } else {
+            try removeMeta(db, SyncKey.openConflicts.rawValue)
         }
     }
 

@@ -34,8 +34,13 @@ package struct ScopeGate<Facts: ScopeFacts> {
     /// required field): its records in the same push have no customer to join.
     package mutating func forgetCreated(_ id: String) { created[id] = nil }
 
-    static var outOfScope: String {
-        "is not one of your customers' records (or it went to another manager before this change was made); it stays on your device as rejected"
+    /// Why a change to a customer, or to a record of a customer, the caller
+    /// does not see is refused, and what the manager can do.
+    static func outOfScope(customer: Bool) -> String {
+        (customer
+            ? "is not one of your customers, or went to another manager"
+            : "belongs to a customer who is not yours, or who went to another manager")
+            + " before this change was made; the change stays on your device as rejected: tell the customer's manager, then discard it"
     }
 
     /// The positions in `run` (one record's changes) the caller may not make, each with why.
@@ -60,7 +65,7 @@ package struct ScopeGate<Facts: ScopeFacts> {
             for position in run.indices {
                 let change = run[position]
                 if !(try may(change.version, customerOwner: owner, id: id)) {
-                    refused[position] = "customer \(id) \(Self.outOfScope)"
+                    refused[position] = "customer \(id) \(Self.outOfScope(customer: true))"
                 } else if change.column == scope.ownerColumn, let newOwner = change.value.textValue,
                     newOwner != owner.0,
                     let reason = try ownerRefusal(newOwner, isNew: false)
@@ -113,7 +118,7 @@ package struct ScopeGate<Facts: ScopeFacts> {
                     continue
                 }
             }
-            if !allowed { refused[position] = "\(table.name) record \(id) \(Self.outOfScope)" }
+            if !allowed { refused[position] = "\(table.name) record \(id) \(Self.outOfScope(customer: false))" }
         }
         return refused
     }

@@ -161,4 +161,20 @@ struct AdministrationTests {
         let (status, log) = try await server.stop()
         #expect(status == 0 && !log.contains("Maria") && !log.contains("Joao"), "\(log)")
     }
+
+    /// It said "back to the service's value" of a field the service never had.
+    @Test("discarding a refused field of a customer the service never took: the field is empty again, and says so")
+    func discardFieldServiceNeverHad() async throws {
+        let sandbox = try Sandbox()
+        let server = try await ServerProcess(in: sandbox.directory)
+        let (ana, _, _) = try await devices(sandbox, server)
+        _ = try await sandbox.addCustomer("Maria Costa", "--owner", "bruno", "phone=+351 1", on: ana)
+        let refused = try await sandbox.json("sync", on: ana)
+        #expect(refused["push"]?["rejected"]?.int ?? 0 > 1, "\(refused)")
+        let rejected = try #require(try await sandbox.json("rejected", "list", on: ana).array)
+        let phone = try #require(rejected.first { $0["column"] == .string("phone") }?["id"]?.int, "\(rejected)")
+        let discarded = try await sandbox.succeed("rejected", "discard", String(phone), on: ana)
+        #expect(discarded.stdout.contains("the field is empty again"), "\(discarded)")
+        _ = try await server.stop()
+    }
 }

@@ -91,6 +91,7 @@ struct InvalidFileTests {
         "a malformed change file [malformed] says where it went wrong, and nothing is merged",
         arguments: [
             ("not JSON at all", "not valid JSON"),
+            ("{\"name\": \"Maria\"}", "is not a FieldSync change file (format is missing)"),
             ("{\"format\": \"fieldsync-changes\", \"schema_version\": 1}", "rows is missing"),
             ("{\"format\": \"something-else\", \"schema_version\": 1, \"rows\": []}", "format"),
             ("{\"format\": \"fieldsync-changes\", \"schema_version\": \"one\", \"rows\": []}", "schema_version"),

@@ -48,7 +48,10 @@ struct ServerSyncTests {
         let shown = try await sandbox.run(["conflicts", "show", String(conflictID), "--replica", ana])
         #expect(shown.stdout.contains("premium") && shown.stdout.contains("private"), "\(shown)")
 
+        #expect(try await sandbox.json("status", on: ana)["open_conflicts"]?.int == 1)
         try await sandbox.succeed("conflicts", "settle", String(conflictID), "--keep", "mine", on: ana)
+        // Settled here: status no longer shows it open, without waiting for the next sync.
+        #expect(try await sandbox.json("status", on: ana)["open_conflicts"]?.int == 0)
         _ = try await sandbox.json("sync", on: bruno)
         let settled = try await sandbox.record("customers", id, on: bruno)
         #expect(settled["tier"] == "premium")
