@@ -171,7 +171,12 @@ struct ConflictsCommand: ParsableCommand {
                 side.column == conflict.column
                 ? "\(conflict.column) = \(side.value.description.isEmpty ? "(empty)" : side.value.description)"
                 : "\(side.column) = \(side.value)"
-            let kept = side.version == conflict.winner.version ? ", kept by the merge" : ""
+            // On a deleted record both sides are kept, and the edit stays out of sight until it is settled.
+            let kept =
+                conflict.kind == .editOnDeleted
+                ? (side.column == TableSchema.deletedColumn
+                    ? ", kept: the record is deleted" : ", kept, but hidden while the record is deleted")
+                : side.version == conflict.winner.version ? ", kept by the merge" : ""
             Output.line(
                 label.padding(toLength: 11, withPad: " ", startingAt: 0)
                     + "\(what) by \(writer(side, replica)), version \(side.version)\(kept)")
@@ -183,6 +188,9 @@ struct ConflictsCommand: ParsableCommand {
         } else {
             let keep = perspective == nil ? "" : "--keep mine, --keep theirs or "
             Output.line("Settle:    fieldsync conflicts settle \(conflict.id) \(keep)--value VALUE")
+            if conflict.kind == .editOnDeleted {
+                Output.line("           (keeping the edit, or a new value, brings the record back)")
+            }
         }
     }
 }

@@ -182,6 +182,25 @@ struct ServerSyncTests {
         try await server.stop()
     }
 
+    @Test("an edit of a customer deleted meanwhile: conflicts show says the edit is kept but hidden, and how to bring it back")
+    func editOnDeletedShown() async throws {
+        let (sandbox, server, ana, bruno) = try await twoDevices()
+        let id = try await sandbox.addCustomer("Maria Costa", "city=Lisbon", on: ana)
+        _ = try await sandbox.json("sync", on: ana)
+        _ = try await sandbox.json("sync", on: bruno)
+        try await sandbox.succeed("record", "delete", "customers", id, on: ana)
+        try await sandbox.succeed("customer", "edit", id, "city=Porto", on: bruno)
+        _ = try await sandbox.json("sync", on: ana)
+        let collided = try await sandbox.json("sync", on: bruno)
+        #expect(collided["push"]?["conflicts_recorded"]?.int == 1, "\(collided)")
+        let conflict = try #require(try await sandbox.json("conflicts", "list", on: bruno).array?.first)
+        let shown = try await sandbox.succeed("conflicts", "show", String(try #require(conflict["id"]?.int)), on: bruno)
+        #expect(shown.stdout.contains("Mine:      city = Porto"), "\(shown)")
+        #expect(shown.stdout.contains("kept, but hidden while the record is deleted"), "\(shown)")
+        #expect(shown.stdout.contains("brings the record back"), "\(shown)")
+        _ = try await server.stop()
+    }
+
     @Test(
         "a new customer refused for its owner: digest --compare points to the rejected list, and setting the owner sends the whole customer and its visit"
     )
