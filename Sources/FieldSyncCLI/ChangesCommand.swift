@@ -54,7 +54,7 @@ struct ChangesCommand: ParsableCommand {
                 let document: ChangeSetDocument
                 do {
                     document = try WireJSON.decode(ChangeSetDocument.self, from: data)
-                } catch let error as WireError where error.code == .malformed {
+                } catch let error as WireError where error.code == .malformed && error.message.hasPrefix("format") {
                     // Which file, and what it should be: "format is missing" alone leaves a person guessing.
                     throw WireError.malformed(
                         "\(file) is not a FieldSync change file (\(error.message)); import a file that `fieldsync changes export` wrote"

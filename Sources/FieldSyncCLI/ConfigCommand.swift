@@ -4,6 +4,10 @@ import FieldSyncCore
 import FieldSyncReplica
 import Foundation
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// The replica's sync settings: which service, and the token to show it.
 struct ConfigCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -82,7 +86,13 @@ struct ConfigCommand: ParsableCommand {
     static func token(_ text: String) throws -> String {
         var token = text
         if text == "-" {
-            token = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
+            if isatty(STDIN_FILENO) == 1 {
+                // A person pasting: one line, ended by Enter (not end of input, which nobody types).
+                FileHandle.standardError.write(Data("Paste the token, then press Enter: ".utf8))
+                token = readLine(strippingNewline: true) ?? ""
+            } else {
+                token = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
+            }
         }
         token = token.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !token.isEmpty, token.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F }) else {

@@ -173,7 +173,7 @@ struct ConflictsCommand: ParsableCommand {
                 : "\(side.column) = \(side.value)"
             // On a deleted record both sides are kept, and the edit stays out of sight until it is settled.
             let kept =
-                conflict.kind == .editOnDeleted
+                conflict.kind == .editOnDeleted && conflict.status == .open
                 ? (side.column == TableSchema.deletedColumn
                     ? ", kept: the record is deleted" : ", kept, but hidden while the record is deleted")
                 : side.version == conflict.winner.version ? ", kept by the merge" : ""

@@ -66,26 +66,26 @@ struct RejectedCommand: ParsableCommand {
         func run() throws {
             try global.run {
                 let replica = try global.openReplica()
-                let discarded = try replica.discardRejected(id: id)
+                let (discarded, effect) = try replica.discardRejected(id: id)
                 let change = discarded.change
-                let held = try replica.record(change.table, id: change.rowID)
-                // A version: the value came from the service; none: the service never had this field.
-                let fromService = held.flatMap { record in
-                    record.table.columnIndex(change.column).flatMap { record.versions[$0] }
-                }
                 if global.json {
                     Output.json([
                         "discarded": discarded.id, "table": change.table, "row_id": change.rowID,
                         "column": change.column,
                     ])
                 } else {
+                    let outcome =
+                        switch effect {
+                        case .restoredFromService: "the field is back to the service's value."
+                        case .cleared where change.column == TableSchema.deletedColumn:
+                            "the record is no longer deleted on this device: the service never had it deleted."
+                        case .cleared: "the field is empty again: the service never had a value for it."
+                        case .keptLaterEdit: "the field keeps the value it has had since (a later edit, or one pulled)."
+                        case .recordGone: "the record is not on this device (it left it, or the service never had it)."
+                        }
                     Output.line(
-                        "Discarded rejected change \(discarded.id) (\(change.table) \(change.rowID), \(change.column)); "
-                            + (held == nil
-                                ? "the record is not on this device (it left it, or the service never had it)."
-                                : fromService != nil
-                                    ? "the field is back to the service's value."
-                                    : "the field is empty again: the service never had a value for it."))
+                        "Discarded rejected change \(discarded.id) (\(change.table) \(change.rowID), \(change.column)); \(outcome)"
+                    )
                 }
             }
         }

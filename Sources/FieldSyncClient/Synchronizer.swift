@@ -238,11 +238,12 @@ public struct Synchronizer {
         settled: Conflict, pulled: PullSummary
     ) {
         let settled = try await transport.settle(id: id, SettleRequest(resolution: resolution))
+        // One fewer open for `status` until the next sync counts them; a failure here fails nothing.
+        if settled.involves(replica: replica.replicaID, manager: try? replica.syncsAs()) {
+            try? replica.noteConflictSettled()
+        }
         do {
-            let pulled = try await pull()
-            // The settled conflict is no longer open; a count that fails leaves none rather than a stale one.
-            try replica.recordOpenConflicts(try await countOpenConflicts().count)
-            return (settled, pulled)
+            return (settled, try await pull())
         } catch let error as any FieldSyncError {
             throw SyncError(
                 error.code,

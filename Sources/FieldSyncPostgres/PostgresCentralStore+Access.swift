@@ -87,14 +87,12 @@ extension PostgresCentralStore {
                 }
                 return 1
             case .hint(let hint):
+                // More than one revoked throws, which rolls them back.
                 try AccessToken.checkHintMatches(
-                    try await connection.value(
-                        Int64.self, "SELECT count(*) FROM svc_tokens WHERE hint = ? AND revoked_at IS NULL",
-                        [.text(hint)], logger: logger
-                    ).map(Int.init) ?? 0, hint)
-                return try await connection.run(
-                    "UPDATE svc_tokens SET revoked_at = ? WHERE hint = ? AND revoked_at IS NULL RETURNING 1",
-                    [.integer(Int64(now())), .text(hint)], logger: logger)
+                    try await connection.run(
+                        "UPDATE svc_tokens SET revoked_at = ? WHERE hint = ? AND revoked_at IS NULL RETURNING 1",
+                        [.integer(Int64(now())), .text(hint)], logger: logger), hint)
+                return 1
             case .manager(let id):
                 try await requireManager(connection, id)
                 return try await connection.run(

@@ -88,7 +88,7 @@ public final class PostgresCentralStore: CentralStore {
     /// What to check when no connection can be made. (The pool retries
     /// quietly, and a refused certificate looks to it like a server down.)
     static let connectionAdvice =
-        "check that it runs, that the URL (host, port, user, database) is right and, with TLS, that the server's certificate is trusted (sslrootcert=PATH) and names that host (else sslmode=verify-ca)"
+        "check that it runs, that the URL (host, port, user, database) is right and, with TLS, that the server's certificate is trusted (sslrootcert=PATH) and names that host (connect by the name it has, or use sslmode=verify-ca)"
 
     /// Closes the store's connections.
     public func close() async {

@@ -40,10 +40,11 @@ public enum PostgresURL {
         guard mode != "disable" else { return (false, nil) }
         var configuration = TLSConfiguration.makeClientConfiguration()
         if let path = parameters.first(where: { $0.name == "sslrootcert" })?.value {
-            guard FileManager.default.isReadableFile(atPath: path) else {
-                throw bad(text, "has sslrootcert=\(path), which is not a readable file (a PEM file of the CAs to trust)")
+            // Read now: a wrong file would otherwise show only as a connection that never comes up.
+            guard let certificates = try? NIOSSLCertificate.fromPEMFile(path), !certificates.isEmpty else {
+                throw bad(text, "has sslrootcert=\(path), which is not a readable PEM file of the CAs to trust")
             }
-            configuration.trustRoots = .file(path)
+            configuration.trustRoots = .certificates(certificates)
         }
         switch mode {
         case "allow", "prefer": return (false, configuration)

@@ -78,7 +78,8 @@ public struct ManagerActivity: Codable, Sendable, Equatable {
     public var calls: Int
     /// Customers whose profile gained a value this manager pushed since the day.
     public var customersWithNewInformation: Int
-    /// Open follow-up tasks (assigned to them, else on their customers); `overdueTasks` of them are past due.
+    /// Open follow-up tasks assigned to them, or on their customers when unassigned or assigned to a manager
+    /// who no longer holds the customer; `overdueTasks` of them are past due.
     public var openTasks: Int
     public var overdueTasks: Int
     /// Interactions on their customers with an opportunity still open.

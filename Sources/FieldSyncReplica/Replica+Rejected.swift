@@ -10,6 +10,18 @@ public struct RejectedChange: Sendable {
     public var rejectedAtMillis: UInt64
 }
 
+/// What discarding a rejected change did to the field on this device.
+public enum DiscardEffect: Sendable, Equatable {
+    /// Back to the value the service holds.
+    case restoredFromService
+    /// Back to empty (for `deleted`, 0): the service holds no value of it the device may see.
+    case cleared
+    /// Left as it is: a later edit of the field, still to be sent, replaced the refused one.
+    case keptLaterEdit
+    /// The record is not on this device (it left it, or was made only for refused changes).
+    case recordGone
+}
+
 extension Replica {
     /// The changes the service refused, oldest first.
     public func rejectedChanges() throws -> [RejectedChange] {
@@ -32,9 +44,10 @@ extension Replica {
 
     /// Drops a rejected change and puts the field back to what the service
     /// holds (as the rejection reported it), or clears it when the service
-    /// holds nothing the device may see. Returns the discarded change.
+    /// holds nothing the device may see. Returns the discarded change and
+    /// what became of the field.
     @discardableResult
-    public func discardRejected(id: Int64) throws -> RejectedChange {
+    public func discardRejected(id: Int64) throws -> (change: RejectedChange, effect: DiscardEffect) {
         guard let rejected = try rejectedChanges().first(where: { $0.id == id }) else {
             throw ReplicaError(.unknownRecord, "no rejected change with id \(id); `fieldsync rejected list` shows them")
         }
@@ -43,6 +56,7 @@ extension Replica {
         return try writeTransaction { db in
             // The record this field named, which may have been kept only for it.
             var named: (table: String, id: String)?
+            var effect = DiscardEffect.recordGone
             let row = try Row.fetchOne(
                 db, cached: "SELECT current_value, current_hlc, current_replica FROM fs_rejected WHERE id = ?",
                 arguments: [id])
@@ -51,10 +65,11 @@ extension Replica {
                     (Value(row["current_value"] as DatabaseValue), $0)
                 }
             }
-            if let record = try Self.fetchRecords(db, table, where: "t.id = ?", arguments: [rejected.change.rowID])
-                .first,
-                let index = table.columnIndex(column.name), record.versions[index] == rejected.change.version
+            let record = try Self.fetchRecords(db, table, where: "t.id = ?", arguments: [rejected.change.rowID]).first
+            if record != nil { effect = .keptLaterEdit }
+            if let record, let index = table.columnIndex(column.name), record.versions[index] == rejected.change.version
             {
+                effect = current == nil ? .cleared : .restoredFromService
                 if case .reference(let target) = column.type, case .text(let id) = record.values[index] {
                     named = (target, id)
                 }
@@ -65,9 +80,9 @@ extension Replica {
                 try markUnsettled(db, table: table.name, id: rejected.change.rowID)
             }
             try db.execute(cached: "DELETE FROM fs_rejected WHERE id = ?", arguments: [id])
-            try removeIfNeverSynced(db, table, id: rejected.change.rowID)
+            if try removeIfNeverSynced(db, table, id: rejected.change.rowID) { effect = .recordGone }
             if let named { try removeIfNeverSynced(db, try schema.table(named.table), id: named.id) }
-            return rejected
+            return (rejected, effect)
         }
     }
 }

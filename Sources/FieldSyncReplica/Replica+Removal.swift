@@ -77,10 +77,11 @@ extension Replica {
     /// it was refused and then discarded: the service never had it), unless
     /// another record names it. It holds nobody's data, and it would keep
     /// this device's digest from ever matching the service's.
-    func removeIfNeverSynced(_ db: Database, _ table: TableSchema, id: String) throws {
+    @discardableResult
+    func removeIfNeverSynced(_ db: Database, _ table: TableSchema, id: String) throws -> Bool {
         guard let record = try Self.fetchRecords(db, table, where: "t.id = ?", arguments: [id]).first,
             record.versions.allSatisfy({ $0 == nil })
-        else { return }
+        else { return false }
         for other in schema.tables {
             for column in other.columns where column.type == .reference(table: table.name) {
                 let named = try Bool.fetchOne(
@@ -88,12 +89,13 @@ extension Replica {
                     sql:
                         "SELECT EXISTS (SELECT 1 FROM \(ReplicaLayout.quote(other.name)) WHERE \(ReplicaLayout.quote(column.name)) = ?)",
                     arguments: [id])
-                if named == true { return }
+                if named == true { return false }
             }
         }
         try db.execute(sql: "DELETE FROM \(ReplicaLayout.clockTable(table)) WHERE id = ?", arguments: [id])
         try db.execute(sql: "DELETE FROM \(ReplicaLayout.quote(table.name)) WHERE id = ?", arguments: [id])
         transactionChanged = true
+        return true
     }
 
     /// The ids to remove per table, children first (they reference the customers).

@@ -104,10 +104,16 @@ extension Replica {
         }
     }
 
-    /// Notes the open conflicts counted since the last sync (a settlement
-    /// made here), so `status` does not go on showing one settled.
-    public func recordOpenConflicts(_ count: Int?) throws {
-        try storageCall { try database.write { db in try Self.storeOpenConflicts(db, count) } }
+    /// One conflict the last sync counted open is settled (from this
+    /// device), so `status` does not go on showing it open.
+    public func noteConflictSettled() throws {
+        try storageCall {
+            try database.write { db in
+                guard let count = try Self.meta(db, SyncKey.openConflicts.rawValue).flatMap({ Int($0) }), count > 0
+                else { return }
+                try Self.storeOpenConflicts(db, count - 1)
+            }
+        }
     }
 
     private static func storeOpenConflicts(_ db: Database, _ count: Int?) throws {

@@ -11,7 +11,8 @@ struct ReportCommand: AsyncParsableCommand {
         discussion: """
             Visits and calls count interactions since --since that the manager authored (else on their customers).
             NEW INFO counts customers whose profile gained a value the manager pushed since then. Open tasks are those
-            assigned to them (else on their customers); OVERDUE of them are due before today. OPPS are open sales
+            assigned to them, or on their customers when unassigned or assigned to a manager who no longer holds
+            the customer; OVERDUE of them are due before today. OPPS are open sales
             opportunities on their customers; CONFLICTS open conflicts on their customers' records.
             """)
 

@@ -12,5 +12,9 @@ package enum ManagerRules {
         guard manager.id != Manager.serverConsole.id else {
             throw ServiceError(.badArgument, "\(manager.id) is reserved for the server's command line")
         }
+        // `token revoke` reads an argument starting so as a token or its first characters.
+        guard !manager.id.hasPrefix(AccessToken.prefix) else {
+            throw ServiceError(.badArgument, "a manager id may not start with \(AccessToken.prefix), as tokens do")
+        }
     }
 }

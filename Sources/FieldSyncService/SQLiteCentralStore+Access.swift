@@ -78,14 +78,12 @@ extension SQLiteCentralStore {
                 }
                 return 1
             case .hint(let hint):
-                try AccessToken.checkHintMatches(
-                    try Int.fetchOne(
-                        db, sql: "SELECT count(*) FROM svc_tokens WHERE hint = ? AND revoked_at IS NULL",
-                        arguments: [hint]) ?? 0, hint)
+                // More than one revoked throws, which rolls them back.
                 try db.execute(
                     sql: "UPDATE svc_tokens SET revoked_at = ? WHERE hint = ? AND revoked_at IS NULL",
                     arguments: [Int64(now()), hint])
-                return db.changesCount
+                try AccessToken.checkHintMatches(db.changesCount, hint)
+                return 1
             case .manager(let id):
                 try requireManager(db, id)
                 try db.execute(

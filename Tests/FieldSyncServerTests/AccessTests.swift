@@ -58,6 +58,14 @@ struct AccessTests {
 
     /// A token lost before it reached the device is known only by what
     /// `token list` shows; revoking it must not cut off the manager's others.
+    @Test("a token's first characters must match exactly one active token")
+    func ambiguousHint() {
+        #expect(throws: Never.self) { try AccessToken.checkHintMatches(1, "fst_AbCdEf…") }
+        for count in [0, 2] {
+            #expect(throws: ServiceError.self) { try AccessToken.checkHintMatches(count, "fst_AbCdEf…") }
+        }
+    }
+
     @Test("a token revoked by its first characters, as token list shows them; ambiguous or malformed ones refused")
     func revokedByHint() async throws {
         try await withTestServer { server in
@@ -71,6 +79,9 @@ struct AccessTests {
             #expect(again?.code == .badArgument && again?.message.contains("no active token") == true)
             let malformed = await #expect(throws: ServiceError.self) { try await server.store.revokeTokens("fst_abc") }
             #expect(malformed?.code == .badArgument && malformed?.message.contains("token list") == true)
+            // A manager id may not read as a token's first characters.
+            let lookalike = Manager(id: "fst_AbCdEf", name: "X", branch: "north", role: .manager)
+            await #expect(throws: ServiceError.self) { try await server.store.addManager(lookalike) }
         }
     }
 

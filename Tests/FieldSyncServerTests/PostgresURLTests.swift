@@ -48,9 +48,9 @@ struct PostgresURLTests {
     func rootCertificate() throws {
         let directory = TemporaryDirectory()
         let path = directory.file("root.pem")
-        try Data("-----BEGIN CERTIFICATE-----\n".utf8).write(to: URL(fileURLWithPath: path))
+        try Data(SecureConnectionTests.certificate.utf8).write(to: URL(fileURLWithPath: path))
         let trusted = try PostgresURL.tlsSettings(Self.remote + "?sslmode=verify-full&sslrootcert=\(path)")
-        #expect(trusted.configuration?.trustRoots == .file(path))
+        #expect(trusted.configuration?.trustRoots == .certificates(try NIOSSLCertificate.fromPEMFile(path)))
         #expect(trusted.configuration?.certificateVerification == .fullVerification)
         let chainOnly = try PostgresURL.tlsSettings(Self.remote + "?sslmode=verify-ca&sslrootcert=\(path)")
         #expect(chainOnly.required && chainOnly.configuration?.certificateVerification == .noHostnameVerification)
@@ -60,7 +60,8 @@ struct PostgresURLTests {
         "refused, naming what to fix and never the password: an unknown sslmode, an unreadable sslrootcert, ssl settings FieldSync does not read",
         arguments: [
             ("?sslmode=verify", "none of disable, allow, prefer, require, verify-ca, verify-full"),
-            ("?sslrootcert=/nonexistent/root.pem", "not a readable file"),
+            ("?sslrootcert=/nonexistent/root.pem", "not a readable PEM file"),
+            ("?sslrootcert=/dev/null", "not a readable PEM file"),
             ("?sslmode=require&sslcert=/etc/client.pem", "sslcert, which FieldSync does not read"),
         ])
     func badTLSSettings(query: String, mentions: String) {
