@@ -198,6 +198,11 @@ struct ServerSyncTests {
         #expect(shown.stdout.contains("Mine:      city = Porto"), "\(shown)")
         #expect(shown.stdout.contains("kept, but hidden while the record is deleted"), "\(shown)")
         #expect(shown.stdout.contains("brings the record back"), "\(shown)")
+        let conflictID = String(try #require(conflict["id"]?.int))
+        try await sandbox.succeed("conflicts", "settle", conflictID, "--keep", "mine", on: bruno)
+        let settled = try await sandbox.succeed("conflicts", "show", conflictID, on: bruno)
+        #expect(!settled.stdout.contains("the record is deleted") && !settled.stdout.contains("hidden"), "\(settled)")
+        #expect(try await sandbox.record("customers", id, on: bruno)["city"] == "Porto")
         _ = try await server.stop()
     }
 

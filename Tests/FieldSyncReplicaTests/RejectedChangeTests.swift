@@ -58,4 +58,46 @@ struct RejectedChangeTests {
         let edit = try replica.write("customers", id: customerID, values: [("phone", .text("3"))])
         #expect(edit[0].base == pulled)
     }
+
+    @Test("discarding says what became of the field: the service's value, emptied, or a value pulled since kept")
+    func discardEffects() throws {
+        let replica = try Replica.create(
+            at: directory.file("r.db"), managerID: "ana", replicaID: ReplicaID(rawValue: 1)!, wallClock: wall.read)
+        _ = try refusedPhoneEdit(replica)
+        #expect(try replica.discardRejected(id: try #require(replica.rejectedChanges().first).id).effect == .cleared)
+
+        wall.advance(1)
+        let created = try replica.record("customers", id: customerID)!
+        let serviceVersion = try #require(created.versions[created.table.columnIndex("full_name")!])
+        let edit = try replica.write("customers", id: customerID, values: [("full_name", .text("Ana S."))])
+        try replica.acknowledgePush(
+            sent: edit,
+            rejected: [
+                ChangeRejection(
+                    field: edit[0].field, version: edit[0].version, code: .forbidden, message: "refused",
+                    current: (.text("Ana Silva"), serviceVersion))
+            ], atMillis: wall.millis)
+        let restored = try replica.discardRejected(id: try #require(replica.rejectedChanges().first).id)
+        #expect(restored.effect == .restoredFromService)
+        #expect(try replica.record("customers", id: customerID)?["full_name"] == .text("Ana Silva"))
+
+        wall.advance(1)
+        let city = try replica.write("customers", id: customerID, values: [("city", .text("Faro"))])
+        try replica.acknowledgePush(
+            sent: city,
+            rejected: [ChangeRejection(field: city[0].field, version: city[0].version, code: .forbidden, message: "x")],
+            atMillis: wall.millis)
+        let pulled = Version(
+            timestamp: HybridTimestamp(millis: wall.millis + 5, counter: 0), replica: ReplicaID(rawValue: 9)!)
+        _ = try replica.merge(
+            ChangeSet(
+                schemaVersion: 1,
+                changes: [
+                    FieldChange(
+                        table: "customers", rowID: customerID, column: "city", value: .text("Porto"), version: pulled)
+                ]))
+        let kept = try replica.discardRejected(id: try #require(replica.rejectedChanges().first).id)
+        #expect(kept.effect == .keptLaterEdit)
+        #expect(try replica.record("customers", id: customerID)?["city"] == .text("Porto"))
+    }
 }
