@@ -148,6 +148,16 @@ struct ConflictsCommand: ParsableCommand {
         return object
     }
 
+    /// What the merge did with a side. On a deleted record both sides are
+    /// kept, and the edit stays out of sight until the conflict is settled.
+    private static func keptNote(_ side: Conflict.Side, _ conflict: Conflict) -> String {
+        if conflict.kind == .editOnDeleted && conflict.status == .open {
+            return side.column == TableSchema.deletedColumn
+                ? ", kept: the record is deleted" : ", kept, but hidden while the record is deleted"
+        }
+        return side.version == conflict.winner.version ? ", kept by the merge" : ""
+    }
+
     /// Both sides with their values: for the person at the terminal only.
     static func describe(_ conflict: Conflict, _ replica: Replica) throws {
         let perspective = conflict.perspective(replica: replica.replicaID, manager: try replica.syncsAs())
@@ -171,15 +181,9 @@ struct ConflictsCommand: ParsableCommand {
                 side.column == conflict.column
                 ? "\(conflict.column) = \(side.value.description.isEmpty ? "(empty)" : side.value.description)"
                 : "\(side.column) = \(side.value)"
-            // On a deleted record both sides are kept, and the edit stays out of sight until it is settled.
-            let kept =
-                conflict.kind == .editOnDeleted && conflict.status == .open
-                ? (side.column == TableSchema.deletedColumn
-                    ? ", kept: the record is deleted" : ", kept, but hidden while the record is deleted")
-                : side.version == conflict.winner.version ? ", kept by the merge" : ""
             Output.line(
                 label.padding(toLength: 11, withPad: " ", startingAt: 0)
-                    + "\(what) by \(writer(side, replica)), version \(side.version)\(kept)")
+                    + "\(what) by \(writer(side, replica)), version \(side.version)\(keptNote(side, conflict))")
         }
         if let settlement = conflict.settlement {
             Output.line(

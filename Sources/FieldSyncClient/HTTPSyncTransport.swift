@@ -207,8 +207,8 @@ public final class HTTPSyncTransport: SyncTransport {
         if error is NIOTooManyBytesError || error is NIOHTTPDecompression.DecompressionError {
             return SyncError(.serverError, "the service at \(serverURL) answered more than this client reads at once")
         }
-        if TransportFailure.isSecureConnection(error) {
-            return SyncError.insecure(serverURL, reason: TransportFailure.reason(error))
+        if let reason = TransportFailure.secureConnectionFailure(error) {
+            return SyncError.insecure(serverURL, reason: reason)
         }
         return SyncError.unreachable(serverURL, reason: TransportFailure.reason(error))
     }

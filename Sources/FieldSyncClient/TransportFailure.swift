@@ -21,14 +21,8 @@ enum TransportFailure {
             return "no connection within 5 s"
         case let error as HTTPClientError:
             return reason(error)
-        case NIOSSLError.handshakeFailed(let cause):
-            return reason(cause)
-        case let error as BoringSSLError:
-            return reason(error)
-        case let error as NIOSSLExtraError where error == .failedToValidateHostname:
-            return "the service's certificate is issued for another name (a wrong address, or a network that intercepts secure connections)"
         default:
-            return String(describing: error)
+            return secureConnectionFailure(error) ?? String(describing: error)
         }
     }
 
@@ -43,9 +37,23 @@ enum TransportFailure {
         }
     }
 
+    /// Why a secure connection could not be set up, or nil when `error` is
+    /// not that: trying again from the same network gives the same answer,
+    /// unlike a network that is down. (A secure connection cut short
+    /// mid-request is the network's doing, and not one of these.)
+    static func secureConnectionFailure(_ error: any Error) -> String? {
+        switch error {
+        case NIOSSLError.handshakeFailed(let cause): reason(cause)
+        case let error as BoringSSLError: reason(error)
+        case let error as NIOSSLExtraError where error == .failedToValidateHostname:
+            "the service's certificate is issued for another name (a wrong address, or a network that intercepts secure connections)"
+        default: nil
+        }
+    }
+
     /// BoringSSL names its failures in capitals (CERTIFICATE_VERIFY_FAILED);
     /// the common ones get words.
-    static func reason(_ error: BoringSSLError) -> String {
+    private static func reason(_ error: BoringSSLError) -> String {
         let text = String(describing: error)
         if text.contains("CERTIFICATE_VERIFY_FAILED") {
             return "the service's certificate is not trusted (expired, issued for another name, or replaced by a network that intercepts secure connections)"
@@ -54,17 +62,6 @@ enum TransportFailure {
             return "the service does not speak https at this address (should the URL start with http://?)"
         }
         return "the secure connection could not be set up (\(text))"
-    }
-
-    /// A secure connection that could not be set up: trying again from the
-    /// same network gives the same answer, unlike a network that is down. (A
-    /// secure connection cut short mid-request is the network's doing.)
-    static func isSecureConnection(_ error: any Error) -> Bool {
-        switch error {
-        case NIOSSLError.handshakeFailed, is BoringSSLError: true
-        case let error as NIOSSLExtraError: error == .failedToValidateHostname
-        default: false
-        }
     }
 
     /// The URL itself is unusable: retrying will not help, fixing the configuration will.

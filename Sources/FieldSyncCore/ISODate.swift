@@ -22,13 +22,19 @@ public enum ISODate {
         }
 
         init?(utf8 bytes: Slice<UnsafeBufferPointer<UInt8>>) {
+            guard let (year, month, day) = Self.fields(utf8: bytes) else { return nil }
+            self.init(year: year, month: month, day: day)
+        }
+
+        /// The numbers of a `YYYY-MM-DD` text, whether or not they make a day of the calendar.
+        static func fields(utf8 bytes: Slice<UnsafeBufferPointer<UInt8>>) -> (Int, Int, Int)? {
             let start = bytes.startIndex
             guard bytes.count == 10, bytes[start + 4] == UInt8(ascii: "-"), bytes[start + 7] == UInt8(ascii: "-"),
                 let year = ISODate.number(bytes[start..<(start + 4)]),
                 let month = ISODate.number(bytes[(start + 5)..<(start + 7)]),
                 let day = ISODate.number(bytes[(start + 8)..<(start + 10)])
             else { return nil }
-            self.init(year: year, month: month, day: day)
+            return (year, month, day)
         }
 
         /// Days since 1970-01-01 (negative before).
@@ -67,6 +73,12 @@ public enum ISODate {
     }
 
     public static func isValidDate(_ text: String) -> Bool { Day(text) != nil }
+
+    /// Whether `text` is written `YYYY-MM-DD`, a day of the calendar or not (2026-02-30).
+    public static func hasDateForm(_ text: String) -> Bool {
+        var text = text
+        return text.withUTF8 { Day.fields(utf8: $0[...]) } != nil
+    }
 
     public static func isValidDateTime(_ text: String) -> Bool {
         var text = text

@@ -61,13 +61,7 @@ extension TableSchema {
         case .date:
             if ISODate.isValidDate(text) { return nil }
             // Typed in the right form, a day the calendar lacks (2026-02-30) needs another hint than a wrong form.
-            let digits = UInt8(ascii: "0")...UInt8(ascii: "9")
-            let form =
-                text.utf8.count == 10
-                && text.utf8.enumerated().allSatisfy { index, byte in
-                    index == 4 || index == 7 ? byte == UInt8(ascii: "-") : digits.contains(byte)
-                }
-            guard form else { return (.badDate, "expects a date as YYYY-MM-DD") }
+            guard ISODate.hasDateForm(text) else { return (.badDate, "expects a date as YYYY-MM-DD") }
             return (.badDate, "is not a day of the calendar: expects YYYY-MM-DD with a month 01 to 12 and a day it has")
         case .dateTime:
             return ISODate.isValidDateTime(text) ? nil : (.badDate, "expects a date and time as YYYY-MM-DDTHH:MM:SSZ")
