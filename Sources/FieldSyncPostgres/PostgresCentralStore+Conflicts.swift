@@ -79,7 +79,7 @@ extension PostgresCentralStore {
                     .text(caller.id), .integer(Int64(now)), .integer(version.storedTimestamp),
                     .integer(version.storedReplica), .integer(id),
                 ], logger: logger)
-            try await state.save(connection, logger: logger)
+            try await state.save(connection, schema: schema, logger: logger)
             return (try await self.conflict(connection, id: id, scope: scope), reassignment?.to)
         }
         ConflictSettlement.log(settled: id, by: caller, reassignedTo: reassignedTo, logger: logger)

@@ -11,7 +11,11 @@ extension PostgresCentralStore {
     public func pull(after cursor: PullCursor, limit: Int, for caller: Manager) async throws -> PullResponse {
         let scope = Scope(caller, schema: schema)
         let response = try await transaction(readOnly: true) { connection in
-            let committed = try await committedSeq(connection)
+            let counter = try await connection.rows(
+                "SELECT seq, scope_noted = seq FROM svc_state WHERE id = 1", prepared: true, logger: logger
+            ).first
+            let committed = try counter?[0].decode(Int64.self) ?? 0
+            let noted = try counter?[1].decode(Bool.self) ?? false
             try PullPage.checkCursor(cursor, committed: committed)
             var page = PullPage(limit: limit)
             for (tableIndex, table) in schema.tables.enumerated() {
@@ -23,8 +27,14 @@ extension PostgresCentralStore {
                     statement.arguments.append(.integer(bound))
                 }
                 statement.and(scope.records(table, alias: "t", rowByRow: true))
-                let rows = try await records(
-                    connection, table, where: statement, orderBy: "c.seq, c.id", limit: page.rowsToRead)
+                let rows =
+                    if let transactions = PostgresScopeChanges.narrowing(for: scope, from: after.seq, noted: noted) {
+                        try await recordsChanged(
+                            connection, table, by: transactions, where: statement, limit: page.rowsToRead)
+                    } else {
+                        try await records(
+                            connection, table, where: statement, orderBy: "c.seq, c.id", limit: page.rowsToRead)
+                    }
                 page.add(rows, tableIndex: tableIndex)
             }
             let through = page.next(committed: committed).seq

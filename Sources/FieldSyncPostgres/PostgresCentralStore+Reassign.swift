@@ -29,7 +29,7 @@ extension PostgresCentralStore {
             let moved = try await recordReassignment(
                 connection, customer: id, from: previous, to: owner, version: version, by: caller, at: now,
                 seq: state.seq)
-            try await state.save(connection, logger: logger)
+            try await state.save(connection, schema: schema, logger: logger)
             return Reassignment(customer: id, from: previous, to: owner, version: version, records: moved)
         }
         logger.info("customer reassigned", metadata: ["by": "\(caller.id)", "to": "\(owner)"])

@@ -24,15 +24,51 @@ extension PostgresCentralStore {
         orderBy: String = "t.id", limit: Int? = nil, _ body: (Int64, FieldSyncReplica.Record) throws -> Void
     ) async throws {
         var statement = condition
-        statement.sql = """
-            SELECT t.id, \(table.columns.map { "t.\(ReplicaLayout.quote($0.name))" }.joined(separator: ", ")), c.versions, c.seq
-            FROM \(ReplicaLayout.clockTable(table)) c JOIN \(ReplicaLayout.quote(table.name)) t ON t.id = c.id
-            WHERE \(condition.sql) ORDER BY \(orderBy)
-            """
+        statement.sql = selectRecords(table, where: condition.sql) + " ORDER BY \(orderBy)"
         if let limit {
             statement.sql += " LIMIT ?"
             statement.arguments.append(.integer(Int64(limit)))
         }
+        try await forEachRecord(connection, table, selectedBy: statement, body)
+    }
+
+    /// The records of `table` matching `condition` (over `t` and `c`) changed
+    /// by the transactions that `transactions` (over `svc_scope_changes s`)
+    /// lists, in (seq, id) order, at most `limit`: a manager's pull page
+    /// (`PostgresScopeChanges`). Each transaction's rows come in id order from
+    /// the (seq, id) index, at most `limit` of them, so putting them in page
+    /// order sorts one transaction's rows at a time and stops once the page is
+    /// full, however large a transaction was.
+    func recordsChanged(
+        _ connection: PostgresConnection, _ table: TableSchema, by transactions: PostgresStatement,
+        where condition: PostgresStatement, limit: Int
+    ) async throws -> [(seq: Int64, record: FieldSyncReplica.Record)] {
+        let inner = selectRecords(table, where: "c.seq = s.seq AND (\(condition.sql))") + " ORDER BY c.id LIMIT ?"
+        let statement = PostgresStatement(
+            """
+            SELECT x.* FROM svc_scope_changes s CROSS JOIN LATERAL (\(inner)) x
+            WHERE \(transactions.sql) ORDER BY s.seq, x.id LIMIT ?
+            """,
+            condition.arguments + [.integer(Int64(limit))] + transactions.arguments + [.integer(Int64(limit))])
+        var found: [(seq: Int64, record: FieldSyncReplica.Record)] = []
+        try await forEachRecord(connection, table, selectedBy: statement) { found.append(($0, $1)) }
+        return found
+    }
+
+    /// The id, the fields, the versions and the seq of records of `table` (`t`, its clock row `c`).
+    private func selectRecords(_ table: TableSchema, where condition: String) -> String {
+        """
+        SELECT t.id, \(table.columns.map { "t.\(ReplicaLayout.quote($0.name))" }.joined(separator: ", ")), c.versions, c.seq
+        FROM \(ReplicaLayout.clockTable(table)) c JOIN \(ReplicaLayout.quote(table.name)) t ON t.id = c.id
+        WHERE \(condition)
+        """
+    }
+
+    /// Runs a statement selecting as `selectRecords` does, one record at a time.
+    private func forEachRecord(
+        _ connection: PostgresConnection, _ table: TableSchema, selectedBy statement: PostgresStatement,
+        _ body: (Int64, FieldSyncReplica.Record) throws -> Void
+    ) async throws {
         let count = table.columns.count
         try await connection.forEachPreparedRow(statement, logger: logger) { streamed in
             let row = streamed.makeRandomAccess()

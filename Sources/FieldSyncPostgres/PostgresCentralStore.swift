@@ -119,6 +119,7 @@ public final class PostgresCentralStore: CentralStore {
             try await connection.run(
                 "INSERT INTO svc_state(id, seq, clock, replica) VALUES (1, 0, 0, ?) ON CONFLICT DO NOTHING",
                 [.integer(Version(timestamp: .zero, replica: replicaID).storedReplica)], logger: logger)
+            try await PostgresScopeChanges.fillIn(connection, schema, logger: logger)
             if applied < migrations.count {
                 logger.info("store migrated", metadata: ["from": "\(applied)", "to": "\(migrations.count)"])
             }

@@ -14,7 +14,10 @@ import FieldSyncReplica
 enum PostgresLayout {
     /// Applied in order, each once, recorded in `svc_migrations`.
     static func migrations(for schema: Schema) -> [[String]] {
-        [initial(schema), counterAtCommit(schema), logSeqsByMarker(schema), markersFromSequence(), recordMoves(schema)]
+        [
+            initial(schema), counterAtCommit(schema), logSeqsByMarker(schema), markersFromSequence(),
+            recordMoves(schema), scopeChanges(schema),
+        ]
     }
 
     /// A push takes the counter when it commits, inside PostgreSQL, so the
@@ -51,6 +54,13 @@ enum PostgresLayout {
         ]
     }
 
+    /// `svc_scope_changes` (`PostgresScopeChanges`): the trigger notes
+    /// whose books each push changed.
+    private static func scopeChanges(_ schema: Schema) -> [String] {
+        PostgresScopeChanges.migration(
+            schema, trigger: takeCounter(schema, logging: movesLogging, replacing: true, notingScope: true))
+    }
+
     private static let logSeqByMarker = "INSERT INTO svc_log_seqs(marker, seq) VALUES (NEW.marker, taken);"
 
     /// `svc_moves`, as in SQLite (`ServiceLayout`): records moved to another
@@ -64,11 +74,11 @@ enum PostgresLayout {
               from_owner text COLLATE "C" NOT NULL)
             """,
             "CREATE INDEX svc_moves_by_seq ON svc_moves(seq)",
-            takeCounter(
-                schema, logging: logSeqByMarker + "\n  UPDATE svc_moves SET seq = taken WHERE seq = NEW.marker;",
-                replacing: true),
+            takeCounter(schema, logging: movesLogging, replacing: true),
         ]
     }
+
+    private static let movesLogging = logSeqByMarker + "\n  UPDATE svc_moves SET seq = taken WHERE seq = NEW.marker;"
 
     /// Provisional seqs were transaction ids (`-txid_current()`), which
     /// start again low in a cluster restored from a dump (pg_dump, then
@@ -88,20 +98,26 @@ enum PostgresLayout {
     }
 
     /// The trigger function that takes the counter at commit (`counterAtCommit`);
-    /// `logging` gives the push's log entries their seq.
-    private static func takeCounter(_ schema: Schema, logging: String, replacing: Bool = false) -> String {
+    /// `logging` gives the push's log entries their seq; `notingScope`, the
+    /// lines of `PostgresScopeChanges`.
+    private static func takeCounter(
+        _ schema: Schema, logging: String, replacing: Bool = false, notingScope: Bool = false
+    ) -> String {
         let clockTables = schema.tables.map {
             "UPDATE \(ReplicaLayout.clockTable($0)) SET seq = taken WHERE seq = NEW.marker;"
         }
+        let mark = notingScope ? ", " + PostgresScopeChanges.advancingMark : ""
+        let counter = "UPDATE svc_state SET seq = seq + 1, clock = greatest(clock, NEW.newest, NEW.wall_floor) + 1" + mark
+        let noting = notingScope ? "\n  " + PostgresScopeChanges.noting(schema, seq: "taken") + ";" : ""
         return """
             CREATE \(replacing ? "OR REPLACE " : "")FUNCTION svc_take_counter() RETURNS trigger LANGUAGE plpgsql AS $$
             DECLARE taken bigint;
             BEGIN
-              UPDATE svc_state SET seq = seq + 1, clock = greatest(clock, NEW.newest, NEW.wall_floor) + 1 WHERE id = 1
+              \(counter) WHERE id = 1
                 RETURNING seq INTO taken;
               \(clockTables.joined(separator: "\n  "))
               \(logging)
-              UPDATE svc_reassignments SET seq = taken WHERE seq = NEW.marker;
+              UPDATE svc_reassignments SET seq = taken WHERE seq = NEW.marker;\(noting)
               DELETE FROM svc_commits WHERE marker = NEW.marker;
               RETURN NULL;
             END $$

@@ -38,11 +38,14 @@ struct ServiceState {
         try await connection.run("SELECT 1 FROM svc_state WHERE id = 1 FOR UPDATE", logger: logger)
     }
 
-    /// Saves the counter and the clock; the row stays locked until commit.
-    func save(_ connection: PostgresConnection, logger: Logger) async throws {
+    /// Saves the counter and the clock, then notes whose books the
+    /// transaction changed (`PostgresScopeChanges`); the row stays locked until commit.
+    func save(_ connection: PostgresConnection, schema: Schema, logger: Logger) async throws {
         try await connection.run(
-            "UPDATE svc_state SET seq = ?, clock = ? WHERE id = 1",
+            "UPDATE svc_state SET seq = ?, clock = ?, \(PostgresScopeChanges.advancingMark) WHERE id = 1",
             [.integer(seq), .integer(Int64(bitPattern: clock.last.rawValue))], logger: logger)
+        try await connection.run(
+            PostgresScopeChanges.noting(schema, seq: "(SELECT seq FROM svc_state WHERE id = 1)"), logger: logger)
     }
 
     /// A fresh version for the service's own edit of fields holding `current`

@@ -113,7 +113,8 @@ struct WireReader {
         return Version(try string())
     }
 
-    /// null, a number (without fraction or exponent: an integer), a string, or `{"base64": …}`.
+    /// null, a number (without fraction or exponent: an integer), a string, or `{"base64": …}`;
+    /// anything else is named with its path (`true`: booleans travel as 0 and 1).
     mutating func value(path: () -> String) throws -> Value {
         skipWhitespace()
         guard position < bytes.count else { throw invalid() }
@@ -133,11 +134,15 @@ struct WireReader {
             }
             guard let blob else { throw WireError.malformed("\(path()).base64 is missing") }
             return .blob(blob)
-        default:
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
             let text = try number()
             if let integer = Int64(text) { return .integer(integer) }
             guard let real = Double(text) else { throw invalid() }
             return .real(real)
+        default:
+            throw WireError.malformed(
+                "\(path()): a value is a string, a number, null or {\"base64\": …}; booleans travel as 0 and 1 (at byte \(position))"
+            )
         }
     }
 
@@ -295,11 +300,11 @@ struct WireReader {
                 UInt8(ascii: "e"), UInt8(ascii: "E"):
                 position += 1
             default:
-                guard position > start else { throw invalid() }
+                guard JSONNumber.isValid(bytes[start..<position]) else { throw invalid(at: start) }
                 return utf8(start..<position)
             }
         }
-        guard position > start else { throw invalid() }
+        guard JSONNumber.isValid(bytes[start..<position]) else { throw invalid(at: start) }
         return utf8(start..<position)
     }
 
@@ -374,5 +379,7 @@ struct WireReader {
         }
     }
 
-    private func invalid() -> WireError { WireError.malformed("not valid JSON (at byte \(position))") }
+    private func invalid(at byte: Int? = nil) -> WireError {
+        WireError.malformed("not valid JSON (at byte \(byte ?? position))")
+    }
 }

@@ -4,6 +4,7 @@ import FieldSyncService
 import HTTPTypes
 import Hummingbird
 import NIOCore
+import NIOHTTP1
 
 /// An error answered as `{"error": {"code", "message"}}` with the HTTP status its code calls for.
 struct APIError: Error, FieldSyncError {
@@ -29,6 +30,12 @@ struct APIError: Error, FieldSyncError {
             self.init(error.code, error.message, rejected: error.rejections)
         case let error as any FieldSyncError:
             self.init(error.code, error.message)
+        case is HTTPParserError:
+            // Met while reading the body: the client broke off (a dropped mobile link), or sent no HTTP.
+            self.init(
+                .malformed,
+                "the request was cut off or is not valid HTTP (its body ended before its length, or the connection dropped); send it again"
+            )
         case is NIOTooManyBytesError:
             self.init(.tooLarge, "the request body is larger than the service accepts; push in smaller batches")
         case let error as HTTPError:

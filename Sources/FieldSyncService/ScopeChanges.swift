@@ -20,10 +20,9 @@ import GRDB
 /// a program that does not note, such as an older release) gets the index
 /// filled in when the service opens it.
 ///
-/// SQLite only: PostgresNIO plans every statement anew, and in PostgreSQL
-/// planning the narrower join (1.1 ms against 0.25) cost more than the walk
-/// it saved at 64 managers.
-enum ScopeChanges {
+/// The PostgreSQL store keeps the same table, noted at commit
+/// (`PostgresScopeChanges`).
+package enum ScopeChanges {
     static let create = """
         CREATE TABLE IF NOT EXISTS svc_scope_changes(
           owner TEXT NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY(owner, seq)) WITHOUT ROWID
@@ -36,7 +35,7 @@ enum ScopeChanges {
     /// counter `?` on (the store binds the counter after these arguments).
     /// Nil for supervisors and admins, who walk every change (a branch spans
     /// owners, and an admin sees everything).
-    static func narrowing(for scope: Scope) -> SQLCondition? {
+    package static func narrowing(for scope: Scope) -> SQLCondition? {
         guard scope.caller.role == .manager else { return nil }
         return SQLCondition("s.owner = ? AND s.seq >= ?", [scope.caller.id])
     }
@@ -88,8 +87,8 @@ enum ScopeChanges {
 
     /// `SELECT owner, seq` of the rows matching `condition` (over the clock
     /// table `c`) in every table a manager owns: a customer's owner, a
-    /// child's customer's owner.
-    private static func owners(_ schema: Schema, rows condition: String) -> String {
+    /// child's customer's owner. The same SQL in SQLite and PostgreSQL.
+    package static func owners(_ schema: Schema, rows condition: String) -> String {
         schema.tables.compactMap { owners(of: $0, in: schema, where: condition) }.joined(separator: " UNION ")
     }
 

@@ -87,6 +87,25 @@ struct PushRequestCodecTests {
     }
 
     @Test(
+        "a value's number follows JSON's grammar: what other JSON readers refuse is malformed",
+        arguments: [
+            ("0", true), ("-0", true), ("12", true), ("1.5e+3", true), ("2E-2", true), ("-7.25", true),
+            ("+7", false), ("007", false), (".5", false), ("5.", false), ("1e", false), ("-", false), ("1e+", false),
+            ("0x1", false),
+        ])
+    func numberGrammar(number: String, valid: Bool) throws {
+        let document =
+            #"{"format":"fieldsync-push","schema_version":1,"replica":"1f2e3d4c5b6a7980","rows":[{"table":"t","id":"i","fields":{"c":{"value":"#
+            + number + #","version":"01a1ee565e000003-1f2e3d4c5b6a7980"}}}]}"#
+        let decoded = Result { try WireJSON.decode(PushRequest.self, from: Data(document.utf8)) }
+        switch decoded {
+        case .success(let request): #expect(valid && request.changeSet.count == 1, "\(number)")
+        case .failure(let error):
+            #expect(!valid && (error as? WireError)?.code == .malformed, "\(number): \(error)")
+        }
+    }
+
+    @Test(
         "the reader refuses what Codable refuses, naming where",
         arguments: [
             ("[1, 2]", "the document has the wrong type"),
@@ -120,8 +139,14 @@ struct PushRequestCodecTests {
             ),
             (
                 #"{"format":"fieldsync-push","schema_version":1,"replica":"1f2e3d4c5b6a7980","rows":[{"table":"t","id":"i","fields":{"c":{"value":true,"version":"01a1ee565e000003-1f2e3d4c5b6a7980"}}}]}"#,
-                "not valid JSON"
+                "rows[0].fields.c.value: a value is a string, a number, null or"
             ),
+            (
+                #"{"format":"fieldsync-push","schema_version":1,"replica":"1f2e3d4c5b6a7980","rows":[{"table":"t","id":"i","fields":{"c":{"value":[1],"version":"01a1ee565e000003-1f2e3d4c5b6a7980"}}}]}"#,
+                "rows[0].fields.c.value: a value is a string, a number, null or"
+            ),
+            (#"{"format":"fieldsync-push","schema_version":+1,"replica":"1f2e3d4c5b6a7980","rows":[]}"#, "not valid JSON"),
+            (#"{"format":"fieldsync-push","schema_version":01,"replica":"1f2e3d4c5b6a7980","rows":[]}"#, "not valid JSON"),
             (
                 #"{"format":"fieldsync-push","schema_version":1,"replica":"1f2e3d4c5b6a7980","rows":[{"table":"t","id":"i","fields":{"c":{"value":1}}}]}"#,
                 "rows[0].fields.c.version is missing"

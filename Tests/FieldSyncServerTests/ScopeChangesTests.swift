@@ -23,7 +23,11 @@ struct ScopeChangesTests {
 
     /// A store with Ana's customer and a visit to it (one push), then Ben's customer (another).
     func filledStore(at path: String) async throws -> SQLiteCentralStore {
-        let store = try openStore(at: path)
+        try await fill(try openStore(at: path))
+    }
+
+    /// Fills `store` as `filledStore` describes (also for the PostgreSQL suite).
+    func fill<Store: CentralStore>(_ store: Store) async throws -> Store {
         for manager in [Staff.ana, Staff.ben, Staff.sue] { try await store.addManager(manager) }
         let anaVisit = [
             ("customer_id", Value.text(IDs.anna)), ("channel", .text("visit")),
@@ -34,7 +38,7 @@ struct ScopeChangesTests {
         return store
     }
 
-    func push(_ changes: [FieldChange], by writer: Writer, as manager: Manager, to store: SQLiteCentralStore)
+    func push(_ changes: [FieldChange], by writer: Writer, as manager: Manager, to store: any CentralStore)
         async throws
     {
         let response = try await store.push(
@@ -53,7 +57,7 @@ struct ScopeChangesTests {
     }
 
     /// The rows (table and id) a manager's pull from `cursor` brings, and where it ends.
-    func pulledRows(_ store: SQLiteCentralStore, for manager: Manager, after cursor: PullCursor = .start)
+    func pulledRows(_ store: any CentralStore, for manager: Manager, after cursor: PullCursor = .start)
         async throws -> (rows: [String], cursor: PullCursor)
     {
         let page = try await store.pull(after: cursor, limit: 100, for: manager)
