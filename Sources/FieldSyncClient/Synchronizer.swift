@@ -156,7 +156,11 @@ public struct Synchronizer {
         do {
             page = try await transport.pull(after: cursor, limit: pullPageLimit)
         } catch let error as SyncError where error.code == .unknownCursor && cursor != .start {
-            // The service was replaced or reset: everything again (merging is idempotent).
+            // The service was replaced, reset or restored from a backup: what it acknowledged from this
+            // device may be gone, so this device's own edits go again, then everything comes again
+            // (merging is idempotent).
+            summary.resentOwnEdits = try replica.queueOwnEditsAgain()
+            if summary.resentOwnEdits > 0 { summary.pushedFirst.add(try await push()) }
             cursor = .start
             page = try await transport.pull(after: cursor, limit: pullPageLimit)
         }

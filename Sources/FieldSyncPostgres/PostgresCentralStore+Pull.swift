@@ -12,11 +12,12 @@ extension PostgresCentralStore {
         let scope = Scope(caller, schema: schema)
         let response = try await transaction(readOnly: true) { connection in
             let counter = try await connection.rows(
-                "SELECT seq, scope_noted = seq FROM svc_state WHERE id = 1", prepared: true, logger: logger
+                "SELECT seq, scope_noted = seq, \(CursorGaps.skips) FROM svc_state WHERE id = 1",
+                [.integer(cursor.seq), .integer(cursor.seq)], prepared: true, logger: logger
             ).first
             let committed = try counter?[0].decode(Int64.self) ?? 0
             let noted = try counter?[1].decode(Bool.self) ?? false
-            try PullPage.checkCursor(cursor, committed: committed)
+            try PullPage.checkCursor(cursor, committed: committed, skipped: counter?[2].decode(Bool.self) ?? false)
             var page = PullPage(limit: limit)
             for (tableIndex, table) in schema.tables.enumerated() {
                 let after = PullPage.after(cursor, tableIndex: tableIndex)
@@ -85,6 +86,15 @@ extension PostgresCentralStore {
             return (digest.finalize(), digest.rowCount)
         }
         return (digest, rows)
+    }
+
+    /// `cursor`, unless it comes from a history this store lost (`CursorGaps`): it vouches for nothing then.
+    func held(_ cursor: PullCursor?, _ connection: PostgresConnection) async throws -> PullCursor? {
+        guard let cursor, cursor.seq > 0 else { return cursor }
+        let skipped = try await connection.value(
+            Bool.self, "SELECT " + CursorGaps.skips, [.integer(cursor.seq), .integer(cursor.seq)], prepared: true,
+            logger: logger)
+        return skipped == true ? nil : cursor
     }
 
     func committedSeq(_ connection: PostgresConnection) async throws -> Int64 {

@@ -34,7 +34,8 @@ extension PostgresCentralStore {
             // Read only for a push that deletes, the one rule asking (as the log's seqs: `pushFacts`).
             let seenThrough =
                 PushPlan.readsSeqs(accepted)
-                ? PushPlan.seenThrough(cursor, committed: try await committedSeq(connection)) : 0
+                ? PushPlan.seenThrough(try await held(cursor, connection), committed: try await committedSeq(connection))
+                : 0
             var gate = ScopeGate(facts: facts, scope: scope)
             let records = facts.records
             let plan = try PushPlan(

@@ -1,5 +1,6 @@
 import FieldSyncCore
 import FieldSyncReplica
+import FieldSyncService
 
 /// The central store's tables in PostgreSQL: the same layout as the SQLite
 /// store (records in tables named after the schema's, each record's field
@@ -16,7 +17,7 @@ enum PostgresLayout {
     static func migrations(for schema: Schema) -> [[String]] {
         [
             initial(schema), counterAtCommit(schema), logSeqsByMarker(schema), markersFromSequence(),
-            recordMoves(schema), scopeChanges(schema),
+            recordMoves(schema), scopeChanges(schema), [CursorGaps.create],
         ]
     }
 

@@ -62,12 +62,14 @@ package struct PullPage {
         return ("(c.seq, c.id) > (?, ?)", cursor.seq, position.rowID)
     }
 
-    /// A cursor from another service, or from before this store was replaced.
-    package static func checkCursor(_ cursor: PullCursor, committed: Int64) throws {
+    /// A cursor from another service, from before this store was replaced, or
+    /// (`skipped`) from a history it lost (`CursorGaps`).
+    package static func checkCursor(_ cursor: PullCursor, committed: Int64, skipped: Bool) throws {
+        if skipped { throw CursorGaps.forgotten }
         guard cursor.seq <= committed else {
             throw ServiceError(
                 .unknownCursor,
-                "the cursor is ahead of everything this service holds (it comes from another service or one that was reset); pull again from the start (after=0)"
+                "the cursor is ahead of everything this service holds (it comes from another service, or one that was reset or restored from a backup): re-send this device's own edits, then pull again from the start (after=0)"
             )
         }
     }

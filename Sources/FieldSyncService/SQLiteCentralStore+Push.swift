@@ -16,6 +16,8 @@ extension SQLiteCentralStore {
         var resumeAfter: PullCursor?
         var unseen: [RecordRef] = []
         let conflicts = try replica.writeTransaction { db -> Int in
+            // A cursor from a history this store lost vouches for nothing (`CursorGaps`).
+            let cursor = try cursor.flatMap { try CursorGaps.skips(db, $0) ? nil : $0 }
             if syncNotes.isDue(for: caller.manager.id, at: now) { try noteSync(db, of: caller.manager, at: now) }
             // The device held everything in its scope: if the push is taken
             // whole, it holds the pushed rows as the service now does. Outside

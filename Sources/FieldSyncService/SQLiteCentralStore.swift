@@ -74,6 +74,21 @@ public actor SQLiteCentralStore: CentralStore {
 
     public nonisolated func now() -> UInt64 { wallClock() }
 
+    public func startServing() throws {
+        try replica.writeTransaction { db in
+            let meta = "SELECT CAST(value AS INTEGER) FROM fs_meta WHERE key = ?"
+            let counter = try Int64.fetchOne(db, sql: meta, arguments: ["seq"]) ?? 0
+            guard let start = CursorGaps.start(from: counter, now: wallClock()) else { return }
+            try db.execute(sql: CursorGaps.recording, arguments: [counter, start - 1])
+            try db.execute(sql: "UPDATE fs_meta SET value = ? WHERE key = 'seq'", arguments: [String(start)])
+            // The index stays complete through the new counter: nothing was committed in between.
+            if try Int64.fetchOne(db, sql: meta, arguments: ["scope_changes_through"]) == counter {
+                try ScopeChanges.markNoted(db, through: start)
+            }
+            logger.info("change counter moved past the last run's", metadata: ["from": "\(counter)", "to": "\(start)"])
+        }
+    }
+
     /// Stops the background checkpoints; the file closes with the store.
     public func close() { checkpointer?.stop() }
 
@@ -90,7 +105,7 @@ public actor SQLiteCentralStore: CentralStore {
         let response = try replica.read { db in
             let committed =
                 try Int64(String.fetchOne(db, cached: "SELECT value FROM fs_meta WHERE key = 'seq'") ?? "0") ?? 0
-            try PullPage.checkCursor(cursor, committed: committed)
+            try PullPage.checkCursor(cursor, committed: committed, skipped: CursorGaps.skips(db, cursor))
             for (tableIndex, table) in schema.tables.enumerated() {
                 let after = PullPage.after(cursor, tableIndex: tableIndex)
                 var condition = after.sql

@@ -68,6 +68,7 @@ enum ServiceLayout {
             "CREATE INDEX IF NOT EXISTS svc_moves_by_seq ON svc_moves(seq)",
             "CREATE INDEX IF NOT EXISTS svc_log_by_manager ON svc_log(manager, received_at)",
             ScopeChanges.create,
+            CursorGaps.create,
         ]
         // Pulls walk each table in change order.
         for table in schema.tables {

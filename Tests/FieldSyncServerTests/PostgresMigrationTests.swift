@@ -13,29 +13,36 @@ struct PostgresMigrationTests {
     let writer = Writer(0xa1, "ana")
     let clock = ManualWallClock(t0 + 60_000)
 
-    /// What migration 6 (`PostgresScopeChanges`) adds, taken away again; its trigger
-    /// function stays until an earlier state drops it or the upgrade replaces it.
-    static let backToMigration5 = [
-        "DROP TABLE svc_scope_changes",
-        "ALTER TABLE svc_state DROP COLUMN scope_noted",
-        "DELETE FROM svc_migrations WHERE version = 6",
+    /// What migration 7 (`CursorGaps`) adds, taken away again.
+    static let backToMigration6 = [
+        "DROP TABLE svc_cursor_gaps",
+        "DELETE FROM svc_migrations WHERE version = 7",
     ]
 
-    /// What migrations 6 and 5 (`PostgresLayout.recordMoves`) add, taken away again.
+    /// What migrations 7 and 6 (`PostgresScopeChanges`) add, taken away again; the trigger
+    /// function stays until an earlier state drops it or the upgrade replaces it.
+    static let backToMigration5 =
+        backToMigration6 + [
+            "DROP TABLE svc_scope_changes",
+            "ALTER TABLE svc_state DROP COLUMN scope_noted",
+            "DELETE FROM svc_migrations WHERE version = 6",
+        ]
+
+    /// What migrations 7 to 5 (5: `PostgresLayout.recordMoves`) add, taken away again.
     static let backToMigration4 =
         backToMigration5 + [
             "DROP TABLE svc_moves",
             "DELETE FROM svc_migrations WHERE version = 5",
         ]
 
-    /// What migrations 6 to 4 (4: `PostgresLayout.markersFromSequence`) add, taken away again.
+    /// What migrations 7 to 4 (4: `PostgresLayout.markersFromSequence`) add, taken away again.
     static let backToMigration3 =
         backToMigration4 + [
             "DROP SEQUENCE svc_markers",
             "DELETE FROM svc_migrations WHERE version = 4",
         ]
 
-    /// What migrations 6 to 2 add (3 and 2: `PostgresLayout.logSeqsByMarker`, `counterAtCommit`), taken away again:
+    /// What migrations 7 to 2 add (3 and 2: `PostgresLayout.logSeqsByMarker`, `counterAtCommit`), taken away again:
     /// log entries get their seqs back in place.
     static let backToMigration1 =
         backToMigration3 + [
@@ -61,7 +68,7 @@ struct PostgresMigrationTests {
     }
 
     @Test(
-        "migrations 2 to 6 run over existing data; the counter goes on, and a pull after the old cursor brings only what is new"
+        "migrations 2 to 7 run over existing data; the counter goes on, and a pull after the old cursor brings only what is new"
     )
     func upgradeKeepsTheCounter() async throws {
         try await ScratchDatabase.using { database in
