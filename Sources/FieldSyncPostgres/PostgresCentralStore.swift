@@ -125,6 +125,12 @@ public final class PostgresCentralStore: CentralStore {
                 try await connection.rows("SELECT coalesce(max(version), 0) FROM svc_migrations", logger: logger)
                 .first.map { try $0[0].decode(Int.self) } ?? 0
             let migrations = PostgresLayout.migrations(for: schema)
+            guard applied <= migrations.count else {
+                throw ServiceError(
+                    .storage,
+                    "the PostgreSQL store at \(location) was upgraded by a newer release (its layout is at migration \(applied); this fieldsync-server knows \(migrations.count)): run that release or a later one"
+                )
+            }
             for (index, statements) in migrations.enumerated() where index + 1 > applied {
                 for statement in statements { try await connection.run(statement, logger: logger) }
                 try await connection.run(

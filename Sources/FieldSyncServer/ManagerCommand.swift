@@ -21,7 +21,7 @@ struct ManagerCommand: AsyncParsableCommand {
 
         func run() async throws {
             let manager = Manager(id: id, name: name, branch: branch, role: role)
-            await storage.withStore { try await $0.addManager(manager) }
+            await storage.withStore(creating: true) { try await $0.addManager(manager) }
             print("Added \(role.rawValue) \(id) (\(name)) in branch \(branch). Next: fieldsync-server token issue \(id)")
         }
     }

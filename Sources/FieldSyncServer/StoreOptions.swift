@@ -10,7 +10,7 @@ import Logging
 struct StoreOptions: ParsableArguments {
     @Option(
         help:
-            "The central store's SQLite file, created on first use (else $FIELDSYNC_SERVER_DATA, else $XDG_DATA_HOME/fieldsync-server/central.db)."
+            "The central store's SQLite file (else $FIELDSYNC_SERVER_DATA, else $XDG_DATA_HOME/fieldsync-server/central.db); serve and manager add create it where no file exists."
     )
     var data: String?
 
@@ -60,10 +60,21 @@ struct StoreOptions: ParsableArguments {
             backgroundCheckpoints: serving ? SQLiteCentralStore.serviceCheckpointInterval : nil, logger: logger)
     }
 
-    /// For the administration commands: opens the store, does one thing, closes it; any error ends the command.
-    func withStore<T>(_ body: (any CentralStore) async throws -> T) async -> T {
+    /// For the administration commands: opens the store, does one thing,
+    /// closes it; any error ends the command. Only `creating` (adding a
+    /// manager, the first step of setting a service up) makes an SQLite store
+    /// where there is none: a mistyped `--data` for any other command would
+    /// otherwise make an empty store and report an empty service.
+    func withStore<T>(creating: Bool = false, _ body: (any CentralStore) async throws -> T) async -> T {
         var logger = Logger(label: "fieldsync-server")
         logger.logLevel = .warning
+        if !creating, postgresURL == nil, !FileManager.default.fileExists(atPath: path) {
+            ServerOutput.fail(
+                ServiceError(
+                    .io,
+                    "no central store at \(path): check --data (or $FIELDSYNC_SERVER_DATA); `fieldsync-server manager add` or `serve` creates one"
+                ))
+        }
         let store: any CentralStore
         do { store = try await open(logger: logger) } catch { ServerOutput.fail(error) }
         do {

@@ -48,8 +48,8 @@ public actor SQLiteCentralStore: CentralStore {
         self.random = random
         let replica: Replica
         if FileManager.default.fileExists(atPath: path) {
-            replica = try Replica.open(
-                at: path, schema: schema, maxDriftMillis: maxClockAheadMillis, wallClock: wallClock)
+            replica = try Self.openExisting(
+                path, schema: schema, maxClockAheadMillis: maxClockAheadMillis, wallClock: wallClock)
         } else {
             replica = try Replica.create(
                 at: path, managerID: nil, replicaID: replicaID, schema: schema, maxDriftMillis: maxClockAheadMillis,
@@ -73,6 +73,29 @@ public actor SQLiteCentralStore: CentralStore {
     }
 
     public nonisolated func now() -> UInt64 { wallClock() }
+
+    /// Opens a store file, refusing any other file, a device's replica
+    /// included (it has no service log): taken as a store, it would quietly
+    /// have become one.
+    private static func openExisting(
+        _ path: String, schema: Schema, maxClockAheadMillis: UInt64, wallClock: @escaping HybridLogicalClock.WallClock
+    ) throws -> Replica {
+        let advice = "check --data (a new store is made only where no file exists)"
+        let replica: Replica
+        do {
+            replica = try Replica.open(
+                at: path, schema: schema, maxDriftMillis: maxClockAheadMillis, wallClock: wallClock)
+        } catch let error as ReplicaError where error.code == .notAReplica {
+            throw ServiceError(
+                .notAReplica, "\(path) is not a FieldSync central store (not a file FieldSync made); \(advice)")
+        }
+        guard try replica.read({ try $0.tableExists("svc_log") }) else {
+            throw ServiceError(
+                .notAReplica,
+                "\(path) is a device's replica (made by `fieldsync init`), not a central store; \(advice)")
+        }
+        return replica
+    }
 
     public func startServing() throws {
         try replica.writeTransaction { db in

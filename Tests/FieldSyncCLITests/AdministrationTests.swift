@@ -17,6 +17,41 @@ struct AdministrationTests {
         return (ana, bruno, carla)
     }
 
+    @Test(
+        "a mistyped --data makes no store: reading commands refuse it, and a device's replica is refused as a store"
+    )
+    func wrongStorePaths() async throws {
+        let sandbox = try Sandbox()
+        func server(_ arguments: [String]) async throws -> ProcessResult {
+            try await ChildProcess.run(
+                try FieldSyncExecutable.serverURL(), arguments, environment: [:], in: sandbox.directory)
+        }
+        let typo = sandbox.path("typo/centrl.db")
+        for command in [["manager", "list"], ["token", "list"], ["report"], ["token", "issue", "ana"]] {
+            let refused = try await server(command + ["--data", typo])
+            #expect(refused.exitCode == 1 && refused.stderr.contains("no central store at \(typo)"), "\(refused)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: sandbox.path("typo")))
+
+        try await sandbox.succeed("init", "--manager", "ana")
+        let replicaAsStore = [["manager", "list"], ["serve", "--port", "0"]].map { $0 + ["--data", sandbox.replica] }
+        for command in replicaAsStore {
+            let refused = try await server(command)
+            #expect(
+                refused.exitCode == 1 && refused.stderr.contains("is a device's replica")
+                    && refused.stderr.hasSuffix("[not_a_replica]\n"), "\(refused)")
+        }
+        let junk = sandbox.path("junk.db")
+        try Data("not a database".utf8).write(to: URL(fileURLWithPath: junk))
+        let notStore = try await server(["manager", "list", "--data", junk])
+        #expect(
+            notStore.exitCode == 1 && notStore.stderr.contains("is not a FieldSync central store")
+                && !notStore.stderr.contains("fieldsync init"), "\(notStore)")
+        let created = try await server(
+            ["manager", "add", "ana", "--name", "Ana", "--branch", "north", "--data", sandbox.path("new/central.db")])
+        #expect(created.exitCode == 0, "\(created)")
+    }
+
     @Test("a token revoked with the server running is refused on the next sync; a new one works")
     func revokeWhileRunning() async throws {
         let sandbox = try Sandbox()

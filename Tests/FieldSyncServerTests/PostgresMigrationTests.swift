@@ -93,6 +93,19 @@ struct PostgresMigrationTests {
         }
     }
 
+    @Test("a store a newer release upgraded is refused, naming both migration levels, and left as it was")
+    func newerStoreRefused() async throws {
+        try await ScratchDatabase.using { database in
+            let store = try await open(database)
+            await store.close()
+            try await database.execute(["INSERT INTO svc_migrations(version, applied_at) VALUES (99, 0)"])
+            let refused = await #expect(throws: ServiceError.self) { try await open(database) }
+            #expect(
+                refused?.code == .storage && refused?.message.contains("upgraded by a newer release") == true
+                    && refused?.message.contains("migration 99") == true, "\(String(describing: refused))")
+        }
+    }
+
     @Test(
         "a store restored from a dump into a new cluster, its log's markers ahead of the cluster's transaction ids: once upgraded, pushes commit"
     )
