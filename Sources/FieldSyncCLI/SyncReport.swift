@@ -18,7 +18,7 @@ enum SyncReport {
             "rows": pull.rows, "fields": pull.fields, "changed_fields": pull.changedFields, "pages": pull.pages,
             "clock_ahead_ms": pull.clockAheadMillis, "removed_customers": pull.removedCustomers,
             "removed_records": pull.removedRecords, "pushed_first": json(pull.pushedFirst),
-            "resent_own_edits": pull.resentOwnEdits,
+            "resent_own_edits": pull.resentOwnEdits, "resend": json(pull.resend),
         ]
     }
 
@@ -83,11 +83,12 @@ enum SyncReport {
             )
         }
         if let pull, pull.resentOwnEdits > 0 {
-            let first = pull.pushedFirst
+            let resend = pull.resend
             notes.append(
-                "The service no longer knew what this device had received (it was restored from a backup, or reset), and may have lost what it sent: this device sent its own \(pull.resentOwnEdits) edit(s) again (\(first.accepted) accepted, \(first.rejected) rejected) and received everything again. Where someone else's edit stands, the service may show a conflict: see `fieldsync conflicts list`."
-            )
-        } else if let first = pull?.pushedFirst, first.sent > 0 {
+                "The service no longer knew what this device had received (it was restored from a backup, or reset), and may have lost what it had taken from it: this device queued its own \(pull.resentOwnEdits) edit(s) again and sent them with any unsent change (\(resend.sent) sent, \(resend.rejected) rejected), then received everything again. Where someone else's edit stands, the service may show a conflict: see `fieldsync conflicts list`."
+                    + (resend.rejected > 0 ? " Rejected edits stay on this device: see `fieldsync rejected list`." : ""))
+        }
+        if let first = pull?.pushedFirst, first.sent > 0 {
             notes.append(
                 "Before removing them, this device sent its \(first.sent) unsent change(s): \(first.accepted) accepted, \(first.rejected) rejected"
                     + (first.rejected > 0 ? " (they stay on this device: see `fieldsync rejected list`)." : "."))

@@ -47,11 +47,13 @@ public struct PullSummary: Sendable, Equatable {
     /// How far ahead of the service this device's clock is; 0 when within the bound.
     public var clockAheadMillis: UInt64 = 0
     /// The push a pull makes first when records it removes hold unsent edits
-    /// (it sends every unsent change), or when the service lost its history.
+    /// (it sends every unsent change).
     public var pushedFirst = PushSummary()
     /// Fields this device wrote, queued again because the service no longer
     /// knew the pull cursor (it lost changes: restored from a backup, or reset).
     public var resentOwnEdits = 0
+    /// The push that sent them (with any other unsent change).
+    public var resend = PushSummary()
 
     public init() {}
 }

@@ -160,7 +160,7 @@ public struct Synchronizer {
             // device may be gone, so this device's own edits go again, then everything comes again
             // (merging is idempotent).
             summary.resentOwnEdits = try replica.queueOwnEditsAgain()
-            if summary.resentOwnEdits > 0 { summary.pushedFirst.add(try await push()) }
+            if summary.resentOwnEdits > 0 { summary.resend = try await push() }
             cursor = .start
             page = try await transport.pull(after: cursor, limit: pullPageLimit)
         }

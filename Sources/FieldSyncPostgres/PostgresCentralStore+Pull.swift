@@ -12,7 +12,7 @@ extension PostgresCentralStore {
         let scope = Scope(caller, schema: schema)
         let response = try await transaction(readOnly: true) { connection in
             let counter = try await connection.rows(
-                "SELECT seq, scope_noted = seq, \(CursorGaps.skips) FROM svc_state WHERE id = 1",
+                "SELECT seq, scope_noted = seq, EXISTS(\(CursorGaps.rangeHolding)) FROM svc_state WHERE id = 1",
                 [.integer(cursor.seq), .integer(cursor.seq)], prepared: true, logger: logger
             ).first
             let committed = try counter?[0].decode(Int64.self) ?? 0
@@ -29,7 +29,8 @@ extension PostgresCentralStore {
                 }
                 statement.and(scope.records(table, alias: "t", rowByRow: true))
                 let rows =
-                    if let transactions = PostgresScopeChanges.narrowing(for: scope, from: after.seq, noted: noted) {
+                    if let transactions = PostgresScopeChanges.narrowing(
+                        for: scope, from: after.seq, through: page.bound, noted: noted) {
                         try await recordsChanged(
                             connection, table, by: transactions, where: statement, limit: page.rowsToRead)
                     } else {
@@ -86,15 +87,6 @@ extension PostgresCentralStore {
             return (digest.finalize(), digest.rowCount)
         }
         return (digest, rows)
-    }
-
-    /// `cursor`, unless it comes from a history this store lost (`CursorGaps`): it vouches for nothing then.
-    func held(_ cursor: PullCursor?, _ connection: PostgresConnection) async throws -> PullCursor? {
-        guard let cursor, cursor.seq > 0 else { return cursor }
-        let skipped = try await connection.value(
-            Bool.self, "SELECT " + CursorGaps.skips, [.integer(cursor.seq), .integer(cursor.seq)], prepared: true,
-            logger: logger)
-        return skipped == true ? nil : cursor
     }
 
     func committedSeq(_ connection: PostgresConnection) async throws -> Int64 {

@@ -34,8 +34,7 @@ extension PostgresCentralStore {
             // Read only for a push that deletes, the one rule asking (as the log's seqs: `pushFacts`).
             let seenThrough =
                 PushPlan.readsSeqs(accepted)
-                ? PushPlan.seenThrough(try await held(cursor, connection), committed: try await committedSeq(connection))
-                : 0
+                ? PushPlan.seenThrough(cursor, committed: try await committedSeq(connection)) : 0
             var gate = ScopeGate(facts: facts, scope: scope)
             let records = facts.records
             let plan = try PushPlan(

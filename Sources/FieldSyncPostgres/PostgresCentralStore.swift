@@ -98,21 +98,6 @@ public final class PostgresCentralStore: CentralStore {
 
     public func now() -> UInt64 { wallClock() }
 
-    public func startServing() async throws {
-        try await transaction { connection in
-            let counter =
-                try await connection.value(
-                    Int64.self, "SELECT seq FROM svc_state WHERE id = 1 FOR UPDATE", logger: logger) ?? 0
-            guard let start = CursorGaps.start(from: counter, now: now()) else { return }
-            try await connection.run(CursorGaps.recording, [.integer(counter), .integer(start - 1)], logger: logger)
-            // The index of scope changes stays complete through the new counter: nothing committed in between.
-            try await connection.run(
-                "UPDATE svc_state SET seq = ?, scope_noted = CASE WHEN scope_noted = seq THEN ? ELSE scope_noted END",
-                [.integer(start), .integer(start)], logger: logger)
-            logger.info("change counter moved past the last run's", metadata: ["from": "\(counter)", "to": "\(start)"])
-        }
-    }
-
     /// Applies the migrations not applied yet, one transaction holding an
     /// advisory lock, so instances starting at once apply each exactly once.
     private func migrate(replicaID: ReplicaID) async throws {
@@ -141,10 +126,27 @@ public final class PostgresCentralStore: CentralStore {
                 "INSERT INTO svc_state(id, seq, clock, replica) VALUES (1, 0, 0, ?) ON CONFLICT DO NOTHING",
                 [.integer(Version(timestamp: .zero, replica: replicaID).storedReplica)], logger: logger)
             try await PostgresScopeChanges.fillIn(connection, schema, logger: logger)
+            try await moveCounterPastEarlierOpens(connection)
             if applied < migrations.count {
                 logger.info("store migrated", metadata: ["from": "\(applied)", "to": "\(migrations.count)"])
             }
         }
+    }
+
+    /// `CursorGaps`: at every open, under the migration lock, so that no
+    /// transaction of a restored store reuses a counter value of the history
+    /// it lost.
+    private func moveCounterPastEarlierOpens(_ connection: PostgresConnection) async throws {
+        let counter =
+            try await connection.value(Int64.self, "SELECT seq FROM svc_state WHERE id = 1 FOR UPDATE", logger: logger)
+            ?? 0
+        guard let start = CursorGaps.start(from: counter, now: now()) else { return }
+        try await connection.run(CursorGaps.recording, [.integer(counter), .integer(start - 1)], logger: logger)
+        // The index of scope changes stays complete through the new counter: nothing committed in between.
+        try await connection.run(
+            "UPDATE svc_state SET seq = ?, scope_noted = CASE WHEN scope_noted = seq THEN ? ELSE scope_noted END",
+            [.integer(start), .integer(start)], logger: logger)
+        logger.debug("change counter moved past earlier opens", metadata: ["from": "\(counter)", "to": "\(start)"])
     }
 
     /// The advisory lock key migrations hold ("fsmigr" in ASCII).

@@ -53,26 +53,35 @@ enum PostgresScopeChanges {
     }
 
     /// The condition on `svc_scope_changes s` for a manager's pull page from
-    /// counter `from` on (`PostgresCentralStore.recordsChanged`); nil for
-    /// supervisors and admins, who walk every change, or while the table
-    /// lacks a transaction (`noted`: the mark is level with the counter).
-    static func narrowing(for scope: Scope, from seq: Int64, noted: Bool) -> PostgresStatement? {
+    /// counter `from` on, through `through` when the page is full up to there
+    /// (`PostgresCentralStore.recordsChanged`); nil for supervisors and admins,
+    /// who walk every change, or while the table lacks a transaction
+    /// (`noted`: the mark is level with the counter).
+    static func narrowing(for scope: Scope, from seq: Int64, through bound: Int64?, noted: Bool) -> PostgresStatement? {
         guard noted, let narrowing = ScopeChanges.narrowing(for: scope) else { return nil }
-        return PostgresStatement(
+        var statement = PostgresStatement(
             narrowing.sql, narrowing.arguments.map(PostgresArgument.text) + [.integer(seq)])
+        if let bound {
+            // Said of `s` too: PostgreSQL does not carry the rows' bound out of the lateral join.
+            statement.sql += " AND s.seq <= ?"
+            statement.arguments.append(.integer(bound))
+        }
+        return statement
     }
 
-    /// Fills the table in unless every transaction noted: every record under
-    /// its current seq, all a pull reads. Holds the counter meanwhile, so
-    /// nothing commits between the rows read and the mark.
+    /// Fills the table in unless every transaction noted: every record
+    /// changed past the mark, under its current seq (all a pull reads). Holds
+    /// the counter meanwhile, so nothing commits between the rows read and
+    /// the mark.
     static func fillIn(_ connection: PostgresConnection, _ schema: Schema, logger: Logger) async throws {
         let row = try await connection.rows(
             "SELECT seq, scope_noted FROM svc_state WHERE id = 1 FOR UPDATE", logger: logger
         ).first
         guard let row else { return }
-        let seq = try row[0].decode(Int64.self)
-        guard try row[1].decode(Int64.self) != seq else { return }
-        try await connection.run(noting(schema, rows: "TRUE"), logger: logger)
+        let (seq, mark) = (try row[0].decode(Int64.self), try row[1].decode(Int64.self))
+        guard mark != seq else { return }
+        // Every transaction through the mark noted; a record changed since carries a seq past it.
+        try await connection.run(noting(schema, rows: "c.seq > \(mark)"), logger: logger)
         try await connection.run("UPDATE svc_state SET scope_noted = seq WHERE id = 1", logger: logger)
         logger.info("index of changes by manager filled in", metadata: ["through": "\(seq)"])
     }

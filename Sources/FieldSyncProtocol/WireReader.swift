@@ -139,10 +139,10 @@ struct WireReader {
             if let integer = Int64(text) { return .integer(integer) }
             guard let real = Double(text) else { throw invalid() }
             return .real(real)
-        default:
+        case let other:
+            let booleans = other == UInt8(ascii: "t") || other == UInt8(ascii: "f") ? "; booleans travel as 0 and 1" : ""
             throw WireError.malformed(
-                "\(path()): a value is a string, a number, null or {\"base64\": …}; booleans travel as 0 and 1 (at byte \(position))"
-            )
+                "\(path()): a value is a string, a number, null or {\"base64\": …}\(booleans) (at byte \(position))")
         }
     }
 

@@ -5,12 +5,12 @@ extension Replica {
     /// For a service that lost changes it had acknowledged (restored from a
     /// backup: it answers `unknown_cursor`): queues again every field this
     /// replica wrote that is neither pending nor rejected (its version names
-    /// this replica), and sets the pull cursor back to the start, in one
-    /// transaction. Re-sent under their own versions, fields the service still
-    /// holds change nothing there; the others are taken in again. The base each
-    /// edit was made on is gone, so where another device's edit stands the
-    /// service may record a conflict, kept for review. Returns how many fields
-    /// were queued.
+    /// this replica). Re-sent under their own versions, fields the service
+    /// still holds change nothing there; the others are taken in again. The
+    /// pull cursor stays, so the push tells the service how far this device
+    /// had pulled. The base each edit was made on is gone, so where another
+    /// device's edit stands the service may record a conflict, kept for
+    /// review. Returns how many fields were queued.
     public func queueOwnEditsAgain() throws -> Int {
         try writeTransaction { db in
             var queued = 0
@@ -38,7 +38,6 @@ extension Replica {
                     queued += db.changesCount
                 }
             }
-            try Self.setMeta(db, SyncKey.pullCursor.rawValue, PullCursor.start.description)
             return queued
         }
     }

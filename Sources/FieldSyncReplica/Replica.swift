@@ -277,6 +277,13 @@ public final class Replica {
         }
     }
 
+    /// A write transaction for bookkeeping of the change counter itself
+    /// (`CursorGaps`): it neither stamps outside edits nor takes a counter,
+    /// so what it writes to `fs_meta` stays.
+    package func writeCounterBookkeeping<T>(_ body: (Database) throws -> T) throws -> T {
+        try storageCall { try database.write(body) }
+    }
+
     /// Makes the open write transaction take a new change counter even if no record changed.
     package func markChanged() { transactionChanged = true }
 

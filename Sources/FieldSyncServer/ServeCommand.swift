@@ -66,7 +66,6 @@ struct ServeCommand: AsyncParsableCommand {
         let store: any CentralStore
         do {
             store = try await storage.open(maxClockAheadMillis: maxClockAhead * 1000, serving: true, logger: logger)
-            try await store.startServing()
             if try await store.managers().isEmpty {
                 logger.warning(
                     "no managers yet, so every request will be refused: add one with `fieldsync-server manager add` and issue a token with `fieldsync-server token issue`"

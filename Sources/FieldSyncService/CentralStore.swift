@@ -17,11 +17,6 @@ public protocol CentralStore: Sendable {
 
     // MARK: Sync
 
-    /// Called once as a service run starts, before it takes requests: moves
-    /// the change counter past every cursor a lost history may have issued
-    /// (`CursorGaps`), so a device holding one hears `unknown_cursor`.
-    func startServing() async throws
-
     /// Merges a replica's pushed changes. Each change is accepted or rejected
     /// on its own (`forbidden` when outside the caller's scope); accepted ones
     /// are merged field by field and conflicts are recorded. Re-sending a push

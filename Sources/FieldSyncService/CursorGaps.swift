@@ -38,12 +38,16 @@ package enum CursorGaps {
     /// Records the range a start skipped: bound the counter before it, then the start less one.
     package static let recording = "INSERT INTO svc_cursor_gaps(after, through) VALUES (?, ?)"
 
-    /// Whether the seq bound twice (`?`, `?`) falls in a skipped range: as SQL, one boolean.
-    package static let skips = "EXISTS(SELECT 1 FROM svc_cursor_gaps WHERE through >= ? AND after < ?)"
+    /// The start (`after`) of the skipped range holding the seq bound twice
+    /// (`?`, `?`); no row when none does.
+    package static let rangeHolding =
+        "SELECT after FROM svc_cursor_gaps WHERE through >= ? AND after < ? ORDER BY through LIMIT 1"
 
-    /// Whether `cursor` falls in a skipped range of the SQLite store.
-    static func skips(_ db: Database, _ cursor: PullCursor) throws -> Bool {
-        try cursor.seq > 0 && Bool.fetchOne(db, cached: "SELECT " + skips, arguments: [cursor.seq, cursor.seq]) == true
+    /// Where the skipped range holding `cursor` starts in the SQLite store;
+    /// nil when the cursor is one of its own.
+    static func lostCursorStart(_ db: Database, _ cursor: PullCursor?) throws -> Int64? {
+        guard let cursor, cursor.seq > 0 else { return nil }
+        return try Int64.fetchOne(db, cached: rangeHolding, arguments: [cursor.seq, cursor.seq])
     }
 
     package static let forgotten = ServiceError(

@@ -16,8 +16,10 @@ extension SQLiteCentralStore {
         var resumeAfter: PullCursor?
         var unseen: [RecordRef] = []
         let conflicts = try replica.writeTransaction { db -> Int in
-            // A cursor from a history this store lost vouches for nothing (`CursorGaps`).
-            let cursor = try cursor.flatMap { try CursorGaps.skips(db, $0) ? nil : $0 }
+            // A cursor from a history this store lost (`CursorGaps`) never vouches that the device
+            // holds everything. (How far it had pulled stays right: no transaction here falls in
+            // the range skipped.)
+            let lost = try CursorGaps.lostCursorStart(db, cursor) != nil
             if syncNotes.isDue(for: caller.manager.id, at: now) { try noteSync(db, of: caller.manager, at: now) }
             // The device held everything in its scope: if the push is taken
             // whole, it holds the pushed rows as the service now does. Outside
@@ -25,6 +27,7 @@ extension SQLiteCentralStore {
             // service's file) take its counter too, unseen by the device.
             let wasCurrent =
                 try screening.rejected.isEmpty && !replica.hasChangedInTransaction
+                && !lost
                 && (cursor.map {
                     try ScopeChanges.isCurrent(db, scope, at: $0, committed: replica.transactionSeq - 1)
                 } ?? false)

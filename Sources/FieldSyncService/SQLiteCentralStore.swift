@@ -67,12 +67,31 @@ public actor SQLiteCentralStore: CentralStore {
             try db.execute(cached: noteScopeChanges, arguments: [seq])
             try ScopeChanges.markNoted(db, through: seq)
         }
+        try Self.moveCounterPastEarlierOpens(replica, now: wallClock(), logger: logger)
         self.replica = replica
         checkpointer = try backgroundCheckpoints.map { try WALCheckpointer(path: path, every: $0, logger: logger) }
         thread = StoreThread(name: "fieldsync-store")
     }
 
     public nonisolated func now() -> UInt64 { wallClock() }
+
+    /// `CursorGaps`: at every open, before anything else can write, so that
+    /// no transaction of a restored store reuses a counter value of the
+    /// history it lost.
+    private static func moveCounterPastEarlierOpens(_ replica: Replica, now: UInt64, logger: Logger) throws {
+        try replica.writeCounterBookkeeping { db in
+            let meta = "SELECT CAST(value AS INTEGER) FROM fs_meta WHERE key = ?"
+            let counter = try Int64.fetchOne(db, sql: meta, arguments: ["seq"]) ?? 0
+            guard let start = CursorGaps.start(from: counter, now: now) else { return }
+            try db.execute(sql: CursorGaps.recording, arguments: [counter, start - 1])
+            try db.execute(sql: "UPDATE fs_meta SET value = ? WHERE key = 'seq'", arguments: [String(start)])
+            // The index stays complete through the new counter: nothing was committed in between.
+            if try Int64.fetchOne(db, sql: meta, arguments: ["scope_changes_through"]) == counter {
+                try ScopeChanges.markNoted(db, through: start)
+            }
+            logger.debug("change counter moved past earlier opens", metadata: ["from": "\(counter)", "to": "\(start)"])
+        }
+    }
 
     /// Opens a store file, refusing any other file, a device's replica
     /// included (it has no service log): taken as a store, it would quietly
@@ -97,21 +116,6 @@ public actor SQLiteCentralStore: CentralStore {
         return replica
     }
 
-    public func startServing() throws {
-        try replica.writeTransaction { db in
-            let meta = "SELECT CAST(value AS INTEGER) FROM fs_meta WHERE key = ?"
-            let counter = try Int64.fetchOne(db, sql: meta, arguments: ["seq"]) ?? 0
-            guard let start = CursorGaps.start(from: counter, now: wallClock()) else { return }
-            try db.execute(sql: CursorGaps.recording, arguments: [counter, start - 1])
-            try db.execute(sql: "UPDATE fs_meta SET value = ? WHERE key = 'seq'", arguments: [String(start)])
-            // The index stays complete through the new counter: nothing was committed in between.
-            if try Int64.fetchOne(db, sql: meta, arguments: ["scope_changes_through"]) == counter {
-                try ScopeChanges.markNoted(db, through: start)
-            }
-            logger.info("change counter moved past the last run's", metadata: ["from": "\(counter)", "to": "\(start)"])
-        }
-    }
-
     /// Stops the background checkpoints; the file closes with the store.
     public func close() { checkpointer?.stop() }
 
@@ -128,7 +132,8 @@ public actor SQLiteCentralStore: CentralStore {
         let response = try replica.read { db in
             let committed =
                 try Int64(String.fetchOne(db, cached: "SELECT value FROM fs_meta WHERE key = 'seq'") ?? "0") ?? 0
-            try PullPage.checkCursor(cursor, committed: committed, skipped: CursorGaps.skips(db, cursor))
+            try PullPage.checkCursor(
+                cursor, committed: committed, skipped: CursorGaps.lostCursorStart(db, cursor) != nil)
             for (tableIndex, table) in schema.tables.enumerated() {
                 let after = PullPage.after(cursor, tableIndex: tableIndex)
                 var condition = after.sql

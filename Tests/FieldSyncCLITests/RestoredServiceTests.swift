@@ -39,7 +39,7 @@ struct RestoredServiceTests {
 
         let synced = try await sandbox.run(["sync", "--replica", ana])
         #expect(
-            synced.exitCode == 0 && synced.stdout.contains("sent its own 8 edit(s) again (8 accepted, 0 rejected)"),
+            synced.exitCode == 0 && synced.stdout.contains("queued its own 8 edit(s) again and sent them with any unsent change (8 sent, 0 rejected)"),
             "\(synced.stdout) \(synced.stderr)")
         let compared = try await sandbox.json("digest", "--compare", on: ana)
         #expect(compared["in_sync"] == .bool(true), "\(compared)")
