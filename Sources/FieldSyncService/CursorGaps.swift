@@ -8,9 +8,10 @@ import GRDB
 /// the new transactions below it, and never re-send the edits that the lost
 /// history had acknowledged: lost for good, and every sync saying all is well.
 ///
-/// So each service run starts its counter from the wall clock,
-/// `now × 2^20` unless it is past that already, and records the range it
-/// skipped. Every cursor issued before this start is below that floor (the
+/// So each opening of the store (a service instance starting, an
+/// administration command) moves its counter to the wall clock, `now ×
+/// 2^20`, unless it is past that already, before anything else writes, and
+/// records the range it skipped. Every cursor issued before is below that floor (the
 /// counter would have had to take more than a million transactions a
 /// millisecond to pass it), so a cursor inside a skipped range was issued by
 /// a history this store does not hold: the service answers `unknown_cursor`,
@@ -20,34 +21,31 @@ import GRDB
 package enum CursorGaps {
     static let perMillisecond: Int64 = 1 << 20
 
-    /// Where a run starting at wall time `now` moves the counter from
-    /// `counter`; nil when it stays (an empty store, or one already past).
+    /// Where an opening at wall time `now` moves the counter from `counter`;
+    /// nil when it stays (an empty store, or one already past).
     package static func start(from counter: Int64, now: UInt64) -> Int64? {
         guard counter > 0 else { return nil }
         let floor = Int64(min(now, UInt64(Int64.max / perMillisecond))) * perMillisecond
         return floor > counter ? floor : nil
     }
 
-    /// The skipped ranges (`after`, `through`]: from the counter before a
-    /// start to just below the counter it started from, which is a cursor
-    /// pulls may be given. The same in SQLite and PostgreSQL.
+    /// The skipped ranges (`after`, `through`]: from the counter before an
+    /// opening to just below the one it moved to, which is a cursor pulls may
+    /// be given. The same in SQLite and PostgreSQL.
     package static let create = """
         CREATE TABLE IF NOT EXISTS svc_cursor_gaps(after bigint NOT NULL, through bigint PRIMARY KEY)
         """
 
-    /// Records the range a start skipped: bound the counter before it, then the start less one.
+    /// Records the range an opening skipped: bind the counter before it, then the new counter less one.
     package static let recording = "INSERT INTO svc_cursor_gaps(after, through) VALUES (?, ?)"
 
-    /// The start (`after`) of the skipped range holding the seq bound twice
-    /// (`?`, `?`); no row when none does.
-    package static let rangeHolding =
-        "SELECT after FROM svc_cursor_gaps WHERE through >= ? AND after < ? ORDER BY through LIMIT 1"
+    /// Whether a skipped range holds the seq bound twice (`?`, `?`): SQL for one boolean.
+    package static let holding = "EXISTS(SELECT 1 FROM svc_cursor_gaps WHERE through >= ? AND after < ?)"
 
-    /// Where the skipped range holding `cursor` starts in the SQLite store;
-    /// nil when the cursor is one of its own.
-    static func lostCursorStart(_ db: Database, _ cursor: PullCursor?) throws -> Int64? {
-        guard let cursor, cursor.seq > 0 else { return nil }
-        return try Int64.fetchOne(db, cached: rangeHolding, arguments: [cursor.seq, cursor.seq])
+    /// Whether `cursor` comes from a history the SQLite store lost.
+    static func isLost(_ db: Database, _ cursor: PullCursor?) throws -> Bool {
+        guard let cursor, cursor.seq > 0 else { return false }
+        return try Bool.fetchOne(db, cached: "SELECT " + holding, arguments: [cursor.seq, cursor.seq]) == true
     }
 
     package static let forgotten = ServiceError(

@@ -19,7 +19,7 @@ extension SQLiteCentralStore {
             // A cursor from a history this store lost (`CursorGaps`) never vouches that the device
             // holds everything. (How far it had pulled stays right: no transaction here falls in
             // the range skipped.)
-            let lost = try CursorGaps.lostCursorStart(db, cursor) != nil
+            let lost = try CursorGaps.isLost(db, cursor)
             if syncNotes.isDue(for: caller.manager.id, at: now) { try noteSync(db, of: caller.manager, at: now) }
             // The device held everything in its scope: if the push is taken
             // whole, it holds the pushed rows as the service now does. Outside

@@ -132,8 +132,7 @@ public actor SQLiteCentralStore: CentralStore {
         let response = try replica.read { db in
             let committed =
                 try Int64(String.fetchOne(db, cached: "SELECT value FROM fs_meta WHERE key = 'seq'") ?? "0") ?? 0
-            try PullPage.checkCursor(
-                cursor, committed: committed, skipped: CursorGaps.lostCursorStart(db, cursor) != nil)
+            try PullPage.checkCursor(cursor, committed: committed, skipped: CursorGaps.isLost(db, cursor))
             for (tableIndex, table) in schema.tables.enumerated() {
                 let after = PullPage.after(cursor, tableIndex: tableIndex)
                 var condition = after.sql
