@@ -144,7 +144,7 @@ public final class PostgresCentralStore: CentralStore {
         try await connection.run(CursorGaps.recording, [.integer(counter), .integer(start - 1)], logger: logger)
         // The index of scope changes stays complete through the new counter: nothing committed in between.
         try await connection.run(
-            "UPDATE svc_state SET seq = ?, scope_noted = CASE WHEN scope_noted = seq THEN ? ELSE scope_noted END",
+            "UPDATE svc_state SET seq = ?, \(PostgresScopeChanges.advancingMark(to: "?"))",
             [.integer(start), .integer(start)], logger: logger)
         logger.debug("change counter moved past earlier opens", metadata: ["from": "\(counter)", "to": "\(start)"])
     }

@@ -107,7 +107,7 @@ enum PostgresLayout {
         let clockTables = schema.tables.map {
             "UPDATE \(ReplicaLayout.clockTable($0)) SET seq = taken WHERE seq = NEW.marker;"
         }
-        let mark = notingScope ? ", " + PostgresScopeChanges.advancingMark : ""
+        let mark = notingScope ? ", " + PostgresScopeChanges.advancingMark() : ""
         let counter = "UPDATE svc_state SET seq = seq + 1, clock = greatest(clock, NEW.newest, NEW.wall_floor) + 1" + mark
         let noting = notingScope ? "\n  " + PostgresScopeChanges.noting(schema, seq: "taken") + ";" : ""
         return """

@@ -34,9 +34,12 @@ enum PostgresScopeChanges {
         ]
     }
 
-    /// Moves `scope_noted` with the counter when it was level with it, in an
-    /// `UPDATE svc_state` that adds one to `seq`.
-    static let advancingMark = "scope_noted = CASE WHEN scope_noted = seq THEN seq + 1 ELSE scope_noted END"
+    /// Moves `scope_noted` with the counter, to `counter` (an SQL expression:
+    /// the counter's new value), when it was level with it: for an `UPDATE
+    /// svc_state` that moves `seq` on.
+    static func advancingMark(to counter: String = "seq + 1") -> String {
+        "scope_noted = CASE WHEN scope_noted = seq THEN \(counter) ELSE scope_noted END"
+    }
 
     /// Notes the owners of the rows stamped with `seq` (an SQL expression).
     /// Only once the transaction holds the counter: a reassignment that

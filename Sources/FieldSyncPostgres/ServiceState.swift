@@ -42,7 +42,7 @@ struct ServiceState {
     /// transaction changed (`PostgresScopeChanges`); the row stays locked until commit.
     func save(_ connection: PostgresConnection, schema: Schema, logger: Logger) async throws {
         try await connection.run(
-            "UPDATE svc_state SET seq = ?, clock = ?, \(PostgresScopeChanges.advancingMark) WHERE id = 1",
+            "UPDATE svc_state SET seq = ?, clock = ?, \(PostgresScopeChanges.advancingMark()) WHERE id = 1",
             [.integer(seq), .integer(Int64(bitPattern: clock.last.rawValue))], logger: logger)
         try await connection.run(
             PostgresScopeChanges.noting(schema, seq: "(SELECT seq FROM svc_state WHERE id = 1)"), logger: logger)

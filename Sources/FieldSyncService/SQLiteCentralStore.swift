@@ -80,15 +80,11 @@ public actor SQLiteCentralStore: CentralStore {
     /// history it lost.
     private static func moveCounterPastEarlierOpens(_ replica: Replica, now: UInt64, logger: Logger) throws {
         try replica.writeCounterBookkeeping { db in
-            let meta = "SELECT CAST(value AS INTEGER) FROM fs_meta WHERE key = ?"
-            let counter = try Int64.fetchOne(db, sql: meta, arguments: ["seq"]) ?? 0
+            let counter = try ScopeChanges.meta(db, "seq") ?? 0
             guard let start = CursorGaps.start(from: counter, now: now) else { return }
             try db.execute(sql: CursorGaps.recording, arguments: [counter, start - 1])
             try db.execute(sql: "UPDATE fs_meta SET value = ? WHERE key = 'seq'", arguments: [String(start)])
-            // The index stays complete through the new counter: nothing was committed in between.
-            if try Int64.fetchOne(db, sql: meta, arguments: ["scope_changes_through"]) == counter {
-                try ScopeChanges.markNoted(db, through: start)
-            }
+            try ScopeChanges.counterMoved(db, from: counter, to: start)
             logger.debug("change counter moved past earlier opens", metadata: ["from": "\(counter)", "to": "\(start)"])
         }
     }

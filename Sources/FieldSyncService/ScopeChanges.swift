@@ -74,15 +74,22 @@ package enum ScopeChanges {
     /// transaction: every row is noted under its current counter, all a pull
     /// reads. `created`: the table did not exist before this open.
     static func fillIn(_ db: Database, _ schema: Schema, created: Bool) throws {
-        func meta(_ key: String) throws -> Int64? {
-            try String.fetchOne(db, sql: "SELECT value FROM fs_meta WHERE key = ?", arguments: [key]).flatMap {
-                Int64($0)
-            }
-        }
-        let seq = try meta("seq") ?? 0
-        guard try created || meta("scope_changes_through") != seq else { return }
+        let seq = try meta(db, "seq") ?? 0
+        guard try created || meta(db, "scope_changes_through") != seq else { return }
         try db.execute(sql: "INSERT OR IGNORE INTO svc_scope_changes(owner, seq) " + owners(schema, rows: "TRUE"))
         try markNoted(db, through: seq)
+    }
+
+    /// Keeps the index complete through a counter moved from `counter` to
+    /// `start` with nothing committed in between (`CursorGaps`), if it was
+    /// complete through `counter`.
+    static func counterMoved(_ db: Database, from counter: Int64, to start: Int64) throws {
+        if try meta(db, "scope_changes_through") == counter { try markNoted(db, through: start) }
+    }
+
+    /// An integer kept in `fs_meta`.
+    static func meta(_ db: Database, _ key: String) throws -> Int64? {
+        try String.fetchOne(db, sql: "SELECT value FROM fs_meta WHERE key = ?", arguments: [key]).flatMap { Int64($0) }
     }
 
     /// `SELECT owner, seq` of the rows matching `condition` (over the clock
