@@ -64,7 +64,7 @@ enum BenchStore: Sendable {
         switch self {
         case .sqlite(let path): return try SQLiteCentralStore(path: path, logger: logger)
         case .postgres(let url, _, _):
-            return try await PostgresCentralStore(configuration: try PostgresURL.configuration(url), logger: logger)
+            return try await PostgresCentralStore(target: try PostgresTarget(url: url), logger: logger)
         }
     }
 

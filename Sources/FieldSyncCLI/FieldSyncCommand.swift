@@ -1,4 +1,5 @@
 import ArgumentParser
+import FieldSyncCore
 
 /// `fieldsync`: the field manager's tool. Works offline on the local replica;
 /// `push`, `pull`, `sync`, `conflicts` talk to the sync service.
@@ -14,6 +15,7 @@ public struct FieldSyncCommand: AsyncParsableCommand {
             Exit status: 0 on success; 1 on an error, reported as "fieldsync: MESSAGE [CODE]"
             (codes: protocol/errors.md); 64 when the command line itself is wrong.
             """,
+        version: FieldSyncRelease.version,
         subcommands: [
             Init.self, Status.self, CustomerCommand.self, VisitCommand.self, TaskCommand.self,
             HoldingCommand.self, Agenda.self, RecordCommand.self, ChangesCommand.self, DigestCommand.self,

@@ -30,8 +30,10 @@ public final class PostgresCentralStore: CentralStore {
     let client: PostgresClient
     private let running: Task<Void, Never>
     let logger: Logger
-    /// Which server and database, for messages (never the password).
-    let location: String
+    let target: PostgresTarget
+    let connectionWait: Duration
+    /// The last look at why no connection came (`unreachable`), and when.
+    let lastDiagnosis = Mutex<(at: ContinuousClock.Instant, failure: PostgresConnectionFailure?)?>(nil)
     /// Where tokens come from (seeded in tests, so golden files are exact).
     let random: Mutex<any RandomNumberGenerator>
     let syncNotes = Mutex(SyncNotes())
@@ -40,43 +42,38 @@ public final class PostgresCentralStore: CentralStore {
 
     /// Connects to PostgreSQL and brings its tables up to date (creating them
     /// on first start; `replicaID` is the service's replica id then). Call
-    /// `close()` when done.
+    /// `close()` when done. `connectionWait`: how long a request waits for a
+    /// connection before it fails (`leasing`).
     public init(
-        configuration: PostgresClient.Configuration, schema: Schema = .default,
+        target: PostgresTarget, schema: Schema = .default,
         maxClockAheadMillis: UInt64 = HybridLogicalClock.defaultMaxDriftMillis,
         wallClock: @escaping HybridLogicalClock.WallClock = SystemWallClock.millisecondsSinceEpoch,
         replicaID: ReplicaID = .random(), random: sending any RandomNumberGenerator = SystemRandomNumberGenerator(),
-        logger: Logger
+        connectionWait: Duration = defaultConnectionWait, logger: Logger
     ) async throws {
         self.schema = schema
         self.maxClockAheadMillis = maxClockAheadMillis
         self.wallClock = wallClock
         self.logger = logger
         self.random = Mutex(random)
-        location = "\(configuration.host ?? "?"):\(configuration.port ?? 5432)/\(configuration.database ?? "")"
+        self.target = target
+        self.connectionWait = connectionWait
+        if target.unencryptedOverNetwork {
+            logger.warning(
+                "the link to PostgreSQL at \(target.location) is not encrypted (sslmode=disable): customers' data and the password cross the network readable; use TLS unless the link is private"
+            )
+        }
+        // Said at once, with the reason: the pool would retry quietly for a minute.
+        if let failure = await PostgresConnectionFailure.probe(target, logger: logger) {
+            throw ServiceError(.storage, "cannot connect to PostgreSQL at \(target.location): \(failure)")
+        }
         // The pool's own chatter (for one, a lease asked for before `run()` got going) is no operator's concern.
         var poolLogger = logger
         poolLogger.logLevel = max(logger.logLevel, .error)
-        let client = PostgresClient(configuration: configuration, backgroundLogger: poolLogger)
+        let client = PostgresClient(configuration: target.pool, backgroundLogger: poolLogger)
         self.client = client
         running = Task { await client.run() }
         do {
-            // The pool keeps retrying an unreachable server for a minute; a store that cannot connect says so
-            // sooner. Only connecting has the deadline: migrating may take longer (a busy machine, an index
-            // built over a large table), and must not then be reported as a failure to connect.
-            let location = location
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { try await client.withConnection { _ in } }
-                group.addTask {
-                    try await Task.sleep(for: .seconds(15))
-                    throw ServiceError(
-                        .storage,
-                        "cannot connect to PostgreSQL at \(location) within 15 s; \(PostgresCentralStore.connectionAdvice)"
-                    )
-                }
-                defer { group.cancelAll() }
-                try await group.next()
-            }
             try await migrate(replicaID: replicaID)
         } catch {
             running.cancel()
@@ -98,6 +95,8 @@ public final class PostgresCentralStore: CentralStore {
 
     public func now() -> UInt64 { wallClock() }
 
+    public func checkReady() async throws { try await statement { try await $0.run("SELECT 1", logger: logger) } }
+
     /// Applies the migrations not applied yet, one transaction holding an
     /// advisory lock, so instances starting at once apply each exactly once.
     private func migrate(replicaID: ReplicaID) async throws {
@@ -113,7 +112,7 @@ public final class PostgresCentralStore: CentralStore {
             guard applied <= migrations.count else {
                 throw ServiceError(
                     .storage,
-                    "the PostgreSQL store at \(location) was upgraded by a newer release (its layout is at migration \(applied); this fieldsync-server knows \(migrations.count)): run that release or a later one"
+                    "the PostgreSQL store at \(target.location) was upgraded by a newer release (its layout is at migration \(applied); this fieldsync-server knows \(migrations.count)): run that release or a later one"
                 )
             }
             for (index, statements) in migrations.enumerated() where index + 1 > applied {
@@ -158,7 +157,7 @@ public final class PostgresCentralStore: CentralStore {
     /// what they change), a read-only snapshot for reads. Retries and
     /// errors as `statement`'s.
     func transaction<T: Sendable>(
-        readOnly: Bool = false, _ body: (PostgresConnection) async throws -> T
+        readOnly: Bool = false, _ body: @Sendable (PostgresConnection) async throws -> T
     ) async throws -> T {
         try await statement { connection in
             try await connection.run(
@@ -179,11 +178,11 @@ public final class PostgresCentralStore: CentralStore {
     /// and COMMIT round trips). A deadlock or a serialization failure is
     /// retried; any other database failure becomes a `storage` error that
     /// names what failed but no customer data.
-    func statement<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+    func statement<T: Sendable>(_ body: @Sendable (PostgresConnection) async throws -> T) async throws -> T {
         var attempt = 1
         while true {
             do {
-                return try await client.withConnection(body)
+                return try await leasing(body)
             } catch let error as PSQLError {
                 let state = error.serverInfo?[.sqlState]
                 // 40P01 deadlock, 40001 serialization failure: the transaction may simply run again.
@@ -195,15 +194,11 @@ public final class PostgresCentralStore: CentralStore {
                 let message = state?.hasPrefix("22") == true ? nil : error.serverInfo?[.message]
                 throw ServiceError(
                     .storage,
-                    "the PostgreSQL store at \(location) failed (SQLSTATE \(state ?? "none"): \(message ?? "\(error.code)")); check that the database is up and reachable"
+                    "the PostgreSQL store at \(target.location) failed (SQLSTATE \(state ?? "none"): \(message ?? "\(error.code)")); check that the database is up and reachable"
                 )
             } catch let error where !(error is any FieldSyncError) && !(error is CancellationError) {
-                // The pool's own errors (no connection could be made) are not PSQLErrors.
-                logger.error("PostgreSQL unreachable", metadata: ["error": "\(error)"])
-                throw ServiceError(
-                    .storage,
-                    "cannot connect to PostgreSQL at \(location); \(Self.connectionAdvice)"
-                )
+                // No connection in time (`leasing`), or the pool's own errors (it gave up connecting).
+                throw await unreachable(after: error)
             }
         }
     }

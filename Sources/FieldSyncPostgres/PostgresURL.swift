@@ -35,8 +35,7 @@ public enum PostgresURL {
                 throw bad(text, "has \(parameter.name), which FieldSync does not read (it reads sslmode and sslrootcert)")
             }
         }
-        let loopback = ["localhost", "127.0.0.1", "::1"].contains(url.host!)
-        let mode = parameters.first { $0.name == "sslmode" }?.value ?? (loopback ? "disable" : "require")
+        let mode = parameters.first { $0.name == "sslmode" }?.value ?? (isLoopback(url.host!) ? "disable" : "require")
         guard mode != "disable" else { return (false, nil) }
         var configuration = TLSConfiguration.makeClientConfiguration()
         if let path = parameters.first(where: { $0.name == "sslrootcert" })?.value {
@@ -57,9 +56,18 @@ public enum PostgresURL {
         }
     }
 
+    static func isLoopback(_ host: String) -> Bool { ["localhost", "127.0.0.1", "::1"].contains(host) }
+
     private static func components(_ text: String) throws -> URLComponents {
-        guard let url = URLComponents(string: text), ["postgres", "postgresql"].contains(url.scheme ?? "") else {
+        guard text.hasPrefix("postgres://") || text.hasPrefix("postgresql://") else {
             throw bad(text, "is not a postgres:// URL")
+        }
+        // Unescaped in a password, `#` starts a fragment, `/` the path, `%` an escape: the URL ends early, or fails.
+        guard let url = URLComponents(string: text), url.fragment == nil, url.user != nil || !text.contains("@") else {
+            throw bad(
+                text,
+                "does not parse: in the user or password, write # as %23, % as %25, @ as %40, / as %2F, ? as %3F and : as %3A"
+            )
         }
         guard let host = url.host, !host.isEmpty else { throw bad(text, "names no host") }
         guard let user = url.user, !user.isEmpty else { throw bad(text, "names no user") }
@@ -78,14 +86,15 @@ public enum PostgresURL {
     /// not parse (a `#` or `%` unescaped in the password, say) loses
     /// everything between `://` and its last `@`.
     public static func redacted(_ text: String) -> String {
-        guard var url = URLComponents(string: text) else {
-            guard let scheme = text.range(of: "://"), let at = text.range(of: "@", options: .backwards),
-                scheme.upperBound <= at.lowerBound
-            else { return text }
-            return text.replacingCharacters(in: scheme.upperBound..<at.lowerBound, with: "***")
+        guard let scheme = text.range(of: "://") else { return text }
+        let login = text[scheme.upperBound...].range(of: "@", options: .backwards)
+        // Parsed as written only if it found the login the text has: `fs:12#4@host` parses as host fs, port 12.
+        if var url = URLComponents(string: text), url.fragment == nil, (url.user != nil) == (login != nil) {
+            guard url.password != nil else { return text }
+            url.password = "***"
+            return url.string ?? "(unreadable URL)"
         }
-        guard url.password != nil else { return text }
-        url.password = "***"
-        return url.string ?? "(unreadable URL)"
+        guard let login else { return text }
+        return text.replacingCharacters(in: scheme.upperBound..<login.lowerBound, with: "***")
     }
 }

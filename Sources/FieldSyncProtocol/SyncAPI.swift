@@ -5,6 +5,7 @@ public enum SyncAPI {
     public static let schemaVersionHeader = "FieldSync-Schema-Version"
 
     public static let health = "/health"
+    public static let ready = "/ready"
     public static let metrics = "/metrics"
     public static let push = "/v1/push"
     public static let pull = "/v1/pull"

@@ -12,12 +12,15 @@ struct APIError: Error, FieldSyncError {
     let message: String
     var serverTimeMillis: UInt64?
     var rejected: [ChangeRejection]?
+    /// The HTTP status: the one the code calls for, but for `/ready`'s 503.
+    var status: HTTPResponse.Status
 
     init(_ code: ErrorCode, _ message: String, serverTimeMillis: UInt64? = nil, rejected: [ChangeRejection]? = nil) {
         self.code = code
         self.message = message
         self.serverTimeMillis = serverTimeMillis
         self.rejected = rejected
+        status = Self.status(for: code)
     }
 
     /// Any error a handler threw: FieldSync's own keep their code; Hummingbird's
@@ -56,7 +59,7 @@ struct APIError: Error, FieldSyncError {
         }
     }
 
-    var status: HTTPResponse.Status {
+    static func status(for code: ErrorCode) -> HTTPResponse.Status {
         switch code {
         case .notFound, .unknownConflict, .unknownRecord, .unknownManager: .notFound
         case .unauthorized: .unauthorized

@@ -1,4 +1,5 @@
 import ArgumentParser
+import FieldSyncCore
 
 /// `fieldsync-server`: the branch's sync service and its administration.
 public struct FieldSyncServerCommand: AsyncParsableCommand {
@@ -10,6 +11,7 @@ public struct FieldSyncServerCommand: AsyncParsableCommand {
             (codes: protocol/errors.md); 64 when the command line itself is wrong.
             Every command takes --data (the central store); the administration commands work while a server runs.
             """,
+        version: FieldSyncRelease.version,
         subcommands: [
             ServeCommand.self, ManagerCommand.self, TokenCommand.self, CustomerCommand.self, HistoryCommand.self,
             ReportCommand.self,

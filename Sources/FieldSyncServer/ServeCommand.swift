@@ -12,7 +12,12 @@ import NIOCore
 /// finishes the requests in flight and stops.
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "serve", abstract: "Run the sync service (on embedded SQLite, or on PostgreSQL with --postgres).")
+        commandName: "serve", abstract: "Run the sync service (on embedded SQLite, or on PostgreSQL with --postgres).",
+        discussion: """
+            Logs go to standard error, one line per request, never a field's value. The environment
+            variable LOG_LEVEL sets how much: \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))
+            (default info).
+            """)
 
     @Option(help: "The address to listen on.") var host = "127.0.0.1"
     @Option(help: "The port to listen on (0: any free port, printed at start).") var port = 8080
@@ -50,12 +55,22 @@ struct ServeCommand: AsyncParsableCommand {
         guard maxConnections >= 1 else {
             throw ValidationError("--max-connections must be at least 1, not \(maxConnections)")
         }
+        _ = try Self.logLevel(ProcessInfo.processInfo.environment)
+    }
+
+    static func logLevel(_ environment: [String: String]) throws -> Logger.Level {
+        guard let text = environment["LOG_LEVEL"] else { return .info }
+        guard let level = Logger.Level(rawValue: text) else {
+            throw ValidationError(
+                "LOG_LEVEL is \(text); it must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))"
+            )
+        }
+        return level
     }
 
     func run() async throws {
         var logger = Logger(label: "fieldsync-server")
-        logger.logLevel =
-            ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) } ?? .info
+        logger.logLevel = try Self.logLevel(ProcessInfo.processInfo.environment)
         guard !open else {
             ServerOutput.fail(
                 ServiceError(
@@ -88,7 +103,11 @@ struct ServeCommand: AsyncParsableCommand {
                 // One line on standard output, for scripts that started the server on port 0.
                 FileHandle.standardOutput.write(Data("fieldsync-server listening on http://\(host):\(port)\n".utf8))
                 runningLogger.info(
-                    "listening", metadata: ["host": "\(host)", "port": "\(port)", "store": "\(location)"])
+                    "listening",
+                    metadata: [
+                        "host": "\(host)", "port": "\(port)", "store": "\(location)",
+                        "release": "\(FieldSyncRelease.version)",
+                    ])
             })
         do {
             try await application.runService()

@@ -46,7 +46,7 @@ struct StoreOptions: ParsableArguments {
     ) async throws -> any CentralStore {
         if let url = postgresURL {
             return try await PostgresCentralStore(
-                configuration: try PostgresURL.configuration(url), maxClockAheadMillis: maxClockAheadMillis,
+                target: try PostgresTarget(url: url), maxClockAheadMillis: maxClockAheadMillis,
                 logger: logger)
         }
         let path = path

@@ -44,6 +44,17 @@ public enum SyncServer {
         router.get(RouterPath(SyncAPI.health)) { request, _ in
             try WireResponse.json(["status": "ok"], for: request)
         }
+        router.get(RouterPath(SyncAPI.ready)) { request, _ in
+            do {
+                try await store.checkReady()
+            } catch {
+                // 503: the instance is up but cannot serve; a balancer stops routing to it. Logged as any 5xx.
+                var notReady = APIError(error)
+                notReady.status = .serviceUnavailable
+                throw notReady
+            }
+            return try WireResponse.json(["status": "ready"], for: request)
+        }
         // Counts over all branches: for admins (a Prometheus scrape sends an admin's token).
         router.group(RouterPath(SyncAPI.metrics))
             .add(middleware: AuthenticationMiddleware(store: store))

@@ -59,6 +59,10 @@ public protocol CentralStore: Sendable {
     /// The audit trail of a record or one of its fields.
     func history(table: String, id: String, column: String?) async throws -> RecordHistory
 
+    /// Returns once the store has run a trivial statement, throws when it
+    /// cannot (for `/ready`, which a load balancer polls).
+    func checkReady() async throws
+
     /// Releases the store's connections; the store is not used after.
     func close() async
 }

@@ -6,6 +6,14 @@ package enum ManagerRules {
         guard ManagerID.isValid(manager.id) else {
             throw ServiceError(.badArgument, "a manager id must be \(ManagerID.rule)")
         }
+        guard !manager.name.allSatisfy(\.isWhitespace), manager.name.count <= 200,
+            !manager.name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
+        else {
+            throw ServiceError(
+                .badArgument,
+                "a manager's name must be 1 to 200 characters, not all blank, without line breaks, tabs or other control characters"
+            )
+        }
         guard BranchName.isValid(manager.branch) else {
             throw ServiceError(.badArgument, "a branch name must be \(BranchName.rule)")
         }

@@ -112,6 +112,8 @@ public actor SQLiteCentralStore: CentralStore {
         return replica
     }
 
+    public func checkReady() throws { _ = try replica.read { try Int.fetchOne($0, sql: "SELECT 1") } }
+
     /// Stops the background checkpoints; the file closes with the store.
     public func close() { checkpointer?.stop() }
 

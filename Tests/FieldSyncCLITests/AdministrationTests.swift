@@ -1,3 +1,4 @@
+import FieldSyncCore
 import Foundation
 import Testing
 
@@ -50,6 +51,24 @@ struct AdministrationTests {
         let created = try await server(
             ["manager", "add", "ana", "--name", "Ana", "--branch", "north", "--data", sandbox.path("new/central.db")])
         #expect(created.exitCode == 0, "\(created)")
+    }
+
+    @Test("--version prints the release; serve refuses a LOG_LEVEL it does not know, naming the levels")
+    func versionAndLogLevel() async throws {
+        let sandbox = try Sandbox()
+        for executable in [try FieldSyncExecutable.url(), try FieldSyncExecutable.serverURL()] {
+            let version = try await ChildProcess.run(executable, ["--version"], environment: [:], in: sandbox.directory)
+            #expect(version.exitCode == 0 && version.stdout == FieldSyncRelease.version + "\n", "\(version)")
+        }
+        let serve = try await ChildProcess.run(
+            try FieldSyncExecutable.serverURL(), ["serve", "--port", "0", "--data", sandbox.path("central.db")],
+            environment: ["LOG_LEVEL": "verbose"], in: sandbox.directory)
+        #expect(
+            serve.exitCode == 64
+                && serve.stderr.contains(
+                    "LOG_LEVEL is verbose; it must be one of trace, debug, info, notice, warning, error, critical"),
+            "\(serve)")
+        #expect(!FileManager.default.fileExists(atPath: sandbox.path("central.db")))
     }
 
     @Test("a token revoked with the server running is refused on the next sync; a new one works")

@@ -20,10 +20,11 @@ struct AccessTests {
         (.GET, SyncAPI.metrics, nil),
     ]
 
-    @Test("every endpoint but /health refuses a request without a token, or with an unknown one: 401")
+    @Test("every endpoint but /health and /ready refuses a request without a token, or with an unknown one: 401")
     func tokenRequired() async throws {
         try await withTestServer { server in
             #expect(try await server.request(.GET, SyncAPI.health, as: nil).status == 200)
+            #expect(try await server.request(.GET, SyncAPI.ready, as: nil).status == 200)
             for (method, path, body) in Self.endpoints {
                 for headers in [
                     [], [("Authorization", "Bearer fst_not-a-token")], [("Authorization", "Basic YWxhZGRpbg==")],
@@ -82,6 +83,21 @@ struct AccessTests {
             // A manager id may not read as a token's first characters.
             let lookalike = Manager(id: "fst_AbCdEf", name: "X", branch: "north", role: .manager)
             await #expect(throws: ServiceError.self) { try await server.store.addManager(lookalike) }
+        }
+    }
+
+    @Test("a manager's name is not blank, has no line breaks or other control characters, and is at most 200 long")
+    func managerNames() async throws {
+        try await withTestServer { server in
+            for name in ["", "   ", "Ana\nLima", "Ana\tLima", String(repeating: "a", count: 201)] {
+                let refused = await #expect(throws: ServiceError.self, "\(name.debugDescription)") {
+                    try await server.store.addManager(Manager(id: "nm", name: name, branch: "north", role: .manager))
+                }
+                #expect(refused?.code == .badArgument && refused?.message.hasPrefix("a manager's name") == true)
+            }
+            let longest = String(repeating: "é", count: 200)
+            try await server.store.addManager(Manager(id: "nm", name: longest, branch: "north", role: .manager))
+            #expect(try await server.store.managers().contains { $0.manager.name == longest })
         }
     }
 

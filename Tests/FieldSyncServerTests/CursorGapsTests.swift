@@ -118,7 +118,7 @@ struct CursorGapsTests {
             do {
                 try await body {
                     try await PostgresCentralStore(
-                        configuration: database.configuration, wallClock: clock.read, logger: TestServer.quiet)
+                        target: database.target, wallClock: clock.read, logger: TestServer.quiet)
                 }
             } catch { throw OnPostgreSQL(error: error) }
         }

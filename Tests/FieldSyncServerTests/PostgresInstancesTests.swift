@@ -24,7 +24,7 @@ struct PostgresInstancesTests {
         try await ScratchDatabase.using { database in
             func open() async throws -> PostgresCentralStore {
                 try await PostgresCentralStore(
-                    configuration: database.configuration, wallClock: clock.read, logger: TestServer.quiet)
+                    target: database.target, wallClock: clock.read, logger: TestServer.quiet)
             }
             // Both start at once: the migration must run exactly once.
             async let first = open()
@@ -128,18 +128,7 @@ struct PostgresInstancesTests {
         let logger: Logger
 
         /// Waits until `count` sessions wait for a lock.
-        func awaitWaiting(_ count: Int) async throws {
-            for _ in 0..<1000 {
-                let rows = try await holder.query(
-                    "SELECT count(*)::int FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
-                    logger: logger
-                ).collect()
-                if try rows.first?.decode(Int.self) ?? 0 >= count { return }
-                try await Task.sleep(for: .milliseconds(10))
-            }
-            Issue.record("\(count) sessions never waited for a lock")
-            throw CancellationError()
-        }
+        func awaitWaiting(_ count: Int) async throws { try await holder.awaitSessionsWaiting(count, logger: logger) }
 
         func release() async throws { try await holder.query("COMMIT", logger: logger) }
     }

@@ -57,7 +57,7 @@ struct PostgresMigrationTests {
 
     func open(_ database: ScratchDatabase) async throws -> PostgresCentralStore {
         try await PostgresCentralStore(
-            configuration: database.configuration, wallClock: clock.read, logger: TestServer.quiet)
+            target: database.target, wallClock: clock.read, logger: TestServer.quiet)
     }
 
     func push(_ store: PostgresCentralStore, _ changes: [FieldChange]) async throws -> PushResponse {

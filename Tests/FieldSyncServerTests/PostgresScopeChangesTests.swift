@@ -17,7 +17,7 @@ struct PostgresScopeChangesTests {
 
     func open(_ database: ScratchDatabase) async throws -> PostgresCentralStore {
         try await PostgresCentralStore(
-            configuration: database.configuration, wallClock: clock.read, logger: TestServer.quiet)
+            target: database.target, wallClock: clock.read, logger: TestServer.quiet)
     }
 
     /// The index as owner@seq, and whether the mark is level with the counter.

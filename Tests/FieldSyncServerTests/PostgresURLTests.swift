@@ -13,6 +13,8 @@ struct PostgresURLTests {
             ("postgres://fs:s3cret@db.example.test/branch", "postgres://fs:***@db.example.test/branch"),
             ("postgres://fs:p#ss%word@db.example.test/branch", "postgres://***@db.example.test/branch"),
             ("postgres://fs:p#ss@db.example.test/branch", "postgres://***@db.example.test/branch"),
+            ("postgres://fs:12#45@db.example.test/branch", "postgres://***@db.example.test/branch"),
+            ("postgres://fs:12/45@db.example.test/branch", "postgres://***@db.example.test/branch"),
             ("postgres://fs@db.example.test/branch", "postgres://fs@db.example.test/branch"),
         ])
     func redacted(url: String, shown: String) {
@@ -26,7 +28,22 @@ struct PostgresURLTests {
         } throws: { error in
             let message = String(describing: error)
             return message.contains("postgres://***@db.example.test/branch") && !message.contains("p#ss")
+                && message.contains("does not parse: in the user or password, write # as %23, % as %25")
         }
+        // After digits a `#` parses, as host fs, port 12 and a fragment: refused the same way, not as "names no user".
+        #expect {
+            try PostgresURL.configuration("postgres://fs:12#45@db.example.test/branch")
+        } throws: { error in
+            let message = String(describing: error)
+            return message.contains("does not parse") && !message.contains("12#45")
+        }
+    }
+
+    @Test("sslmode=disable to another machine is taken but marked, for a warning; on the loopback it is not")
+    func unencryptedOverNetwork() throws {
+        #expect(try PostgresTarget(url: Self.remote + "?sslmode=disable").unencryptedOverNetwork)
+        #expect(try !PostgresTarget(url: Self.remote).unencryptedOverNetwork)
+        #expect(try !PostgresTarget(url: "postgres://fs@127.0.0.1/branch").unencryptedOverNetwork)
     }
 
     static let remote = "postgres://fs:s3cret@db.example.test/branch"

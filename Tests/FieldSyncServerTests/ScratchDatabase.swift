@@ -16,7 +16,10 @@ enum TestStore {
 struct ScratchDatabase: Sendable {
     static let variable = "FIELDSYNC_TEST_POSTGRES"
     let name: String
-    let configuration: PostgresClient.Configuration
+    /// The scratch database, for a store.
+    let target: PostgresTarget
+    /// The same, for a client of the test's own.
+    var configuration: PostgresClient.Configuration { target.pool }
     private let administration: PostgresClient.Configuration
 
     struct NotConfigured: Error, CustomStringConvertible {
@@ -30,9 +33,8 @@ struct ScratchDatabase: Sendable {
         let administration = try PostgresURL.configuration(url)
         let name = "fieldsync_test_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
         try await run("CREATE DATABASE \(name)", on: administration)
-        var configuration = administration
-        configuration.database = name
-        return ScratchDatabase(name: name, configuration: configuration, administration: administration)
+        return ScratchDatabase(
+            name: name, target: try PostgresTarget(url: url).database(name), administration: administration)
     }
 
     /// Runs `body` with a fresh database, dropped after it whether it throws or not.
@@ -51,6 +53,11 @@ struct ScratchDatabase: Sendable {
     /// Runs each statement in the scratch database itself.
     func execute(_ statements: [String]) async throws {
         for sql in statements { try await Self.run(sql, on: configuration) }
+    }
+
+    /// Runs each statement on the server's administration database: to act on the scratch database from outside.
+    func administer(_ statements: [String]) async throws {
+        for sql in statements { try await Self.run(sql, on: administration) }
     }
 
     func drop() async throws {
@@ -79,5 +86,21 @@ struct ScratchDatabase: Sendable {
             defer { group.cancelAll() }
             return try await client.withConnection(body)
         }
+    }
+}
+
+extension PostgresConnection {
+    /// Waits until `count` sessions of this connection's database wait for a lock.
+    func awaitSessionsWaiting(_ count: Int, logger: Logger) async throws {
+        for _ in 0..<1000 {
+            let rows = try await query(
+                "SELECT count(*)::int FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
+                logger: logger
+            ).collect()
+            if try rows.first?.decode(Int.self) ?? 0 >= count { return }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        Issue.record("\(count) sessions never waited for a lock")
+        throw CancellationError()
     }
 }

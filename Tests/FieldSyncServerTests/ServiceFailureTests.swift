@@ -37,7 +37,7 @@ struct ServiceFailureTests {
         try await ScratchDatabase.using { database in
             let log = RecordedLog()
             let store = try await PostgresCentralStore(
-                configuration: database.configuration, wallClock: ManualWallClock(1_795_000_000_000).read,
+                target: database.target, wallClock: ManualWallClock(1_795_000_000_000).read,
                 replicaID: ReplicaID(rawValue: 0x5e5e)!, random: SeededGenerator(seed: 1), logger: log.logger)
             do {
                 try await answersStorage(store, log: log) {

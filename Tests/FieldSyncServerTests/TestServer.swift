@@ -113,7 +113,7 @@ func withTestServer<T>(
         let scratch = try await ScratchDatabase.create()
         database = scratch
         store = try await PostgresCentralStore(
-            configuration: scratch.configuration, maxClockAheadMillis: maxClockAheadMillis, wallClock: clock.read,
+            target: scratch.target, maxClockAheadMillis: maxClockAheadMillis, wallClock: clock.read,
             replicaID: replicaID, random: SeededGenerator(seed: 0x70c3), logger: TestServer.quiet)
     }
     defer { withExtendedLifetime(directory) {} }
