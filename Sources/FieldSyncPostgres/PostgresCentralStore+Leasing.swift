@@ -8,24 +8,30 @@ extension PostgresCentralStore {
     /// short of the pool's own minute before it gives up on a server that is down.
     public static let defaultConnectionWait = Duration.seconds(5)
 
-    /// Runs `body` on a pooled connection, waiting at most `connectionWait`
-    /// for one; then fails with `NoConnectionInTime` and never runs `body`.
-    func leasing<T: Sendable>(_ body: @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+    /// Runs `body` on a pooled connection, waiting at most `wait` for one.
+    /// When none comes (in time, or the pool gave up connecting) it throws
+    /// `NoConnection` and never runs `body`.
+    func leasing<T: Sendable>(
+        wait: Duration, _ body: @Sendable (PostgresConnection) async throws -> T
+    ) async throws -> T {
         let race = LeaseRace()
         let client = client
-        let wait = connectionWait
         return try await withoutActuallyEscaping(body) { body in
             try await withThrowingTaskGroup(of: T?.self) { group in
                 group.addTask {
-                    try await client.withConnection { connection in
-                        guard race.lease() else { throw NoConnectionInTime() }
-                        return try await body(connection)
+                    do {
+                        return try await client.withConnection { connection in
+                            guard race.lease() else { throw NoConnection(cause: nil) }
+                            return try await body(connection)
+                        }
+                    } catch let error where race.isOpen && !Task.isCancelled {
+                        throw NoConnection(cause: error)  // the pool's: it could not connect
                     }
                 }
                 group.addTask {
                     try await Task.sleep(for: wait)
                     guard race.expire() else { return nil }
-                    throw NoConnectionInTime()
+                    throw NoConnection(cause: nil)
                 }
                 defer { group.cancelAll() }
                 while let result = try await group.next() {
@@ -36,36 +42,48 @@ extension PostgresCentralStore {
         }
     }
 
-    /// The error for a request that got no connection: why (one connection
-    /// opened outside the pool tells), looked at no more than once a second.
-    func unreachable(after error: any Error) async -> ServiceError {
-        let now = ContinuousClock.now
-        let failure: PostgresConnectionFailure?
-        if let last = lastDiagnosis.withLock({ $0 }), last.at.duration(to: now) < .seconds(1) {
-            failure = last.failure
-        } else {
-            failure = await PostgresConnectionFailure.probe(target, logger: logger)
-            lastDiagnosis.withLock { $0 = (now, failure) }
+    /// The error for a request that got no connection: PostgreSQL
+    /// unreachable (and why), or reachable with every pooled connection busy.
+    func unreachable(_ error: NoConnection, waited wait: Duration) async -> ServiceError {
+        if let failure = await diagnosed() { return failure.error(at: target.location) }
+        let waited = error.cause.map { "(the pool: \($0))" } ?? "within \(wait)"
+        return ServiceError(
+            .storage,
+            "PostgreSQL at \(target.location) takes connections, but none of the pool's \(target.pool.options.maximumConnections) came free \(waited): the database is overloaded or statements are stuck (see pg_stat_activity)"
+        )
+    }
+
+    /// Why no connection can be made, nil when one can: one connection
+    /// opened outside the pool tells. Requests failing together share one
+    /// look, and a look stands for a second after it ends, so an outage
+    /// (or callers of `/ready`) cannot make the service open a connection per request.
+    func diagnosed() async -> PostgresConnectionFailure? {
+        let (target, logger) = (target, logger)
+        let look = lastDiagnosis.withLock { last in
+            if let last, last.ended.map({ $0.duration(to: .now) < .seconds(1) }) ?? true { return last.look }
+            let look = Task { await PostgresConnectionFailure.probe(target, logger: logger) }
+            last = (look, nil)
+            return look
         }
-        guard let failure else {
-            let waited = error is NoConnectionInTime ? "within \(connectionWait)" : "(\(error))"
-            return ServiceError(
-                .storage,
-                "PostgreSQL at \(target.location) takes connections, but none of the pool's \(target.pool.options.maximumConnections) came free \(waited): the database is overloaded or statements are stuck (see pg_stat_activity)"
-            )
+        let failure = await look.value
+        lastDiagnosis.withLock { last in
+            if last?.look == look, last?.ended == nil { last?.ended = .now }
         }
-        return ServiceError(.storage, "cannot connect to PostgreSQL at \(target.location): \(failure)")
+        return failure
     }
 }
 
-/// A lease that came too late: the request gave up on it.
-struct NoConnectionInTime: Error {}
+/// No pooled connection came: in time (`cause` nil), or the pool gave up connecting.
+struct NoConnection: Error {
+    let cause: (any Error)?
+}
 
 /// Whether a request got its connection or gave up waiting: whichever comes
 /// first wins, so a connection that comes as the wait ends is not used.
 private final class LeaseRace: Sendable {
     private let state = Atomic<UInt8>(0)
 
+    var isOpen: Bool { state.load(ordering: .acquiring) == 0 }
     func lease() -> Bool { state.compareExchange(expected: 0, desired: 1, ordering: .acquiringAndReleasing).exchanged }
     func expire() -> Bool { state.compareExchange(expected: 0, desired: 2, ordering: .acquiringAndReleasing).exchanged }
 }

@@ -19,8 +19,9 @@ extension PostgresCentralStore {
             throw InvalidChanges(rejections: try await withCurrentValues(invalid, scope: scope))
         }
         let accepted = screening.accepted
-        let (conflicts, refused, unseen) = try await transaction {
-            connection -> (Int, [ChangeRejection], [RecordRef]) in
+        // `whole`: the push's provisional seq when every change was new and won, moving nothing.
+        let (conflicts, refused, unseen, whole) = try await transaction {
+            connection -> (Int, [ChangeRejection], [RecordRef], Int64?) in
             // A push that may give customers away (a supervisor's or an admin's) locks their records too
             // (`childRecords`).
             let givenAway = accepted.filter {
@@ -44,7 +45,7 @@ extension PostgresCentralStore {
                 try await noteSync(connection, of: caller.manager, at: now)
             }
             let conflicts = try await facts.writeConflicts(connection, detectedAt: now, logger: logger)
-            guard !plan.fresh.isEmpty else { return (conflicts, plan.refused, gate.unseenRecords) }
+            guard !plan.fresh.isEmpty else { return (conflicts, plan.refused, gate.unseenRecords, nil) }
             // From the counter to commit every other writer waits: the push takes it as it commits.
             let (writes, won) = try merging(plan.fresh.map(\.change), records: records, seq: provisional)
             let logged = logging(
@@ -76,13 +77,18 @@ extension PostgresCentralStore {
                         version: entry.change.version, by: caller.manager, at: now, seq: provisional)
                 }
             }
-            return (conflicts, plan.refused, gate.unseenRecords)
+            let whole = won.count == plan.fresh.count && moves.isEmpty && reassigned.isEmpty
+            return (conflicts, plan.refused, gate.unseenRecords, whole ? provisional : nil)
         }
+        let resumeAfter =
+            if let whole, conflicts == 0, refused.isEmpty, screening.rejected.isEmpty {
+                await cursorAfterPush(whole, from: cursor, by: caller.manager)
+            } else { PullCursor?.none }
         screening.logRejections(refused: refused, from: caller, logger: logger)
         return PushResponse(
             accepted: accepted.count - refused.count,
             rejected: try await withCurrentValues(screening.rejected + refused, scope: scope), conflicts: conflicts,
-            serverTimeMillis: now, removedRecords: unseen)
+            serverTimeMillis: now, cursor: resumeAfter, removedRecords: unseen)
     }
 
     /// Merges changes (each new to the service) into the records they name,

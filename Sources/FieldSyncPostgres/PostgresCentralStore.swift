@@ -32,8 +32,8 @@ public final class PostgresCentralStore: CentralStore {
     let logger: Logger
     let target: PostgresTarget
     let connectionWait: Duration
-    /// The last look at why no connection came (`unreachable`), and when.
-    let lastDiagnosis = Mutex<(at: ContinuousClock.Instant, failure: PostgresConnectionFailure?)?>(nil)
+    /// The last look at why no connection came (`diagnosed`), and when it ended.
+    let lastDiagnosis = Mutex<(look: Task<PostgresConnectionFailure?, Never>, ended: ContinuousClock.Instant?)?>(nil)
     /// Where tokens come from (seeded in tests, so golden files are exact).
     let random: Mutex<any RandomNumberGenerator>
     let syncNotes = Mutex(SyncNotes())
@@ -65,7 +65,7 @@ public final class PostgresCentralStore: CentralStore {
         }
         // Said at once, with the reason: the pool would retry quietly for a minute.
         if let failure = await PostgresConnectionFailure.probe(target, logger: logger) {
-            throw ServiceError(.storage, "cannot connect to PostgreSQL at \(target.location): \(failure)")
+            throw failure.error(at: target.location)
         }
         // The pool's own chatter (for one, a lease asked for before `run()` got going) is no operator's concern.
         var poolLogger = logger
@@ -95,7 +95,16 @@ public final class PostgresCentralStore: CentralStore {
 
     public func now() -> UInt64 { wallClock() }
 
-    public func checkReady() async throws { try await statement { try await $0.run("SELECT 1", logger: logger) } }
+    /// Ready when a statement runs within a second, or PostgreSQL takes
+    /// connections though the pool is busy: every instance shares the
+    /// database, and a balancer taking them all out of rotation helps no one.
+    public func checkReady() async throws {
+        do {
+            try await statement(wait: .seconds(1)) { try await $0.run("SELECT 1", logger: logger) }
+        } catch {
+            guard await diagnosed() == nil else { throw error }
+        }
+    }
 
     /// Applies the migrations not applied yet, one transaction holding an
     /// advisory lock, so instances starting at once apply each exactly once.
@@ -178,11 +187,15 @@ public final class PostgresCentralStore: CentralStore {
     /// and COMMIT round trips). A deadlock or a serialization failure is
     /// retried; any other database failure becomes a `storage` error that
     /// names what failed but no customer data.
-    func statement<T: Sendable>(_ body: @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+    func statement<T: Sendable>(
+        wait: Duration? = nil, _ body: @Sendable (PostgresConnection) async throws -> T
+    ) async throws -> T {
         var attempt = 1
         while true {
             do {
-                return try await leasing(body)
+                return try await leasing(wait: wait ?? connectionWait, body)
+            } catch let error as NoConnection {
+                throw await unreachable(error, waited: wait ?? connectionWait)
             } catch let error as PSQLError {
                 let state = error.serverInfo?[.sqlState]
                 // 40P01 deadlock, 40001 serialization failure: the transaction may simply run again.
@@ -197,8 +210,9 @@ public final class PostgresCentralStore: CentralStore {
                     "the PostgreSQL store at \(target.location) failed (SQLSTATE \(state ?? "none"): \(message ?? "\(error.code)")); check that the database is up and reachable"
                 )
             } catch let error where !(error is any FieldSyncError) && !(error is CancellationError) {
-                // No connection in time (`leasing`), or the pool's own errors (it gave up connecting).
-                throw await unreachable(after: error)
+                // Not the database's (a value that did not decode, say): its type alone, which quotes no data.
+                throw ServiceError(
+                    .storage, "the PostgreSQL store at \(target.location) failed (\(String(reflecting: type(of: error))))")
             }
         }
     }

@@ -31,6 +31,11 @@ struct PostgresConnectionFailure: Error, Sendable, CustomStringConvertible {
 
     var description: String { "\(reason); \(advice)" }
 
+    /// The error a store that cannot connect to `location` fails with.
+    func error(at location: String) -> ServiceError {
+        ServiceError(.storage, "cannot connect to PostgreSQL at \(location): \(self)")
+    }
+
     init(reason: String, advice: String) {
         self.reason = reason
         self.advice = advice
@@ -48,6 +53,10 @@ struct PostgresConnectionFailure: Error, Sendable, CustomStringConvertible {
                     self.init(
                         reason: reason, advice: "create the database (createdb) or correct the URL's database name")
                 case "53300": self.init(reason: reason, advice: "raise max_connections or lower other clients' use")
+                case "57P03":
+                    self.init(
+                        reason: reason,
+                        advice: "wait: PostgreSQL is starting, stopping or recovering (after a failover, say)")
                 default: self.init(reason: reason, advice: PostgresCentralStore.connectionAdvice)
                 }
                 return
@@ -55,7 +64,8 @@ struct PostgresConnectionFailure: Error, Sendable, CustomStringConvertible {
             switch error.code {
             case .sslUnsupported:
                 self.init(
-                    reason: "the server does not offer TLS, which the URL's sslmode requires",
+                    reason:
+                        "the server does not offer TLS, which the URL's sslmode requires (require is the default for a host other than this one)",
                     advice: "turn TLS on in the server (ssl = on) or, on a trusted network only, set sslmode=disable")
                 return
             case .serverClosedConnection:
@@ -102,7 +112,7 @@ struct PostgresConnectionFailure: Error, Sendable, CustomStringConvertible {
                 advice: "check that the host is up and that no firewall drops the connection")
             return
         }
-        if error is NIOSSLError || error is BoringSSLError {
+        if error is NIOSSLError || error is NIOSSLExtraError || error is BoringSSLError {
             self.init(reason: "TLS failed (\(error))", advice: PostgresCentralStore.connectionAdvice)
             return
         }

@@ -12,25 +12,33 @@ public struct PostgresTarget: Sendable {
     /// `sslmode=disable` to another machine: allowed (a private link), but said.
     package let unencryptedOverNetwork: Bool
 
-    public init(url: String) throws {
-        pool = try PostgresURL.configuration(url)
-        let tls: PostgresConnection.Configuration.TLS
-        switch try PostgresURL.tlsSettings(url) {
-        case (_, nil): tls = .disable
-        case (let required, let configuration?):
-            let context: NIOSSLContext
-            do { context = try NIOSSLContext(configuration: configuration) } catch {
-                throw ServiceError(
-                    .badArgument,
-                    "the PostgreSQL URL \(PostgresURL.redacted(url)) sets up TLS that cannot be used (\(error)); check sslrootcert"
-                )
-            }
-            tls = required ? .require(context) : .prefer(context)
+    public init(url text: String) throws {
+        let url = try PostgresURL.components(text)
+        let settings = try PostgresURL.tlsSettings(url, text)
+        let context: NIOSSLContext?
+        do { context = try settings.configuration.map { try NIOSSLContext(configuration: $0) } } catch {
+            throw ServiceError(
+                .badArgument,
+                "the PostgreSQL URL \(PostgresURL.redacted(text)) sets up TLS that cannot be used (\(error)); check sslrootcert"
+            )
         }
-        unencryptedOverNetwork = !tls.isAllowed && !PostgresURL.isLoopback(pool.host!)
+        // An IPv6 address comes in brackets, which name no host to connect to.
+        let host = url.host!.hasPrefix("[") ? String(url.host!.dropFirst().dropLast()) : url.host!
+        let (port, user) = (url.port ?? 5432, url.user!)
+        let database = String(url.path.drop { $0 == "/" })
+        let poolTLS: PostgresClient.Configuration.TLS
+        let singleTLS: PostgresConnection.Configuration.TLS
+        switch (settings.configuration, context) {
+        case (let configuration?, let context?) where settings.required:
+            (poolTLS, singleTLS) = (.require(configuration), .require(context))
+        case (let configuration?, let context?): (poolTLS, singleTLS) = (.prefer(configuration), .prefer(context))
+        default: (poolTLS, singleTLS) = (.disable, .disable)
+        }
+        pool = PostgresClient.Configuration(
+            host: host, port: port, username: user, password: url.password, database: database, tls: poolTLS)
         single = PostgresConnection.Configuration(
-            host: pool.host!, port: pool.port!, username: pool.username, password: pool.password,
-            database: pool.database, tls: tls)
+            host: host, port: port, username: user, password: url.password, database: database, tls: singleTLS)
+        unencryptedOverNetwork = context == nil && !PostgresURL.isLoopback(host)
     }
 
     /// The same server and login, another database (tests and benchmarks make their own).

@@ -14,27 +14,20 @@ import PostgresNIO
 /// certificate is its own CA) or else the system's CAs, and its host name
 /// too except under `verify-ca`. The link carries customers' data.
 public enum PostgresURL {
+    /// The pool's settings (`PostgresTarget` holds them with a single connection's).
     public static func configuration(_ text: String) throws -> PostgresClient.Configuration {
-        let url = try components(text)
-        let tls: PostgresClient.Configuration.TLS =
-            switch try tlsSettings(text) {
-            case (_, nil): .disable
-            case (let required, let configuration?): required ? .require(configuration) : .prefer(configuration)
-            }
-        return PostgresClient.Configuration(
-            host: url.host!, port: url.port ?? 5432, username: url.user!, password: url.password,
-            database: String(url.path.drop { $0 == "/" }), tls: tls)
+        try PostgresTarget(url: text).pool
     }
 
     /// Whether the URL requires TLS, and how it is set up (nil: no TLS).
     package static func tlsSettings(_ text: String) throws -> (required: Bool, configuration: TLSConfiguration?) {
-        let url = try components(text)
+        try tlsSettings(components(text), text)
+    }
+
+    static func tlsSettings(
+        _ url: URLComponents, _ text: String
+    ) throws -> (required: Bool, configuration: TLSConfiguration?) {
         let parameters = url.queryItems ?? []
-        for parameter in parameters where parameter.name.hasPrefix("ssl") {
-            guard ["sslmode", "sslrootcert"].contains(parameter.name) else {
-                throw bad(text, "has \(parameter.name), which FieldSync does not read (it reads sslmode and sslrootcert)")
-            }
-        }
         let mode = parameters.first { $0.name == "sslmode" }?.value ?? (isLoopback(url.host!) ? "disable" : "require")
         guard mode != "disable" else { return (false, nil) }
         var configuration = TLSConfiguration.makeClientConfiguration()
@@ -56,14 +49,16 @@ public enum PostgresURL {
         }
     }
 
-    static func isLoopback(_ host: String) -> Bool { ["localhost", "127.0.0.1", "::1"].contains(host) }
+    static func isLoopback(_ host: String) -> Bool { ["localhost", "127.0.0.1", "::1", "[::1]"].contains(host) }
 
-    private static func components(_ text: String) throws -> URLComponents {
+    /// The parameters a URL may carry: any other is refused rather than ignored (a `password=` among them).
+    private static let parameters: Set<String> = ["sslmode", "sslrootcert"]
+
+    static func components(_ text: String) throws -> URLComponents {
         guard text.hasPrefix("postgres://") || text.hasPrefix("postgresql://") else {
             throw bad(text, "is not a postgres:// URL")
         }
-        // Unescaped in a password, `#` starts a fragment, `/` the path, `%` an escape: the URL ends early, or fails.
-        guard let url = URLComponents(string: text), url.fragment == nil, url.user != nil || !text.contains("@") else {
+        guard let url = parsedAsWritten(text) else {
             throw bad(
                 text,
                 "does not parse: in the user or password, write # as %23, % as %25, @ as %40, / as %2F, ? as %3F and : as %3A"
@@ -72,7 +67,28 @@ public enum PostgresURL {
         guard let host = url.host, !host.isEmpty else { throw bad(text, "names no host") }
         guard let user = url.user, !user.isEmpty else { throw bad(text, "names no user") }
         guard !url.path.drop(while: { $0 == "/" }).isEmpty else { throw bad(text, "names no database") }
+        if let other = url.queryItems?.first(where: { !parameters.contains($0.name) }) {
+            throw bad(text, "has \(other.name), which FieldSync does not read (it reads sslmode and sslrootcert)")
+        }
         return url
+    }
+
+    /// The URL's parts, if they are the ones written. Unescaped in a
+    /// password, `#` starts a fragment, `/` the path, `?` the query and `@`
+    /// the host: the URL then parses with another host (`fs:p@ss/x@db` as
+    /// host ss), or not at all. So the login is all before the last `@`,
+    /// and holds none of them.
+    private static func parsedAsWritten(_ text: String) -> URLComponents? {
+        guard let scheme = text.range(of: "://"), let url = URLComponents(string: text), url.fragment == nil,
+            let host = url.percentEncodedHost
+        else { return nil }
+        let rest = text[scheme.upperBound...]
+        let at = rest.lastIndex(of: "@")
+        guard (at != nil) == (url.user != nil) else { return nil }
+        if let at, rest[..<at].contains(where: { "/?#".contains($0) }) { return nil }
+        let afterLogin = at.map { rest[rest.index(after: $0)...] } ?? rest
+        let written = afterLogin.prefix { $0 != "/" && $0 != "?" }
+        return written == host + (url.port.map { ":\($0)" } ?? "") ? url : nil
     }
 
     private static func bad(_ text: String, _ why: String) -> ServiceError {
@@ -83,18 +99,30 @@ public enum PostgresURL {
     }
 
     /// The URL without its password, for messages and logs. One that does
-    /// not parse (a `#` or `%` unescaped in the password, say) loses
-    /// everything between `://` and its last `@`.
+    /// not parse as written (a `#`, `/`, `?`, `@` or `%` unescaped in the
+    /// password) loses everything between `://` and its last `@`; a
+    /// parameter FieldSync does not read (`password=`, say) its value; text
+    /// that is no URL at all (libpq's `key=value` form) is not shown.
     public static func redacted(_ text: String) -> String {
-        guard let scheme = text.range(of: "://") else { return text }
-        let login = text[scheme.upperBound...].range(of: "@", options: .backwards)
-        // Parsed as written only if it found the login the text has: `fs:12#4@host` parses as host fs, port 12.
-        if var url = URLComponents(string: text), url.fragment == nil, (url.user != nil) == (login != nil) {
-            guard url.password != nil else { return text }
-            url.password = "***"
-            return url.string ?? "(unreadable URL)"
+        guard let scheme = text.range(of: "://") else { return "(not shown: not a URL)" }
+        var rest = String(text[scheme.upperBound...])
+        var login = ""
+        if let at = rest.lastIndex(of: "@") {
+            if let url = parsedAsWritten(text), let user = url.percentEncodedUser {
+                login = url.percentEncodedPassword == nil ? user : user + ":***"
+            } else {
+                login = "***"
+            }
+            login += "@"
+            rest = String(rest[rest.index(after: at)...])
         }
-        guard let login else { return text }
-        return text.replacingCharacters(in: scheme.upperBound..<login.lowerBound, with: "***")
+        if let query = rest.firstIndex(of: "?") {
+            let items = rest[rest.index(after: query)...].split(separator: "&", omittingEmptySubsequences: false).map {
+                let name = $0.prefix { $0 != "=" }
+                return parameters.contains(String(name)) ? String($0) : name + "=***"
+            }
+            rest = rest[...query] + items.joined(separator: "&")
+        }
+        return text[..<scheme.upperBound] + login + rest
     }
 }

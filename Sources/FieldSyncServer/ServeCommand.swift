@@ -15,8 +15,7 @@ struct ServeCommand: AsyncParsableCommand {
         commandName: "serve", abstract: "Run the sync service (on embedded SQLite, or on PostgreSQL with --postgres).",
         discussion: """
             Logs go to standard error, one line per request, never a field's value. The environment
-            variable LOG_LEVEL sets how much: \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))
-            (default info).
+            variable LOG_LEVEL sets how much: \(levels) (default info).
             """)
 
     @Option(help: "The address to listen on.") var host = "127.0.0.1"
@@ -58,11 +57,13 @@ struct ServeCommand: AsyncParsableCommand {
         _ = try Self.logLevel(ProcessInfo.processInfo.environment)
     }
 
+    private static let levels = Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")
+
     static func logLevel(_ environment: [String: String]) throws -> Logger.Level {
         guard let text = environment["LOG_LEVEL"] else { return .info }
         guard let level = Logger.Level(rawValue: text) else {
             throw ValidationError(
-                "LOG_LEVEL is \(text); it must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))"
+                "LOG_LEVEL is \(text); it must be one of \(levels)"
             )
         }
         return level

@@ -6,12 +6,14 @@ package enum ManagerRules {
         guard ManagerID.isValid(manager.id) else {
             throw ServiceError(.badArgument, "a manager id must be \(ManagerID.rule)")
         }
-        guard !manager.name.allSatisfy(\.isWhitespace), manager.name.count <= 200,
-            !manager.name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
+        // Shown in lists, reports and logs: nothing that hides, breaks or reorders a line.
+        let hidden: Set<Unicode.GeneralCategory> = [.control, .format, .lineSeparator, .paragraphSeparator]
+        guard !manager.name.allSatisfy(\.isWhitespace), manager.name.unicodeScalars.count <= 200,
+            !manager.name.unicodeScalars.contains(where: { hidden.contains($0.properties.generalCategory) })
         else {
             throw ServiceError(
                 .badArgument,
-                "a manager's name must be 1 to 200 characters, not all blank, without line breaks, tabs or other control characters"
+                "a manager's name must be 1 to 200 characters, not all blank, without line breaks, tabs, invisible or direction-changing characters"
             )
         }
         guard BranchName.isValid(manager.branch) else {

@@ -86,10 +86,14 @@ struct AccessTests {
         }
     }
 
-    @Test("a manager's name is not blank, has no line breaks or other control characters, and is at most 200 long")
+    @Test("a manager's name is not blank, has no line breaks, invisible or direction-changing characters; 200 at most")
     func managerNames() async throws {
         try await withTestServer { server in
-            for name in ["", "   ", "Ana\nLima", "Ana\tLima", String(repeating: "a", count: 201)] {
+            let refusedNames = [
+                "", "   ", "Ana\nLima", "Ana\tLima", "Ana\u{2028}Lima", "Ana\u{200B}", "\u{202E}amiL anA",
+                String(repeating: "a", count: 201), "A" + String(repeating: "\u{301}", count: 200),
+            ]
+            for name in refusedNames {
                 let refused = await #expect(throws: ServiceError.self, "\(name.debugDescription)") {
                     try await server.store.addManager(Manager(id: "nm", name: name, branch: "north", role: .manager))
                 }

@@ -15,6 +15,14 @@ struct PostgresURLTests {
             ("postgres://fs:p#ss@db.example.test/branch", "postgres://***@db.example.test/branch"),
             ("postgres://fs:12#45@db.example.test/branch", "postgres://***@db.example.test/branch"),
             ("postgres://fs:12/45@db.example.test/branch", "postgres://***@db.example.test/branch"),
+            ("postgres://fs:p@ss/word@db.example.test/branch", "postgres://***@db.example.test/branch"),
+            ("postgres://fs:p@ss?word@db.example.test/branch", "postgres://***@db.example.test/branch"),
+            ("postgres://fs@db.example.test/branch?password=s3cret", "postgres://fs@db.example.test/branch?password=***"),
+            (
+                "postgres://fs:s3cret@db.example.test/branch?sslmode=require",
+                "postgres://fs:***@db.example.test/branch?sslmode=require"
+            ),
+            ("host=db.example.test user=fs password=s3cret", "(not shown: not a URL)"),
             ("postgres://fs@db.example.test/branch", "postgres://fs@db.example.test/branch"),
         ])
     func redacted(url: String, shown: String) {
@@ -44,6 +52,26 @@ struct PostgresURLTests {
         #expect(try PostgresTarget(url: Self.remote + "?sslmode=disable").unencryptedOverNetwork)
         #expect(try !PostgresTarget(url: Self.remote).unencryptedOverNetwork)
         #expect(try !PostgresTarget(url: "postgres://fs@127.0.0.1/branch").unencryptedOverNetwork)
+    }
+
+    @Test("a password with an unescaped @ and / or ? is refused as not parsing, not read as another host")
+    func loginParsedAsWritten() throws {
+        for url in ["postgres://fs:p@ss/word@db.example.test/branch", "postgres://fs:p@ss?word@db.example.test/branch"] {
+            #expect {
+                try PostgresURL.configuration(url)
+            } throws: { error in
+                let message = String(describing: error)
+                return message.contains("does not parse") && !message.contains("ss/word") && !message.contains("ss?word")
+            }
+        }
+        #expect(try PostgresURL.configuration("postgres://fs:p%40ss%2Fword@db.example.test/branch").password == "p@ss/word")
+    }
+
+    @Test("an IPv6 loopback address: connected to without its brackets, and with TLS off by default")
+    func ipv6Loopback() throws {
+        let target = try PostgresTarget(url: "postgres://fs@[::1]:5433/branch")
+        #expect(target.pool.host == "::1" && target.pool.port == 5433 && !target.unencryptedOverNetwork)
+        #expect(try PostgresURL.tlsSettings("postgres://fs@[::1]:5433/branch").configuration == nil)
     }
 
     static let remote = "postgres://fs:s3cret@db.example.test/branch"
@@ -80,6 +108,7 @@ struct PostgresURLTests {
             ("?sslrootcert=/nonexistent/root.pem", "not a readable PEM file"),
             ("?sslrootcert=/dev/null", "not a readable PEM file"),
             ("?sslmode=require&sslcert=/etc/client.pem", "sslcert, which FieldSync does not read"),
+            ("?password=s3cret", "password, which FieldSync does not read"),
         ])
     func badTLSSettings(query: String, mentions: String) {
         #expect {

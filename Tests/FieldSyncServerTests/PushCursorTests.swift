@@ -8,12 +8,9 @@ import Testing
 
 /// A push's answer may carry the cursor after the push: the device held
 /// everything in its scope, and the service took the push whole, so the
-/// device need not pull its own rows back. Only the SQLite store can tell
-/// (PostgreSQL orders concurrent pushes only as they commit): there the pull
-/// brings them back as before, and both end in the same state.
+/// device need not pull its own rows back.
 @Suite("Push cursor: a device that held everything does not pull its own rows back")
 struct PushCursorTests {
-    static func skipsEcho(_ world: SyncWorld) -> Bool { world.store is SQLiteCentralStore }
     static let anaLima = Staff.all.first { $0.id == "ana.lima" }!
 
     @Test("a device in step with the service pulls nothing after its push; another device still gets the rows")
@@ -25,13 +22,13 @@ struct PushCursorTests {
 
             let first = try await world.synchronizer(ana, clock: anaClock).sync()
             #expect(first.push.accepted == 4)
-            #expect(first.pull.rows == (Self.skipsEcho(world) ? 0 : 1))
+            #expect(first.pull.rows == 0)
             let cursor = try ana.pullCursor()
             world.tick(anaClock, tabletClock)
             try ana.write("customers", id: id, values: [("city", .text("Porto"))])
             let second = try await world.synchronizer(ana, clock: anaClock).sync()
             #expect(second.push.accepted == 1)
-            #expect(second.pull.rows == (Self.skipsEcho(world) ? 0 : 1))
+            #expect(second.pull.rows == 0)
             #expect(try ana.pullCursor().seq > cursor.seq)
 
             let other = try await world.synchronizer(tablet, clock: tabletClock).sync()
@@ -112,7 +109,7 @@ struct PushCursorTests {
             world.tick(anaClock)
             try ana.write("customers", id: id, values: [("city", .text("Bern"))])
             let next = try await world.synchronizer(ana, clock: anaClock).sync()
-            #expect(next.pull.rows == (Self.skipsEcho(world) ? 0 : 1))
+            #expect(next.pull.rows == 0)
         }
     }
 
