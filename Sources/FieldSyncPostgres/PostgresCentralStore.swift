@@ -196,6 +196,10 @@ public final class PostgresCentralStore: CentralStore {
                 return try await leasing(wait: wait ?? connectionWait, body)
             } catch let error as NoConnection {
                 throw await unreachable(error, waited: wait ?? connectionWait)
+            } catch is ConnectionClosed {
+                throw ServiceError(
+                    .storage,
+                    "the connection to PostgreSQL at \(target.location) closed under the request (PostgreSQL restarted, or ended the session); retry")
             } catch let error as PSQLError {
                 let state = error.serverInfo?[.sqlState]
                 // 40P01 deadlock, 40001 serialization failure: the transaction may simply run again.

@@ -21,6 +21,10 @@ extension PostgresConnection {
     package func rows(
         _ statement: PostgresStatement, prepared: Bool = false, logger: Logger
     ) async throws -> [PostgresRandomAccessRow] {
+        // PostgresNIO drops a query written to a connection already closed and never answers it: the
+        // request would hang for good, and the service's graceful stop with it. (A pooled connection
+        // PostgreSQL ended can be leased before the pool sees it close.)
+        guard !isClosed else { throw ConnectionClosed() }
         guard prepared else {
             return try await query(statement.query, logger: logger).collect().map { $0.makeRandomAccess() }
         }
@@ -90,3 +94,6 @@ extension PostgresRandomAccessRow {
         }
     }
 }
+
+/// A connection found closed before a statement was written to it.
+package struct ConnectionClosed: Error {}

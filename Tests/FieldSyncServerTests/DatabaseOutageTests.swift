@@ -3,6 +3,7 @@ import FieldSyncPostgres
 import FieldSyncServer
 import FieldSyncService
 import FieldSyncTestSupport
+import Synchronization
 import Testing
 
 /// When PostgreSQL cannot be reached, the service says so soon and says
@@ -103,6 +104,49 @@ struct DatabaseOutageTests {
         }
     }
 
+    /// PostgresNIO never answers a query written to a connection already
+    /// closed: the transaction's ROLLBACK after the cut hung the request for
+    /// good, and with it the service's graceful stop (seen ending sessions
+    /// under `fieldsync-bench load`).
+    @Test("a request whose session PostgreSQL ends mid-transaction fails with storage, and the store goes on")
+    func sessionEnded() async throws {
+        try await ScratchDatabase.using { database in
+            try await withStore(database.target, connectionWait: .seconds(2), log: RecordedLog()) { store in
+                try await database.withConnection { holder in
+                    _ = try await holder.query("BEGIN", logger: TestServer.quiet)
+                    _ = try await holder.query("LOCK TABLE svc_managers", logger: TestServer.quiet)
+                    let outcome = Outcome { try await store.managers() }
+                    try await holder.awaitSessionsWaiting(1, logger: TestServer.quiet)
+                    _ = try await holder.query(
+                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
+                        logger: TestServer.quiet)
+                    let ended = try await outcome.result(within: .seconds(30))
+                    _ = try await holder.query("COMMIT", logger: TestServer.quiet)
+                    let failure = try #require(ended, "the request whose session ended still hangs after 30 s")
+                    #expect(throws: ServiceError.self) { try failure.get() }
+                }
+                #expect(try await store.managers().isEmpty)
+            }
+        }
+    }
+
+    @Test("a statement on a connection PostgreSQL has closed fails at once: PostgresNIO would never answer it")
+    func closedConnection() async throws {
+        try await ScratchDatabase.using { database in
+            try await database.withConnection { connection in
+                _ = try? await connection.query(
+                    "SELECT pg_terminate_backend(pg_backend_pid())", logger: TestServer.quiet)
+                for _ in 0..<200 where !connection.isClosed { try await Task.sleep(for: .milliseconds(10)) }
+                #expect(connection.isClosed)
+                let outcome = Outcome {
+                    try await connection.rows(PostgresStatement("SELECT 1"), logger: TestServer.quiet)
+                }
+                let result = try #require(try await outcome.result(within: .seconds(10)), "still waiting after 10 s")
+                #expect(throws: ConnectionClosed.self) { try result.get() }
+            }
+        }
+    }
+
     @Test("/ready on an SQLite store answers ready")
     func readySQLite() async throws {
         let directory = TemporaryDirectory()
@@ -142,5 +186,29 @@ struct DatabaseOutageTests {
                     store: store, tokens: tokens, clock: clock, baseURL: "http://127.0.0.1:\(port)",
                     metrics: ServiceMetrics(), shutdown: {}))
         }
+    }
+}
+
+/// What work left to run on its own ended with; nil while it runs.
+private final class Outcome<Success: Sendable>: Sendable {
+    let value = Mutex<Result<Success, any Error>?>(nil)
+
+    /// Starts `work` in a task of its own, so that work that never ends fails a test rather than hangs it.
+    init(_ work: @escaping @Sendable () async throws -> Success) {
+        Task {
+            let result: Result<Success, any Error>
+            do { result = .success(try await work()) } catch { result = .failure(error) }
+            value.withLock { $0 = result }
+        }
+    }
+
+    /// The result, waiting at most `limit` for it.
+    func result(within limit: Duration) async throws -> Result<Success, any Error>? {
+        let deadline = ContinuousClock.now + limit
+        while ContinuousClock.now < deadline {
+            if let result = value.withLock({ $0 }) { return result }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        return nil
     }
 }
