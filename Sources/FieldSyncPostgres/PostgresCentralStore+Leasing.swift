@@ -22,7 +22,7 @@ extension PostgresCentralStore {
                     do {
                         return try await client.withConnection { connection in
                             guard race.lease() else { throw NoConnection(cause: nil) }
-                            return try await body(connection)
+                            return try await watching(connection, body)
                         }
                     } catch let error where race.isOpen && !Task.isCancelled {
                         throw NoConnection(cause: error)  // the pool's: it could not connect
@@ -70,6 +70,27 @@ extension PostgresCentralStore {
             if last?.look == look, last?.ended == nil { last?.ended = .now }
         }
         return failure
+    }
+}
+
+/// Runs `body` on `connection` while a `ConnectionWatch` looks at it.
+private func watching<T: Sendable>(
+    _ connection: PostgresConnection, _ body: @Sendable (PostgresConnection) async throws -> T
+) async throws -> T {
+    let watch = ConnectionWatch()
+    return try await withoutActuallyEscaping(body) { body in
+        try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask { try await ConnectionWatch.$current.withValue(watch) { try await body(connection) } }
+            group.addTask {
+                await watch.watch(connection)
+                return nil
+            }
+            defer { group.cancelAll() }
+            while let result = try await group.next() {
+                if let result { return result }
+            }
+            preconditionFailure("the body returns a result or throws")
+        }
     }
 }
 

@@ -100,7 +100,7 @@ public final class PostgresCentralStore: CentralStore {
     /// database, and a balancer taking them all out of rotation helps no one.
     public func checkReady() async throws {
         do {
-            try await statement(wait: .seconds(1)) { try await $0.run("SELECT 1", logger: logger) }
+            _ = try await statement(wait: .seconds(1)) { try await $0.run("SELECT 1", logger: logger) }
         } catch {
             guard await diagnosed() == nil else { throw error }
         }

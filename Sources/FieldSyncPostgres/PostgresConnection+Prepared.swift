@@ -13,15 +13,20 @@ extension PostgresConnection {
     func forEachPreparedRow(
         _ statement: PostgresStatement, logger: Logger, _ body: (PostgresRow) throws -> Void
     ) async throws {
+        for row in try await watched({ try await self.preparedRows(statement, logger: logger) }) { try body(row) }
+    }
+
+    private func preparedRows(_ statement: PostgresStatement, logger: Logger) async throws -> [PostgresRow] {
         let query = statement.query
         guard let name = PreparedStatementNames.shared.name(for: query.sql) else {
-            for try await row in try await self.query(query, logger: logger) { try body(row) }
-            return
+            return try await self.query(query, logger: logger).collect()
         }
         let rows = try await NamedStatement.$current.withValue((name, query.sql)) {
             try await execute(NamedStatement(bindings: query.binds), logger: logger)
         }
-        for try await row in rows { try body(row) }
+        var collected: [PostgresRow] = []
+        for try await row in rows { collected.append(row) }
+        return collected
     }
 }
 

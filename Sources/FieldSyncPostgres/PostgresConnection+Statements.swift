@@ -21,16 +21,25 @@ extension PostgresConnection {
     package func rows(
         _ statement: PostgresStatement, prepared: Bool = false, logger: Logger
     ) async throws -> [PostgresRandomAccessRow] {
-        // PostgresNIO drops a query written to a connection already closed and never answers it: the
-        // request would hang for good, and the service's graceful stop with it. (A pooled connection
-        // PostgreSQL ended can be leased before the pool sees it close.)
-        guard !isClosed else { throw ConnectionClosed() }
         guard prepared else {
-            return try await query(statement.query, logger: logger).collect().map { $0.makeRandomAccess() }
+            return try await watched { try await self.query(statement.query, logger: logger).collect() }
+                .map { $0.makeRandomAccess() }
         }
         var rows: [PostgresRandomAccessRow] = []
         try await forEachPreparedRow(statement, logger: logger) { rows.append($0.makeRandomAccess()) }
         return rows
+    }
+
+    /// Runs `work`, one statement, unless this connection is closed already:
+    /// PostgresNIO drops a query written to a closed connection and never
+    /// answers it, and the request would hang for good, and the service's
+    /// graceful stop with it. (A pooled connection PostgreSQL ended can be
+    /// leased before the pool sees it close.) `ConnectionWatch`: one that
+    /// closes while the query is on its way.
+    func watched<T: Sendable>(_ work: @escaping @Sendable () async throws -> T) async throws -> T {
+        guard !isClosed else { throw ConnectionClosed() }
+        guard let watch = ConnectionWatch.current else { return try await work() }
+        return try await watch.run(work)
     }
 
     /// Runs statements that change data in as few round trips as the bind

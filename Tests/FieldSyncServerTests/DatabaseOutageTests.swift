@@ -212,3 +212,26 @@ private final class Outcome<Success: Sendable>: Sendable {
         return nil
     }
 }
+
+/// `ConnectionWatch`, without a database: the lost query is simulated by work that never ends.
+@Suite("Connection watch")
+struct ConnectionWatchTests {
+    @Test("a statement never answered is given up on when the watch abandons it, and so is any after it")
+    func abandonsNeverAnswered() async throws {
+        let watch = ConnectionWatch()
+        let outcome = Outcome { try await watch.run { try await Task.sleep(for: .seconds(3600)) } }
+        try await Task.sleep(for: .milliseconds(50))
+        watch.abandon()
+        let result = try #require(try await outcome.result(within: .seconds(10)), "still waiting after 10 s")
+        #expect(throws: ConnectionClosed.self) { try result.get() }
+        await #expect(throws: ConnectionClosed.self) { try await watch.run { 7 } }
+    }
+
+    @Test("a statement answered is passed on, its error too")
+    func passesResults() async throws {
+        let watch = ConnectionWatch()
+        #expect(try await watch.run { 7 } == 7)
+        struct Failure: Error {}
+        await #expect(throws: Failure.self) { try await watch.run { throw Failure() } }
+    }
+}
