@@ -46,10 +46,16 @@ extension PostgresCentralStore {
     /// unreachable (and why), or reachable with every pooled connection busy.
     func unreachable(_ error: NoConnection, waited wait: Duration) async -> ServiceError {
         if let failure = await diagnosed() { return failure.error(at: target.location) }
-        let waited = error.cause.map { "(the pool: \($0))" } ?? "within \(wait)"
+        guard error.cause == nil else {
+            // The pool gave up after failing to connect for a minute, and tries again after pauses that grow.
+            return ServiceError(
+                .storage,
+                "PostgreSQL at \(target.location) takes connections again, but this instance's pool has not reconnected yet (after an outage it retries with pauses of up to a minute); requests work again once it has"
+            )
+        }
         return ServiceError(
             .storage,
-            "PostgreSQL at \(target.location) takes connections, but none of the pool's \(target.pool.options.maximumConnections) came free \(waited): the database is overloaded or statements are stuck (see pg_stat_activity)"
+            "PostgreSQL at \(target.location) takes connections, but none of the pool's \(target.pool.options.maximumConnections) came free within \(wait): the database is overloaded or statements are stuck (see pg_stat_activity)"
         )
     }
 
