@@ -3,9 +3,9 @@ import Synchronization
 
 /// Watches the connection a request leased, and gives up on the statement
 /// it waits for once the connection has closed: PostgresNIO drops a query
-/// written as its connection closes and never answers it (`rows` refuses
-/// a connection already closed; this covers a close that comes while the
-/// query is on its way). Without it, the request hung for good, and the
+/// written as its connection closes and never answers it (`watched`
+/// refuses a connection already closed; this covers a close that comes
+/// while the query is on its way). Without it, the request hung for good, and the
 /// service's graceful stop with it, seen ending PostgreSQL's sessions
 /// under `fieldsync-bench load`.
 package final class ConnectionWatch: Sendable {
@@ -23,6 +23,8 @@ package final class ConnectionWatch: Sendable {
     package init() {}
 
     /// Runs `work` (one statement) so that `abandon` can end the wait for it.
+    /// A cancelled caller still waits for `work`: ending the wait early would
+    /// hand the connection back with the statement still running on it.
     package func run<T: Sendable>(_ work: @escaping @Sendable () async throws -> T) async throws -> T {
         guard !state.withLock({ $0.abandoned }) else { throw ConnectionClosed() }
         let once = Once<T>()
