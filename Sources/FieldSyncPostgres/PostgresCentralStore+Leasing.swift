@@ -16,28 +16,18 @@ extension PostgresCentralStore {
     ) async throws -> T {
         let race = LeaseRace()
         let client = client
-        return try await withoutActuallyEscaping(body) { body in
-            try await withThrowingTaskGroup(of: T?.self) { group in
-                group.addTask {
-                    do {
-                        return try await client.withConnection { connection in
-                            guard race.lease() else { throw NoConnection(cause: nil) }
-                            return try await watching(connection, body)
-                        }
-                    } catch let error where race.isOpen && !Task.isCancelled {
-                        throw NoConnection(cause: error)  // the pool's: it could not connect
-                    }
+        let timer: @Sendable () async throws -> Void = {
+            try await Task.sleep(for: wait)
+            if race.expire() { throw NoConnection(cause: nil) }
+        }
+        return try await alongside(timer) {
+            do {
+                return try await client.withConnection { connection in
+                    guard race.lease() else { throw NoConnection(cause: nil) }
+                    return try await watching(connection, body)
                 }
-                group.addTask {
-                    try await Task.sleep(for: wait)
-                    guard race.expire() else { return nil }
-                    throw NoConnection(cause: nil)
-                }
-                defer { group.cancelAll() }
-                while let result = try await group.next() {
-                    if let result { return result }
-                }
-                preconditionFailure("the leasing task returns a result or throws")
+            } catch let error where race.isOpen && !Task.isCancelled {
+                throw NoConnection(cause: error)  // the pool's: it could not connect
             }
         }
     }
@@ -84,11 +74,22 @@ private func watching<T: Sendable>(
     _ connection: PostgresConnection, _ body: @Sendable (PostgresConnection) async throws -> T
 ) async throws -> T {
     let watch = ConnectionWatch()
-    return try await withoutActuallyEscaping(body) { body in
+    return try await alongside({ await watch.watch(connection) }) {
+        try await ConnectionWatch.$current.withValue(watch) { try await body(connection) }
+    }
+}
+
+/// Runs `body` with `companion` (a timer, a watch) beside it: `body`'s
+/// result, or the first error either throws. `companion` ending on its own
+/// does not end the wait, and it is cancelled once `body` ends.
+private func alongside<T: Sendable>(
+    _ companion: @escaping @Sendable () async throws -> Void, _ body: @Sendable () async throws -> T
+) async throws -> T {
+    try await withoutActuallyEscaping(body) { body in
         try await withThrowingTaskGroup(of: T?.self) { group in
-            group.addTask { try await ConnectionWatch.$current.withValue(watch) { try await body(connection) } }
+            group.addTask { try await body() }
             group.addTask {
-                await watch.watch(connection)
+                try await companion()
                 return nil
             }
             defer { group.cancelAll() }
