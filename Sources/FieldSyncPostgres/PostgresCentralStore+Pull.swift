@@ -12,7 +12,7 @@ extension PostgresCentralStore {
         let scope = Scope(caller, schema: schema)
         let response = try await transaction(readOnly: true) { connection in
             let counter = try await connection.rows(
-                "SELECT seq, scope_noted = seq, \(CursorGaps.holding) FROM svc_state WHERE id = 1",
+                "SELECT seq, scope_noted = seq, \(CursorGaps.holds("?")) FROM svc_state WHERE id = 1",
                 [.integer(cursor.seq), .integer(cursor.seq)], prepared: true, logger: logger
             ).first
             let committed = try counter?[0].decode(Int64.self) ?? 0

@@ -38,10 +38,7 @@ extension PostgresCentralStore {
         WITH k(marker, manager, after) AS (VALUES (?::bigint, ?::text, ?::bigint))
         SELECT p.seq FROM k JOIN svc_log_seqs p ON p.marker = k.marker JOIN svc_state s ON s.id = 1
         WHERE s.scope_noted >= p.seq AND k.after < p.seq
-          AND NOT EXISTS(SELECT 1 FROM svc_scope_changes c WHERE c.owner = k.manager AND c.seq > k.after AND c.seq < p.seq)
-          AND NOT EXISTS(
-            SELECT 1 FROM svc_reassignments r WHERE r.from_owner = k.manager AND r.seq > k.after AND r.seq < p.seq)
-          AND NOT EXISTS(SELECT 1 FROM svc_moves m WHERE m.from_owner = k.manager AND m.seq > k.after AND m.seq < p.seq)
-          AND NOT EXISTS(SELECT 1 FROM svc_cursor_gaps g WHERE g.through >= k.after AND g.after < k.after)
+          AND NOT \(ScopeChanges.changedBooks(of: "k.manager", after: "k.after", before: "p.seq"))
+          AND NOT \(CursorGaps.holds("k.after"))
         """
 }

@@ -39,13 +39,15 @@ package enum CursorGaps {
     /// Records the range an opening skipped: bind the counter before it, then the new counter less one.
     package static let recording = "INSERT INTO svc_cursor_gaps(after, through) VALUES (?, ?)"
 
-    /// Whether a skipped range holds the seq bound twice (`?`, `?`): SQL for one boolean.
-    package static let holding = "EXISTS(SELECT 1 FROM svc_cursor_gaps WHERE through >= ? AND after < ?)"
+    /// Whether a skipped range holds `seq` (an SQL expression; `?` is bound twice): SQL for one boolean.
+    package static func holds(_ seq: String) -> String {
+        "EXISTS(SELECT 1 FROM svc_cursor_gaps WHERE through >= \(seq) AND after < \(seq))"
+    }
 
     /// Whether `cursor` comes from a history the SQLite store lost.
     static func isLost(_ db: Database, _ cursor: PullCursor?) throws -> Bool {
         guard let cursor, cursor.seq > 0 else { return false }
-        return try Bool.fetchOne(db, cached: "SELECT " + holding, arguments: [cursor.seq, cursor.seq]) == true
+        return try Bool.fetchOne(db, cached: "SELECT " + holds("?"), arguments: [cursor.seq, cursor.seq]) == true
     }
 
     package static let forgotten = ServiceError(

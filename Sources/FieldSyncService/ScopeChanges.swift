@@ -46,14 +46,22 @@ package enum ScopeChanges {
     /// `committed`). False for supervisors and admins, whose pulls span owners.
     static func isCurrent(_ db: Database, _ scope: Scope, at cursor: PullCursor, committed: Int64) throws -> Bool {
         guard narrowing(for: scope) != nil, cursor.position == nil, cursor.seq <= committed else { return false }
-        let later = try Bool.fetchOne(
-            db,
-            cached: """
-                SELECT EXISTS(SELECT 1 FROM svc_scope_changes WHERE owner = ?1 AND seq > ?2)
-                    OR EXISTS(SELECT 1 FROM svc_reassignments WHERE seq > ?2 AND from_owner = ?1)
-                    OR EXISTS(SELECT 1 FROM svc_moves WHERE seq > ?2 AND from_owner = ?1)
-                """, arguments: [scope.caller.id, cursor.seq])
+        let later = try Bool.fetchOne(db, cached: laterChange, arguments: [scope.caller.id, cursor.seq])
         return later == false
+    }
+
+    private static let laterChange = "SELECT " + changedBooks(of: "?1", after: "?2")
+
+    /// SQL for one boolean: whether a transaction after seq `after` (and
+    /// before `before`, if given) touched `owner`'s books or took one of her
+    /// customers or their records away; each argument an SQL expression.
+    package static func changedBooks(of owner: String, after: String, before: String? = nil) -> String {
+        let range = "seq > \(after)" + (before.map { " AND seq < \($0)" } ?? "")
+        return """
+            (EXISTS(SELECT 1 FROM svc_scope_changes WHERE owner = \(owner) AND \(range))
+                OR EXISTS(SELECT 1 FROM svc_reassignments WHERE \(range) AND from_owner = \(owner))
+                OR EXISTS(SELECT 1 FROM svc_moves WHERE \(range) AND from_owner = \(owner)))
+            """
     }
 
     /// Notes the owners of the rows changed by transaction `?1` (then call `markNoted`).
